@@ -1,0 +1,2 @@
+// OpenBLAS's CBLAS interface (Debian libopenblas-dev, pthread flavour).
+#include <cblas.h>

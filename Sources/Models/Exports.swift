@@ -1,0 +1,3 @@
+@_exported import NeuralNetworks
+@_exported import Datasets
+@_exported import Imaging

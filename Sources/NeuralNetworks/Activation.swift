@@ -1,0 +1,33 @@
+/// Activation layers (no parameters): wrappers over the tensor ops in `Tensors/Activations.swift`.
+public final class ReLU: Layer {
+    public var isTraining = true
+    public init() {}
+    public func forward(_ x: Tensor) -> Tensor { x.relu() }
+}
+
+public final class LeakyReLU: Layer {
+    public var isTraining = true
+    public let slope: Float
+    /// PyTorch's default negative slope is 0.01; the VAEs here use 0.2.
+    public init(slope: Float = 0.01) { self.slope = slope }
+    public func forward(_ x: Tensor) -> Tensor { x.leakyReLU(slope: slope) }
+    public var summaryName: String { "LeakyReLU(\(slope))" }
+}
+
+public final class Sigmoid: Layer {
+    public var isTraining = true
+    public init() {}
+    public func forward(_ x: Tensor) -> Tensor { x.sigmoid() }
+}
+
+public final class Tanh: Layer {
+    public var isTraining = true
+    public init() {}
+    public func forward(_ x: Tensor) -> Tensor { x.tanh() }
+}
+
+public final class Softmax: Layer {
+    public var isTraining = true
+    public init() {}
+    public func forward(_ x: Tensor) -> Tensor { x.softmax() }
+}

@@ -1,0 +1,84 @@
+/// Fully connected layer: y = x·Wᵀ + b.
+///
+/// Shapes: x `[N, in]` → y `[N, out]`; weight `[out, in]` (as `torch.nn.Linear`), bias `[out]`.
+/// Default initialisation equals PyTorch's: W, b ~ U(−1/√in, 1/√in).
+public final class Dense: Layer {
+    public let inputSize: Int
+    public let outputSize: Int
+    public let weight: Tensor
+    public let bias: Tensor?
+    public var isTraining = true
+
+    public init(_ inputSize: Int, _ outputSize: Int, bias useBias: Bool = true,
+                weightInit: Initializer = .pytorchDefault, rng: inout RandomGenerator) {
+        precondition(inputSize > 0 && outputSize > 0, "Dense: sizes must be positive, got \(inputSize)→\(outputSize)")
+        self.inputSize = inputSize
+        self.outputSize = outputSize
+        weight = weightInit.make([outputSize, inputSize], rng: &rng)
+        weight.requiresGrad = true
+        if useBias {
+            let b = 1 / Float(inputSize).squareRoot()
+            bias = Tensor.uniform([outputSize], low: -b, high: b, rng: &rng, requiresGrad: true)
+        } else {
+            bias = nil
+        }
+    }
+
+    public var ownParameters: [(name: String, tensor: Tensor)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public var summaryName: String { "Dense(\(inputSize)→\(outputSize))" }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        let input = x.rank == 2 ? x : x.flattenedBatch()
+        precondition(input.rank == 2 && input.shape[1] == inputSize,
+                     "Dense(\(inputSize)→\(outputSize)): input shape \(x.shape) does not end in \(inputSize)")
+        return linear(input, weight, bias)
+    }
+}
+
+/// y = x·Wᵀ + b as one tape op. x `[N, in]`, W `[out, in]`, b `[out]` → y `[N, out]`.
+/// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ_N dy.
+public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
+    let n = x.shape[0], inSize = x.shape[1], outSize = weight.shape[0]
+    precondition(weight.shape == [outSize, inSize], "linear: weight \(weight.shape) does not fit input \(x.shape)")
+    var y = [Float](repeating: 0, count: n * outSize)
+    y.withUnsafeMutableBufferPointer { yp in
+        if let bias {
+            bias.storage.withUnsafeBufferPointer { b in
+                for i in 0..<n { for j in 0..<outSize { yp[i * outSize + j] = b[j] } }
+            }
+        }
+        x.storage.withUnsafeBufferPointer { xp in weight.storage.withUnsafeBufferPointer { wp in
+            sgemm(transB: true, m: n, n: outSize, k: inSize, a: xp.baseAddress!, lda: inSize,
+                  b: wp.baseAddress!, ldb: inSize, beta: bias == nil ? 0 : 1, c: yp.baseAddress!, ldc: outSize)
+        } }
+    }
+    let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+    return Tensor.result("linear", shape: [n, outSize], storage: y, inputs: inputs) { _, g in
+        g.withUnsafeBufferPointer { gp in
+            if x.isOnTape {
+                var dx = [Float](repeating: 0, count: n * inSize)
+                weight.storage.withUnsafeBufferPointer { wp in dx.withUnsafeMutableBufferPointer { d in
+                    sgemm(m: n, n: inSize, k: outSize, a: gp.baseAddress!, lda: outSize, b: wp.baseAddress!, ldb: inSize,
+                          c: d.baseAddress!, ldc: inSize)
+                } }
+                x.accumulateGrad(dx)
+            }
+            if weight.isOnTape {
+                var dw = [Float](repeating: 0, count: outSize * inSize)
+                x.storage.withUnsafeBufferPointer { xp in dw.withUnsafeMutableBufferPointer { d in
+                    sgemm(transA: true, m: outSize, n: inSize, k: n, a: gp.baseAddress!, lda: outSize, b: xp.baseAddress!, ldb: inSize,
+                          c: d.baseAddress!, ldc: inSize)
+                } }
+                weight.accumulateGrad(dw)
+            }
+            if let bias, bias.isOnTape {
+                var db = [Float](repeating: 0, count: outSize)
+                for i in 0..<n { for j in 0..<outSize { db[j] += gp[i * outSize + j] } }
+                bias.accumulateGrad(db)
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/// Sums, means and maxima over all elements or along axes. Negative axes count from the end.
+extension Tensor {
+    func normalizedAxis(_ axis: Int) -> Int {
+        let a = axis < 0 ? axis + rank : axis
+        precondition(a >= 0 && a < Swift.max(rank, 1), "axis \(axis) out of range for shape \(shape)")
+        return a
+    }
+
+    /// Σ of all elements → scalar. Backward: every input gets g.
+    public func sum() -> Tensor {
+        var s: Double = 0
+        storage.withUnsafeBufferPointer { for v in $0 { s += Double(v) } }
+        return Tensor.result("sum", shape: [], storage: [Float(s)], inputs: [self]) { _, g in
+            self.accumulateGrad([Float](repeating: g[0], count: self.count))
+        }
+    }
+
+    /// Mean of all elements → scalar. Backward: every input gets g/n.
+    public func mean() -> Tensor { sum() * (1 / Float(Swift.max(count, 1))) }
+
+    /// Σ along `axes`; kept as size-1 axes when `keepDims`.
+    public func sum(axes: [Int], keepDims: Bool = false) -> Tensor {
+        let ax = Set(axes.map(normalizedAxis))
+        let keptShape = shape.enumerated().map { ax.contains($0.offset) ? 1 : $0.element }
+        let reduced = sumToShape(storage, from: shape, to: keptShape)
+        let outShape = keepDims ? keptShape : shape.enumerated().filter { !ax.contains($0.offset) }.map(\.element)
+        return Tensor.result("sum_axes", shape: outShape, storage: reduced, inputs: [self]) { _, g in
+            self.accumulateGrad(broadcastValues(g, from: keptShape, to: self.shape))
+        }
+    }
+
+    public func sum(axis: Int, keepDims: Bool = false) -> Tensor { sum(axes: [axis], keepDims: keepDims) }
+
+    /// Mean along `axes`.
+    public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
+        let n = Set(axes.map(normalizedAxis)).reduce(1) { $0 * shape[$1] }
+        return sum(axes: axes, keepDims: keepDims) * (1 / Float(Swift.max(n, 1)))
+    }
+
+    public func mean(axis: Int, keepDims: Bool = false) -> Tensor { mean(axes: [axis], keepDims: keepDims) }
+
+    /// Maximum along one axis. Backward routes g to the (first) arg-max, as PyTorch's `max(dim)`.
+    public func max(axis: Int, keepDims: Bool = false) -> Tensor {
+        let a = normalizedAxis(axis)
+        let outer = shape[..<a].reduce(1, *), n = shape[a], inner = shape[(a + 1)...].reduce(1, *)
+        precondition(n > 0, "max: empty axis \(axis) in shape \(shape)")
+        var values = [Float](repeating: 0, count: outer * inner)
+        var argmax = [Int](repeating: 0, count: outer * inner)
+        storage.withUnsafeBufferPointer { x in
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    var best = x[o * n * inner + i], bestIndex = 0
+                    for j in 1..<n where x[(o * n + j) * inner + i] > best || best.isNaN {
+                        best = x[(o * n + j) * inner + i]; bestIndex = j
+                    }
+                    values[o * inner + i] = best
+                    argmax[o * inner + i] = (o * n + bestIndex) * inner + i
+                }
+            }
+        }
+        var outShape = shape
+        if keepDims { outShape[a] = 1 } else { outShape.remove(at: a) }
+        return Tensor.result("max", shape: outShape, storage: values, inputs: [self]) { _, g in
+            var d = [Float](repeating: 0, count: self.count)
+            for k in 0..<g.count { d[argmax[k]] += g[k] }
+            self.accumulateGrad(d)
+        }
+    }
+
+    /// Index of the maximum along the last axis, per row (no gradient).
+    public func argmaxLastAxis() -> [Int] {
+        let n = shape.last ?? 1, rows = count / Swift.max(n, 1)
+        return (0..<rows).map { r in
+            var best = 0
+            for j in 1..<n where storage[r * n + j] > storage[r * n + best] { best = j }
+            return best
+        }
+    }
+}

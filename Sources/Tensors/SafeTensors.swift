@@ -1,0 +1,186 @@
+import Foundation
+
+/// Reader and writer for the safetensors format (https://huggingface.co/docs/safetensors):
+/// 8 bytes little-endian header length N, then N bytes of JSON
+/// `{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}`,
+/// then the raw little-endian data, offsets relative to the end of the header.
+public struct SafeTensors {
+    public enum DType: String, Sendable { case f32 = "F32", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8" }
+
+    public struct Entry: Sendable {
+        public var dtype: DType
+        public var shape: [Int]
+        public var bytes: [UInt8]
+        public init(dtype: DType, shape: [Int], bytes: [UInt8]) { self.dtype = dtype; self.shape = shape; self.bytes = bytes }
+    }
+
+    public var entries: [String: Entry] = [:]
+    public var metadata: [String: String] = [:]
+
+    public init() {}
+
+    public var names: [String] { entries.keys.sorted() }
+
+    // MARK: adding
+
+    public mutating func set(_ name: String, _ tensor: Tensor) { set(name, shape: tensor.shape, floats: tensor.storage) }
+
+    public mutating func set(_ name: String, shape: [Int], floats: [Float]) {
+        let bytes = floats.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }
+        entries[name] = Entry(dtype: .f32, shape: shape, bytes: bytes)
+    }
+
+    public mutating func set(_ name: String, shape: [Int], int64s: [Int64]) {
+        let bytes = int64s.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }
+        entries[name] = Entry(dtype: .i64, shape: shape, bytes: bytes)
+    }
+
+    // MARK: reading values
+
+    /// The tensor `name` as Float32 (F64/I64/I32/U8 are converted).
+    public func tensor(_ name: String) throws -> Tensor {
+        guard let e = entries[name] else { throw SafeTensorsError.missingTensor(name) }
+        return try Tensor.checked(shape: e.shape, storage: floats(of: e))
+    }
+
+    public func floats(_ name: String) throws -> [Float] {
+        guard let e = entries[name] else { throw SafeTensorsError.missingTensor(name) }
+        return floats(of: e)
+    }
+
+    public func int64s(_ name: String) throws -> [Int64] {
+        guard let e = entries[name] else { throw SafeTensorsError.missingTensor(name) }
+        switch e.dtype {
+        case .i64: return e.bytes.withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }
+        case .i32: return e.bytes.withUnsafeBytes { $0.bindMemory(to: Int32.self).map(Int64.init) }
+        default: return floats(of: e).map { Int64($0) }
+        }
+    }
+
+    func floats(of e: Entry) -> [Float] {
+        e.bytes.withUnsafeBytes { raw -> [Float] in
+            switch e.dtype {
+            case .f32: return Array(raw.bindMemory(to: Float.self))
+            case .f64: return raw.bindMemory(to: Double.self).map { Float($0) }
+            case .i64: return raw.bindMemory(to: Int64.self).map { Float($0) }
+            case .i32: return raw.bindMemory(to: Int32.self).map { Float($0) }
+            case .u8: return raw.map { Float($0) }
+            }
+        }
+    }
+
+    static func elementSize(_ d: DType) -> Int {
+        switch d { case .f32, .i32: return 4; case .f64, .i64: return 8; case .u8: return 1 }
+    }
+
+    // MARK: serialisation
+
+    public func serialized() throws -> [UInt8] {
+        var header: [String: Any] = [:]
+        var offset = 0
+        let ordered = names
+        for name in ordered {
+            let e = entries[name]!
+            header[name] = ["dtype": e.dtype.rawValue, "shape": e.shape, "data_offsets": [offset, offset + e.bytes.count]]
+            offset += e.bytes.count
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        while json.count % 8 != 0 { json.append(0x20) } // pad with spaces, as the reference writer does
+        var out = [UInt8]()
+        out.reserveCapacity(8 + json.count + offset)
+        var n = UInt64(json.count).littleEndian
+        withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
+        out.append(contentsOf: json)
+        for name in ordered { out.append(contentsOf: entries[name]!.bytes) }
+        return out
+    }
+
+    /// Writes to `path` atomically (temporary file in the same folder, then rename).
+    public func write(to path: String) throws {
+        try writeFileAtomically(path, bytes: try serialized())
+    }
+
+    /// Parses a safetensors buffer; `source` names the file in error messages.
+    public init(bytes: [UInt8], source: String = "<memory>") throws {
+        guard bytes.count >= 8 else { throw SafeTensorsError.malformed(source, "file shorter than the 8-byte header length") }
+        var n: UInt64 = 0
+        for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard n <= UInt64(bytes.count - 8) else {
+            throw SafeTensorsError.malformed(source, "header length \(n) exceeds file size \(bytes.count)")
+        }
+        let headerEnd = 8 + Int(n)
+        let json = Data(bytes[8..<headerEnd])
+        guard let object = try? JSONSerialization.jsonObject(with: json), let header = object as? [String: Any] else {
+            throw SafeTensorsError.malformed(source, "header is not a JSON object")
+        }
+        let dataSize = bytes.count - headerEnd
+        for (name, value) in header {
+            if name == "__metadata__" {
+                if let m = value as? [String: String] { metadata = m }
+                continue
+            }
+            guard let info = value as? [String: Any],
+                  let dtypeName = info["dtype"] as? String,
+                  let shape = info["shape"] as? [Int],
+                  let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw SafeTensorsError.malformed(source, "entry '\(name)' lacks dtype, shape or data_offsets")
+            }
+            guard let dtype = DType(rawValue: dtypeName) else {
+                throw SafeTensorsError.malformed(source, "entry '\(name)' has unsupported dtype \(dtypeName)")
+            }
+            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize else {
+                throw SafeTensorsError.malformed(source, "entry '\(name)' has offsets \(offsets) outside the \(dataSize) data bytes")
+            }
+            let expected = shape.reduce(1, *) * SafeTensors.elementSize(dtype)
+            guard offsets[1] - offsets[0] == expected else {
+                throw SafeTensorsError.malformed(source, "entry '\(name)' of shape \(shape) needs \(expected) bytes, has \(offsets[1] - offsets[0])")
+            }
+            entries[name] = Entry(dtype: dtype, shape: shape,
+                                  bytes: Array(bytes[(headerEnd + offsets[0])..<(headerEnd + offsets[1])]))
+        }
+    }
+
+    /// Reads and parses a safetensors file.
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw SafeTensorsError.unreadable(path) }
+        try self.init(bytes: [UInt8](data), source: path)
+    }
+}
+
+public enum SafeTensorsError: Error, CustomStringConvertible {
+    case unreadable(String)
+    case malformed(String, String)
+    case missingTensor(String)
+    case unwritable(String, String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let p): return "\(p): cannot read file"
+        case .malformed(let p, let why): return "\(p): not a valid safetensors file: \(why)"
+        case .missingTensor(let n): return "safetensors: no tensor named '\(n)'"
+        case .unwritable(let p, let why): return "\(p): cannot write file: \(why)"
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so a
+/// reader never sees a half-written file.
+public func writeFileAtomically(_ path: String, bytes: [UInt8]) throws {
+    let url = URL(fileURLWithPath: path)
+    let temp = url.deletingLastPathComponent()
+        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    do {
+        try Data(bytes).write(to: temp)
+        if rename(temp.path, url.path) != 0 {
+            throw CocoaError(.fileWriteUnknown)
+        }
+    } catch {
+        try? FileManager.default.removeItem(at: temp)
+        throw SafeTensorsError.unwritable(path, "\(error)")
+    }
+}
+
+public func writeFileAtomically(_ path: String, text: String) throws {
+    try writeFileAtomically(path, bytes: Array(text.utf8))
+}
