@@ -3,7 +3,9 @@ import PackageDescription
 
 // One direction of dependency: illusion (CLI) → Models → NeuralNetworks → Tensors → CBLAS.
 // Datasets and Imaging know only Tensors (Datasets uses Imaging's codecs to decode JPEG/PNG).
-let optimized: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+// Release builds use the default -O (preconditions stay on: bad shapes fail with a message, never
+// silent garbage). `make ... NATIVE=1` adds -target-cpu native for the user's own CPU only.
+let optimized: [SwiftSetting] = []
 
 let package = Package(
     name: "IllusionCraft",

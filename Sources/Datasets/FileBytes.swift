@@ -44,10 +44,8 @@ enum FileBytes {
         return bytes
     }
 
-    /// Text content of a file (UTF-8, falling back to Latin-1 so any byte sequence loads).
+    /// Text content of a file, decoded as UTF-8 (invalid sequences become U+FFFD, never a crash).
     static func readText(_ path: String) throws -> String {
-        let bytes = try read(path)
-        if let s = String(validating: bytes, as: UTF8.self) { return s }
-        return String(decoding: bytes.map { $0 }, as: Unicode.ASCII.self)
+        String(decoding: try read(path), as: UTF8.self)
     }
 }

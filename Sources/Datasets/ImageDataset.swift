@@ -1,0 +1,169 @@
+/// A dataset of images held in memory as bytes, with labels and optional binary attributes.
+///
+/// Layouts (row-major):
+/// - `images`: `[count, channels, height, width]` `UInt8` (planar, NCHW), 0 = black;
+/// - `labels`: `[count]` class indices into `classNames` (all 0 for unlabelled sets);
+/// - `attributes`: `[count, attributeNames.count]` `Bool` (CelebA-style, e.g. `Smiling`).
+///
+/// Images stay as bytes (a quarter of the memory of floats); ``floatImages(at:encoding:generator:)``
+/// makes `Float` NCHW tensors on demand, and ``DataLoader`` batches them.
+public struct ImageDataset {
+    /// Human-readable name (e.g. `Fashion-MNIST train`).
+    public var name: String
+    public let channels: Int
+    public let height: Int
+    public let width: Int
+    /// `[count, channels, height, width]` bytes.
+    public var images: [UInt8]
+    /// `[count]` class indices.
+    public var labels: [Int]
+    /// Name of each class; `labels` index into it (may be empty for unlabelled data).
+    public var classNames: [String]
+    /// Names of the attribute columns (e.g. CelebA's 40), empty when there are none.
+    public var attributeNames: [String]
+    /// `[count, attributeNames.count]`, row-major.
+    public var attributes: [Bool]
+    /// The encoding loaders chose for this data (e.g. binarized Fashion-MNIST); ``DataLoader`` uses it by default.
+    public var defaultEncoding: PixelEncoding
+
+    /// Number of images.
+    public var count: Int { labels.count }
+    /// Bytes per image (`channels · height · width`).
+    public var imageSize: Int { channels * height * width }
+    /// Number of attribute columns.
+    public var attributeCount: Int { attributeNames.count }
+
+    /// Creates a dataset; sizes must agree (a programming error otherwise, not a data error).
+    public init(name: String, channels: Int, height: Int, width: Int, images: [UInt8], labels: [Int],
+                classNames: [String] = [], attributeNames: [String] = [], attributes: [Bool] = [],
+                defaultEncoding: PixelEncoding = .unitRange) {
+        precondition(channels > 0 && height > 0 && width > 0, "ImageDataset: empty image geometry")
+        precondition(images.count == labels.count * channels * height * width,
+                     "ImageDataset: \(images.count) bytes for \(labels.count) images of \(channels)×\(height)×\(width)")
+        precondition(attributes.count == labels.count * attributeNames.count,
+                     "ImageDataset: \(attributes.count) attribute values for \(labels.count)×\(attributeNames.count)")
+        self.name = name
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.images = images
+        self.labels = labels
+        self.classNames = classNames
+        self.attributeNames = attributeNames
+        self.attributes = attributes
+        self.defaultEncoding = defaultEncoding
+    }
+
+    /// The bytes of image `i`, `[channels, height, width]`.
+    public func imageBytes(at i: Int) -> ArraySlice<UInt8> {
+        images[i * imageSize ..< (i + 1) * imageSize]
+    }
+
+    /// Images at `indices` as a `Float` tensor `[indices.count, C, H, W]`.
+    /// `generator` is only used by `.bernoulli`.
+    public func floatImages(at indices: [Int], encoding: PixelEncoding? = nil,
+                            generator: inout RandomGenerator) -> Tensor {
+        let size = imageSize
+        var out = [Float](repeating: 0, count: indices.count * size)
+        let encoding = encoding ?? defaultEncoding
+        images.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for (b, i) in indices.enumerated() {
+                    precondition(i >= 0 && i < count, "ImageDataset.floatImages: index \(i) out of 0..<\(count)")
+                    encoding.encode(UnsafeBufferPointer(rebasing: src[i * size ..< (i + 1) * size]),
+                                    into: UnsafeMutableBufferPointer(rebasing: dst[b * size ..< (b + 1) * size]),
+                                    generator: &generator)
+                }
+            }
+        }
+        return Tensor(shape: [indices.count, channels, height, width], storage: out)
+    }
+
+    /// Images at `indices` with a deterministic encoding (no generator needed; `.bernoulli` uses seed 0).
+    public func floatImages(at indices: [Int], encoding: PixelEncoding? = nil) -> Tensor {
+        var generator = RandomGenerator(seed: 0)
+        return floatImages(at: indices, encoding: encoding, generator: &generator)
+    }
+
+    /// The attribute rows of `indices` as a 0/1 tensor `[indices.count, attributeCount]`.
+    public func attributeMatrix(at indices: [Int]) -> Tensor {
+        let a = attributeCount
+        var out = [Float](repeating: 0, count: indices.count * a)
+        for (r, i) in indices.enumerated() {
+            for j in 0..<a where attributes[i * a + j] { out[r * a + j] = 1 }
+        }
+        return Tensor(shape: [indices.count, a], storage: out)
+    }
+
+    /// Column index of an attribute; the error lists the valid names.
+    public func attributeIndex(named name: String) throws -> Int {
+        guard let j = attributeNames.firstIndex(of: name) else {
+            throw DatasetError.unknownAttribute(name: name, validNames: attributeNames)
+        }
+        return j
+    }
+
+    /// One attribute for every image (`[count]`).
+    public func attributeColumn(named name: String) throws -> [Bool] {
+        let j = try attributeIndex(named: name), a = attributeCount
+        return (0..<count).map { attributes[$0 * a + j] }
+    }
+
+    /// The same images, labelled 0/1 by an attribute (classes `not <name>`, `<name>`).
+    public func labeled(byAttribute name: String) throws -> ImageDataset {
+        var copy = self
+        copy.labels = try attributeColumn(named: name).map { $0 ? 1 : 0 }
+        copy.classNames = ["not \(name)", name]
+        return copy
+    }
+
+    /// Number of images per class (`[max(classNames.count, max label + 1)]`).
+    public func labelHistogram() -> [Int] {
+        var h = [Int](repeating: 0, count: max(classNames.count, (labels.max() ?? -1) + 1))
+        for l in labels { h[l] += 1 }
+        return h
+    }
+
+    /// A new dataset of the images at `indices`, in that order.
+    public func subset(_ indices: [Int], name: String? = nil) -> ImageDataset {
+        let size = imageSize, a = attributeCount
+        var imgs = [UInt8](); imgs.reserveCapacity(indices.count * size)
+        var attrs = [Bool](); attrs.reserveCapacity(indices.count * a)
+        for i in indices {
+            imgs.append(contentsOf: images[i * size ..< (i + 1) * size])
+            attrs.append(contentsOf: attributes[i * a ..< (i + 1) * a])
+        }
+        return ImageDataset(name: name ?? self.name, channels: channels, height: height, width: width,
+                            images: imgs, labels: indices.map { labels[$0] }, classNames: classNames,
+                            attributeNames: attributeNames, attributes: attrs, defaultEncoding: defaultEncoding)
+    }
+
+    /// A seeded hold-out split: a random `validationFraction` of the images (rounded, at least
+    /// one when the fraction is positive) goes to `validation`, the rest to `train`; both keep
+    /// the original relative order.
+    public func split(validationFraction: Double, seed: UInt64) throws -> (train: ImageDataset, validation: ImageDataset) {
+        guard validationFraction >= 0, validationFraction < 1 else {
+            throw DatasetError.invalidArgument("validation fraction must be in [0, 1), got \(validationFraction)")
+        }
+        let (train, validation) = try HoldOutSplit.indices(count: count, validationFraction: validationFraction, seed: seed)
+        return (subset(train, name: name + " (train part)"), subset(validation, name: name + " (validation part)"))
+    }
+}
+
+/// Seeded train/validation index splits.
+public enum HoldOutSplit {
+    /// Splits `0..<count` into sorted train and validation index lists.
+    public static func indices(count: Int, validationFraction: Double, seed: UInt64) throws -> (train: [Int], validation: [Int]) {
+        guard validationFraction >= 0, validationFraction < 1 else {
+            throw DatasetError.invalidArgument("validation fraction must be in [0, 1), got \(validationFraction)")
+        }
+        var n = Int((Double(count) * validationFraction).rounded())
+        if validationFraction > 0 { n = max(1, n) }
+        guard n < count || count == 0 else {
+            throw DatasetError.invalidArgument("a validation fraction of \(validationFraction) leaves no training data out of \(count) items")
+        }
+        var generator = RandomGenerator(seed: seed)
+        let order = generator.permutation(count)
+        return (order[n...].sorted(), order[..<n].sorted())
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Imaging
+
+/// Options for ``ImageFolder``.
+public struct ImageFolderOptions: Sendable {
+    /// How a non-square image becomes a square.
+    public enum SquareFit: Sendable {
+        /// Cut the centred largest square, then resize (keeps proportions; the default).
+        case centerCrop
+        /// Resize the whole image to the square (distorts proportions).
+        case stretch
+    }
+
+    /// Side of the stored square images.
+    public var imageSize: Int
+    /// 3 (RGB) or 1 (grey).
+    public var channels: Int
+    public var fit: SquareFit
+    /// Load only the first `limit` images (in class, then file-name order); nil = all.
+    public var limit: Int?
+    /// Decoding threads (default: every core).
+    public var threads: Int
+
+    public init(imageSize: Int = 64, channels: Int = 3, fit: SquareFit = .centerCrop, limit: Int? = nil,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.imageSize = imageSize
+        self.channels = channels
+        self.fit = fit
+        self.limit = limit
+        self.threads = threads
+    }
+}
+
+/// Any directory of PNG/JPEG images, flat or with one sub-folder per class.
+///
+/// - Flat: every image file directly in the directory; all labels 0, no class names.
+/// - Classes: one sub-folder per class (class name = folder name, classes in sorted order,
+///   label = position); image files directly at the top level are then an error.
+///
+/// File policy: files named `*.png`, `*.jpg`, `*.jpeg` (any case) are decoded, and one that is
+/// not a valid image is an error naming it. Other files (README, .txt, …) are skipped with a
+/// warning on stderr and listed in ``Result/skippedFiles``; hidden files (`.DS_Store`) are
+/// skipped silently. Files are taken in sorted name order.
+public enum ImageFolder {
+    /// The loaded images and the files that were skipped.
+    public struct Result {
+        public let dataset: ImageDataset
+        /// Paths of files skipped because their extension is not an image extension.
+        public let skippedFiles: [String]
+    }
+
+    /// Extensions (lower case) treated as images.
+    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
+
+    /// Loads every image of `directory` as an ``ImageDataset`` `[N, channels, imageSize, imageSize]`.
+    public static func load(directory: String, options: ImageFolderOptions = ImageFolderOptions(),
+                            warn: (String) -> Void = { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) }) throws -> Result {
+        guard options.channels == 1 || options.channels == 3 else {
+            throw DatasetError.invalidArgument("image folder channels must be 1 or 3, got \(options.channels)")
+        }
+        guard options.imageSize > 0, options.imageSize <= 4096 else {
+            throw DatasetError.invalidArgument("image size must be in 1...4096, got \(options.imageSize)")
+        }
+        let top = try entries(of: directory)
+        var skipped: [String] = []
+        var classNames: [String] = []
+        var files: [(path: String, label: Int)] = []
+        if top.directories.isEmpty {
+            for f in top.files {
+                if isImage(f) { files.append((f, 0)) } else { skipped.append(f) }
+            }
+        } else {
+            if let stray = top.files.first(where: isImage) {
+                throw DatasetError.malformed(path: stray, reason: "image file at the top of a folder whose sub-folders are classes; move it into a class folder")
+            }
+            skipped += top.files
+            for (label, sub) in top.directories.enumerated() {
+                classNames.append((sub as NSString).lastPathComponent)
+                let inner = try entries(of: sub)
+                for f in inner.files {
+                    if isImage(f) { files.append((f, label)) } else { skipped.append(f) }
+                }
+                skipped += inner.directories
+            }
+        }
+        for s in skipped { warn("\(s): skipped, not a .png/.jpg/.jpeg file") }
+        if let limit = options.limit { files = Array(files.prefix(max(0, limit))) }
+        guard !files.isEmpty else {
+            throw DatasetError.missingFile(path: directory, reason: "no .png/.jpg/.jpeg images found")
+        }
+        let size = options.imageSize, fit = options.fit
+        let images = try ParallelImageDecoder.decode(paths: files.map(\.path), channels: options.channels,
+                                                     height: size, width: size, threads: options.threads) { image, _ in
+            let square: PixelImage
+            switch fit {
+            case .centerCrop: square = try image.centerCropped(size: min(image.width, image.height))
+            case .stretch: square = image
+            }
+            return try square.resized(width: size, height: size)
+        }
+        let dataset = ImageDataset(name: (directory as NSString).lastPathComponent, channels: options.channels,
+                                   height: size, width: size, images: images, labels: files.map(\.label),
+                                   classNames: classNames)
+        return Result(dataset: dataset, skippedFiles: skipped)
+    }
+
+    static func isImage(_ path: String) -> Bool {
+        imageExtensions.contains((path as NSString).pathExtension.lowercased())
+    }
+
+    /// Sorted non-hidden files and sub-directories of a directory.
+    static func entries(of directory: String) throws -> (files: [String], directories: [String]) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw DatasetError.missingFile(path: directory, reason: "image folder does not exist")
+        }
+        guard isDirectory.boolValue else { throw DatasetError.unreadable(path: directory, reason: "is a file, expected an image folder") }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw DatasetError.unreadable(path: directory, reason: "cannot list folder: \(error.localizedDescription)")
+        }
+        var files: [String] = [], directories: [String] = []
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            var dir: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &dir)
+            if dir.boolValue { directories.append(path) } else { files.append(path) }
+        }
+        return (files, directories)
+    }
+}

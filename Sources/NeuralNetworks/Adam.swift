@@ -1,0 +1,91 @@
+import Foundation
+
+/// Adam (Kingma & Ba 2015) exactly as written in the paper, with PyTorch's defaults
+/// (β₁ = 0.9, β₂ = 0.999, ε = 1e-8). At step t, per parameter θ with gradient g:
+///
+///     g = g + λθ                       (L2 weight decay λ, coupled — `torch.optim.Adam(weight_decay=λ)`)
+///     m = β₁·m + (1 − β₁)·g            (buffer `exp_avg`)
+///     v = β₂·v + (1 − β₂)·g²           (buffer `exp_avg_sq`)
+///     m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
+///     θ = θ − η·m̂ / (√v̂ + ε)
+///
+/// t is the optimizer's ``stepCount`` (shared by all parameters; PyTorch counts per parameter,
+/// which differs only for parameters that skip steps). See ``AdamW`` for decoupled decay.
+public class Adam: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+    public var weightDecay: Float
+    /// When true, decay is applied to θ directly (θ = θ − ηλθ) instead of being added to g (AdamW).
+    public let decoupledWeightDecay: Bool
+    public private(set) var stepCount = 0
+    var firstMoments: ParameterBuffers
+    var secondMoments: ParameterBuffers
+
+    public init(parameters: [Tensor], learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+        precondition(learningRate >= 0, "Adam: learning rate must be non-negative, got \(learningRate)")
+        precondition(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam: betas must be in [0, 1), got (\(beta1), \(beta2))")
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+        firstMoments = ParameterBuffers("exp_avg", count: parameters.count)
+        secondMoments = ParameterBuffers("exp_avg_sq", count: parameters.count)
+    }
+
+    public func step() {
+        stepCount += 1
+        let t = Double(stepCount)
+        let b1 = beta1, b2 = beta2, eps = epsilon, lr = learningRate
+        let correction1 = Float(1 - Foundation.pow(Double(b1), t)), correction2 = Float(1 - Foundation.pow(Double(b2), t))
+        let coupled: Float = decoupledWeightDecay ? 0 : weightDecay
+        let shrink: Float = decoupledWeightDecay ? 1 - lr * weightDecay : 1
+        for (i, p) in parameters.enumerated() {
+            guard let grad = p.grad else { continue }
+            precondition(grad.count == p.count, "Adam: gradient of \(grad.count) values for parameter of shape \(p.shape)")
+            firstMoments.allocate(i, count: p.count)
+            secondMoments.allocate(i, count: p.count)
+            grad.withUnsafeBufferPointer { g in p.storage.withUnsafeMutableBufferPointer { w in
+                firstMoments.values[i].withUnsafeMutableBufferPointer { m in
+                    secondMoments.values[i].withUnsafeMutableBufferPointer { v in
+                        for j in 0..<w.count {
+                            let d = g[j] + coupled * w[j]
+                            w[j] *= shrink
+                            m[j] = b1 * m[j] + (1 - b1) * d
+                            v[j] = b2 * v[j] + (1 - b2) * d * d
+                            let mHat = m[j] / correction1, vHat = v[j] / correction2
+                            w[j] -= lr * mHat / (vHat.squareRoot() + eps)
+                        }
+                    }
+                }
+            } }
+        }
+    }
+
+    public func state() -> [String: Tensor] {
+        exportOptimizerState(parameters: parameters, stepCount: stepCount, buffers: [firstMoments, secondMoments])
+    }
+
+    public func loadState(_ state: [String: Tensor]) throws {
+        let (step, values) = try importOptimizerState(state, parameters: parameters, buffers: [firstMoments, secondMoments])
+        stepCount = step
+        firstMoments.values = values[0]
+        secondMoments.values = values[1]
+    }
+}
+
+/// AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, as `torch.optim.AdamW`
+/// (default λ = 0.01): θ = θ·(1 − ηλ) first, then the Adam update with the raw gradient.
+public final class AdamW: Adam {
+    public init(parameters: [Tensor], learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
+        super.init(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
+                   epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: true)
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// Batch normalisation over the channel axis (axis 1), as `torch.nn.BatchNorm1d/2d`.
+///
+/// Training: y = γ·(x − μ_B)/√(σ²_B + eps) + β with the batch mean and biased batch variance per
+/// channel (over N and all spatial positions); the running statistics move towards the batch's:
+/// running = (1 − momentum)·running + momentum·batch, with the **unbiased** variance (M/(M−1)·σ²_B),
+/// exactly as PyTorch. With `momentum == nil` they are the cumulative average (factor 1/numBatchesTracked).
+/// Evaluation: the running statistics replace the batch's.
+///
+/// State dict: `weight` (γ, init 1), `bias` (β, init 0) when affine; buffers `running_mean` (init 0),
+/// `running_var` (init 1). `num_batches_tracked` is the integer counter ``numBatchesTracked`` (the
+/// checkpoint writer stores it as I64); it is not a Float buffer, so summaries count 2·C non-trainable values.
+public class BatchNormalization: Layer {
+    public let numFeatures: Int
+    public let eps: Float
+    public let momentum: Float?
+    public let weight: Tensor?
+    public let bias: Tensor?
+    public let runningMean: Tensor
+    public let runningVar: Tensor
+    /// Number of training-mode forward passes (PyTorch's `num_batches_tracked`).
+    public var numBatchesTracked: Int64 = 0
+    public var isTraining = true
+    let allowedRanks: [Int]
+    let kind: String
+
+    init(kind: String, allowedRanks: [Int], numFeatures: Int, eps: Float, momentum: Float?, affine: Bool) {
+        precondition(numFeatures > 0, "\(kind): numFeatures must be positive")
+        self.kind = kind; self.allowedRanks = allowedRanks
+        self.numFeatures = numFeatures; self.eps = eps; self.momentum = momentum
+        weight = affine ? Tensor.ones([numFeatures], requiresGrad: true) : nil
+        bias = affine ? Tensor.zeros([numFeatures], requiresGrad: true) : nil
+        runningMean = Tensor.zeros([numFeatures])
+        runningVar = Tensor.ones([numFeatures])
+    }
+
+    public var ownParameters: [(name: String, tensor: Tensor)] {
+        (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
+    }
+    public var ownBuffers: [(name: String, tensor: Tensor)] { [("running_mean", runningMean), ("running_var", runningVar)] }
+    public var summaryName: String { "\(kind)(\(numFeatures))" }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        precondition(allowedRanks.contains(x.rank) && x.shape[1] == numFeatures,
+                     "\(kind)(\(numFeatures)): expected input of rank \(allowedRanks) with \(numFeatures) channels on axis 1, got \(x.shape)")
+        if isTraining {
+            numBatchesTracked += 1
+            let factor = momentum ?? 1 / Float(numBatchesTracked)
+            return batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                             training: true, momentum: factor, eps: eps)
+        }
+        return batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                         training: false, momentum: 0, eps: eps)
+    }
+}
+
+/// BatchNorm over `[N, C]` or `[N, C, L]`.
+public final class BatchNorm1D: BatchNormalization {
+    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
+        super.init(kind: "BatchNorm1D", allowedRanks: [2, 3], numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine)
+    }
+}
+
+/// BatchNorm over `[N, C, H, W]`.
+public final class BatchNorm2D: BatchNormalization {
+    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
+        super.init(kind: "BatchNorm2D", allowedRanks: [4], numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine)
+    }
+}
+
+/// Batch normalisation as one tape op. x: `[N, C, …]` (viewed as `[N, C, S]`), weight/bias: `[C]` or nil.
+///
+/// `training`: normalise with batch statistics and update the running buffers in place
+/// (`running = (1−momentum)·running + momentum·stat`, unbiased variance); otherwise normalise with
+/// the running buffers (nil buffers: always batch statistics).
+/// Backward (training), per channel with M = N·S, x̂ = (x−μ)/σ, g = dy·γ:
+/// dx = (1/(M·σ))·(M·g − Σg − x̂·Σ(g·x̂)); dγ = Σ dy·x̂; dβ = Σ dy. In evaluation dx = dy·γ/σ.
+public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
+                      training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+    precondition(x.rank >= 2, "batchNorm: expected [N, C, …], got \(x.shape)")
+    let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *), m = n * s
+    let useBatchStats = training || runningMean == nil || runningVar == nil
+    precondition(!useBatchStats || m > 1 || !training, "batchNorm: training needs more than one value per channel, got \(x.shape)")
+    var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
+    x.storage.withUnsafeBufferPointer { xp in
+        for ch in 0..<c {
+            if useBatchStats {
+                var sum: Double = 0, sq: Double = 0
+                for b in 0..<n {
+                    let row = xp.baseAddress! + (b * c + ch) * s
+                    for i in 0..<s { sum += Double(row[i]) }
+                }
+                let mu = sum / Double(m)
+                for b in 0..<n {
+                    let row = xp.baseAddress! + (b * c + ch) * s
+                    for i in 0..<s { let d = Double(row[i]) - mu; sq += d * d }
+                }
+                let variance = sq / Double(m)
+                mean[ch] = Float(mu)
+                invStd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
+                if training, let runningMean, let runningVar {
+                    let unbiased = m > 1 ? sq / Double(m - 1) : variance
+                    runningMean.storage[ch] = (1 - momentum) * runningMean.storage[ch] + momentum * Float(mu)
+                    runningVar.storage[ch] = (1 - momentum) * runningVar.storage[ch] + momentum * Float(unbiased)
+                }
+            } else {
+                mean[ch] = runningMean!.storage[ch]
+                invStd[ch] = 1 / (runningVar!.storage[ch] + eps).squareRoot()
+            }
+        }
+    }
+    // y = (x − μ)·(γ/σ) + β, one multiply-add per element
+    var y = uninitializedFloats(x.count)
+    let gamma = weight?.storage ?? [Float](repeating: 1, count: c)
+    let beta = bias?.storage ?? [Float](repeating: 0, count: c)
+    x.storage.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+        for b in 0..<n {
+            for ch in 0..<c {
+                let scale = gamma[ch] * invStd[ch], shift = beta[ch] - mean[ch] * scale
+                let base = (b * c + ch) * s
+                for i in 0..<s { yp[base + i] = xp[base + i] * scale + shift }
+            }
+        }
+    } }
+    let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
+    return Tensor.result("batch_norm", shape: x.shape, storage: y, inputs: inputs) { _, g in
+        // Per channel: Σdy and Σdy·x̂.
+        var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
+        x.storage.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in
+            for b in 0..<n {
+                for ch in 0..<c {
+                    let base = (b * c + ch) * s, mu = mean[ch], inv = invStd[ch]
+                    var sg: Float = 0, sgx: Float = 0
+                    for i in 0..<s { let gv = gp[base + i]; sg += gv; sgx += gv * (xp[base + i] - mu) * inv }
+                    sumG[ch] += Double(sg); sumGX[ch] += Double(sgx)
+                }
+            }
+        } }
+        if let weight, weight.isOnTape { weight.accumulateGrad(sumGX.map { Float($0) }) }
+        if let bias, bias.isOnTape { bias.accumulateGrad(sumG.map { Float($0) }) }
+        guard x.isOnTape else { return }
+        var dx = uninitializedFloats(x.count)
+        x.storage.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
+            for b in 0..<n {
+                for ch in 0..<c {
+                    let base = (b * c + ch) * s, mu = mean[ch], inv = invStd[ch], scale = gamma[ch] * inv
+                    if useBatchStats {
+                        // dx = γσ⁻¹·(dy − Σdy/M − x̂·Σ(dy·x̂)/M)
+                        let meanG = Float(sumG[ch] / Double(m)), meanGX = Float(sumGX[ch] / Double(m))
+                        for i in 0..<s {
+                            let xhat = (xp[base + i] - mu) * inv
+                            d[base + i] = scale * (gp[base + i] - meanG - xhat * meanGX)
+                        }
+                    } else {
+                        for i in 0..<s { d[base + i] = scale * gp[base + i] }
+                    }
+                }
+            }
+        } } }
+        x.accumulateGrad(dx)
+    }
+}

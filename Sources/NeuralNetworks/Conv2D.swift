@@ -1,0 +1,168 @@
+/// 2-D convolution (deep-learning convention: cross-correlation, as `torch.nn.Conv2d`).
+///
+/// Layout: x `[N, C, H, W]` → y `[N, Cout, Ho, Wo]`; weight `[Cout, C, kh, kw]`, bias `[Cout]`
+/// (PyTorch's `state_dict` names and layouts). Default initialisation equals PyTorch's:
+/// weight and bias ~ U(−1/√fanIn, 1/√fanIn), fanIn = C·kh·kw.
+public final class Conv2D: Layer {
+    public let inChannels: Int
+    public let outChannels: Int
+    public let kernelSize: Size2D
+    public let stride: Size2D
+    public let padding: ConvPadding
+    public let dilation: Size2D
+    public let weight: Tensor
+    public let bias: Tensor?
+    public var isTraining = true
+    /// Column buffer reused from step to step.
+    let workspace = ColumnWorkspace()
+
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = 1,
+                padding: ConvPadding = 0, dilation: Size2D = 1, bias useBias: Bool = true,
+                weightInit: Initializer = .pytorchDefault, rng: inout RandomGenerator) {
+        precondition(inChannels > 0 && outChannels > 0, "Conv2D: channel counts must be positive, got \(inChannels)→\(outChannels)")
+        self.inChannels = inChannels; self.outChannels = outChannels
+        self.kernelSize = kernelSize; self.stride = stride; self.padding = padding; self.dilation = dilation
+        weight = weightInit.make([outChannels, inChannels, kernelSize.height, kernelSize.width], rng: &rng)
+        weight.requiresGrad = true
+        if useBias {
+            let b = 1 / Float(inChannels * kernelSize.height * kernelSize.width).squareRoot()
+            bias = Tensor.uniform([outChannels], low: -b, high: b, rng: &rng, requiresGrad: true)
+        } else {
+            bias = nil
+        }
+    }
+
+    public var ownParameters: [(name: String, tensor: Tensor)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public var summaryName: String {
+        "Conv2D(\(inChannels)→\(outChannels), \(kernelSize.height)×\(kernelSize.width), s\(stride), p\(padding)"
+            + (dilation == 1 ? "" : ", d\(dilation)") + ")"
+    }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        precondition(x.rank == 4 && x.shape[1] == inChannels,
+                     "Conv2D(\(inChannels)→\(outChannels)): expected input [N, \(inChannels), H, W], got \(x.shape)")
+        return conv2d(x, weight, bias, stride: stride, padding: padding, dilation: dilation, workspace: workspace)
+    }
+}
+
+/// y = conv2d(x, W) + b as one tape op, computed as matrix products.
+///
+/// Forward: `col = im2col(x)` `[C·kh·kw, N·Ho·Wo]` for the whole batch, one SGEMM
+/// `Y' = W·col` `[Cout, N·Ho·Wo]`, then one pass that reorders Y' to `[N, Cout, Ho, Wo]` and adds
+/// the bias. Backward: `dW = dY'·colᵀ` with the forward's column buffer (kept in the closure),
+/// `db = Σ dY'`, `dX = col2im(Wᵀ·dY')` (the column buffer is overwritten by Wᵀ·dY' once dW is done).
+///
+/// x: `[N, C, H, W]`, weight: `[Cout, C, kh, kw]`, bias: `[Cout]` → `[N, Cout, Ho, Wo]`.
+public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: ConvPadding = 0,
+                   dilation: Size2D = 1, workspace: ColumnWorkspace? = nil) -> Tensor {
+    precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
+                 "conv2d: input \(x.shape) and weight \(weight.shape) do not fit ([N, C, H, W] and [Cout, C, kh, kw])")
+    let n = x.shape[0], cOut = weight.shape[0]
+    precondition(bias == nil || bias!.shape == [cOut], "conv2d: bias \(bias!.shape) should be [\(cOut)]")
+    let win = ConvolutionGeometry.window(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                                         kernelSize: Size2D(weight.shape[2], weight.shape[3]),
+                                         stride: stride, padding: padding, dilation: dilation)
+    let k = win.columnRows, p = win.outputPixels, np = n * p
+    let recorded = GradMode.isEnabled && ([x, weight] + (bias.map { [$0] } ?? [])).contains { $0.isOnTape }
+
+    // col: [C·kh·kw, N·Ho·Wo]
+    let columns = ColumnBox(workspace?.take(k * np) ?? uninitializedFloats(k * np))
+    var y = uninitializedFloats(n * cOut * p)
+    columns.values.withUnsafeMutableBufferPointer { col in
+        x.storage.withUnsafeBufferPointer { xp in batchIm2col(xp.baseAddress!, batch: n, win, into: col.baseAddress!) }
+        // y': [Cout, N·Ho·Wo] = W · col
+        var yt = uninitializedFloats(cOut * np)
+        yt.withUnsafeMutableBufferPointer { ytp in
+            weight.storage.withUnsafeBufferPointer { wp in
+                sgemm(m: cOut, n: np, k: k, a: wp.baseAddress!, lda: k, b: col.baseAddress!, ldb: np, c: ytp.baseAddress!, ldc: np)
+            }
+            y.withUnsafeMutableBufferPointer { yp in
+                unswapBatchAndChannels(ytp.baseAddress!, batch: n, channels: cOut, pixels: p, into: yp.baseAddress!)
+                if let bias { addChannelBias(bias.storage, to: yp.baseAddress!, batch: n, channels: cOut, pixels: p) }
+            }
+        }
+    }
+    if !recorded {
+        workspace?.give(columns.release())
+        return Tensor(shape: [n, cOut, win.outputHeight, win.outputWidth], storage: y)
+    }
+    let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+    return Tensor.result("conv2d", shape: [n, cOut, win.outputHeight, win.outputWidth], storage: y, inputs: inputs) { _, g in
+        // g: [N, Cout, Ho, Wo] → gt: [Cout, N·Ho·Wo]
+        var gt = uninitializedFloats(cOut * np)
+        g.withUnsafeBufferPointer { gp in gt.withUnsafeMutableBufferPointer { gtp in
+            swapBatchAndChannels(gp.baseAddress!, batch: n, channels: cOut, pixels: p, into: gtp.baseAddress!)
+        } }
+        gt.withUnsafeBufferPointer { gtp in
+            columns.values.withUnsafeMutableBufferPointer { col in
+                if weight.isOnTape {
+                    // dW: [Cout, C·kh·kw] = gt · colᵀ
+                    var dw = uninitializedFloats(cOut * k)
+                    dw.withUnsafeMutableBufferPointer { d in
+                        sgemm(transB: true, m: cOut, n: k, k: np, a: gtp.baseAddress!, lda: np, b: col.baseAddress!, ldb: np,
+                              c: d.baseAddress!, ldc: k)
+                    }
+                    weight.accumulateGrad(dw)
+                }
+                if let bias, bias.isOnTape { bias.accumulateGrad(rowSums(gtp, rows: cOut, columns: np)) }
+                if x.isOnTape {
+                    // dcol: [C·kh·kw, N·Ho·Wo] = Wᵀ · gt, written over the column buffer
+                    weight.storage.withUnsafeBufferPointer { wp in
+                        sgemm(transA: true, m: k, n: np, k: cOut, a: wp.baseAddress!, lda: k, b: gtp.baseAddress!, ldb: np,
+                              c: col.baseAddress!, ldc: np)
+                    }
+                    var dx = [Float](repeating: 0, count: x.count)
+                    dx.withUnsafeMutableBufferPointer { d in batchCol2im(col.baseAddress!, batch: n, win, into: d.baseAddress!) }
+                    x.accumulateGrad(dx)
+                }
+            }
+        }
+        workspace?.give(columns.release())
+    }
+}
+
+/// Holds a column matrix for a tape closure so backward can reuse (overwrite) it and hand it back.
+final class ColumnBox {
+    var values: [Float]
+    init(_ values: [Float]) { self.values = values }
+    func release() -> [Float] { let v = values; values = []; return v }
+}
+
+/// y[n, c, :] += bias[c] for y `[N, C, P]`.
+@inline(__always)
+func addChannelBias(_ bias: [Float], to y: UnsafeMutablePointer<Float>, batch: Int, channels: Int, pixels: Int) {
+    bias.withUnsafeBufferPointer { b in
+        for n in 0..<batch {
+            for c in 0..<channels {
+                let row = y + (n * channels + c) * pixels, v = b[c]
+                for i in 0..<pixels { row[i] += v }
+            }
+        }
+    }
+}
+
+/// Σ over columns of a row-major `[rows, columns]` matrix (Float64 accumulation).
+func rowSums(_ m: UnsafeBufferPointer<Float>, rows: Int, columns: Int) -> [Float] {
+    (0..<rows).map { r in
+        var s: Double = 0
+        for j in 0..<columns { s += Double(m[r * columns + j]) }
+        return Float(s)
+    }
+}
+
+/// Σ over N and P of a `[N, C, P]` tensor's values → `[C]` (bias gradients).
+func channelSums(_ g: UnsafeBufferPointer<Float>, batch: Int, channels: Int, pixels: Int) -> [Float] {
+    var out = [Double](repeating: 0, count: channels)
+    for n in 0..<batch {
+        for c in 0..<channels {
+            let base = (n * channels + c) * pixels
+            var s: Float = 0
+            for i in 0..<pixels { s += g[base + i] }
+            out[c] += Double(s)
+        }
+    }
+    return out.map { Float($0) }
+}

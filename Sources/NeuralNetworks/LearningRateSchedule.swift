@@ -1,0 +1,54 @@
+import Foundation
+
+/// A learning rate as a function of the (0-based) epoch. Apply one at the start of each epoch
+/// with ``Optimizer/applySchedule(_:epoch:)``. Closed forms, so resuming at epoch e needs no state.
+public protocol LearningRateSchedule {
+    func learningRate(epoch: Int) -> Float
+}
+
+/// The same rate every epoch.
+public struct ConstantLearningRate: LearningRateSchedule, Sendable {
+    public var initial: Float
+    public init(_ initial: Float) { self.initial = initial }
+    public func learningRate(epoch: Int) -> Float { initial }
+}
+
+/// η_e = η₀ · γ^⌊e / stepSize⌋ (`torch.optim.lr_scheduler.StepLR`).
+public struct StepDecay: LearningRateSchedule, Sendable {
+    public var initial: Float
+    public var stepSize: Int
+    public var gamma: Float
+    public init(initial: Float, stepSize: Int, gamma: Float = 0.1) {
+        precondition(stepSize > 0, "StepDecay: stepSize must be positive, got \(stepSize)")
+        self.initial = initial; self.stepSize = stepSize; self.gamma = gamma
+    }
+    public func learningRate(epoch: Int) -> Float {
+        Float(Double(initial) * Foundation.pow(Double(gamma), Double(Swift.max(epoch, 0) / stepSize)))
+    }
+}
+
+/// η_e = η₀ · γ^e (`torch.optim.lr_scheduler.ExponentialLR`).
+public struct ExponentialDecay: LearningRateSchedule, Sendable {
+    public var initial: Float
+    public var gamma: Float
+    public init(initial: Float, gamma: Float) { self.initial = initial; self.gamma = gamma }
+    public func learningRate(epoch: Int) -> Float {
+        Float(Double(initial) * Foundation.pow(Double(gamma), Double(Swift.max(epoch, 0))))
+    }
+}
+
+/// η_e = η_min + ½(η₀ − η_min)(1 + cos(π·e / T)) (`CosineAnnealingLR`'s closed form, T = `period`):
+/// η₀ at epoch 0, η_min at epoch T. Past T the cosine continues (rising again), as PyTorch's.
+public struct CosineAnnealing: LearningRateSchedule, Sendable {
+    public var initial: Float
+    public var minimum: Float
+    public var period: Int
+    public init(initial: Float, minimum: Float = 0, period: Int) {
+        precondition(period > 0, "CosineAnnealing: period must be positive, got \(period)")
+        self.initial = initial; self.minimum = minimum; self.period = period
+    }
+    public func learningRate(epoch: Int) -> Float {
+        let c = Foundation.cos(Double.pi * Double(Swift.max(epoch, 0)) / Double(period))
+        return Float(Double(minimum) + 0.5 * Double(initial - minimum) * (1 + c))
+    }
+}

@@ -1,0 +1,141 @@
+/// Max and average pooling over `[N, C, H, W]`, as `torch.nn.MaxPool2d` / `AvgPool2d`
+/// (floor mode; stride defaults to the kernel size; padding at most half the kernel).
+/// Output size per axis: ⌊(n + 2p − k)/s⌋ + 1.
+public final class MaxPool2D: Layer {
+    public let kernelSize: Size2D, stride: Size2D, padding: Size2D
+    public var isTraining = true
+
+    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) {
+        precondition(padding.height * 2 <= kernelSize.height && padding.width * 2 <= kernelSize.width,
+                     "MaxPool2D: padding \(padding) must be at most half the kernel \(kernelSize)")
+        self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
+    }
+
+    public var summaryName: String { "MaxPool2D(\(kernelSize), s\(stride), p\(padding))" }
+    public func forward(_ x: Tensor) -> Tensor { maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding) }
+}
+
+public final class AvgPool2D: Layer {
+    public let kernelSize: Size2D, stride: Size2D, padding: Size2D
+    /// PyTorch's default (true): padded zeros count in the divisor.
+    public let countIncludePad: Bool
+    public var isTraining = true
+
+    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countIncludePad: Bool = true) {
+        precondition(padding.height * 2 <= kernelSize.height && padding.width * 2 <= kernelSize.width,
+                     "AvgPool2D: padding \(padding) must be at most half the kernel \(kernelSize)")
+        self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
+        self.countIncludePad = countIncludePad
+    }
+
+    public var summaryName: String { "AvgPool2D(\(kernelSize), s\(stride), p\(padding))" }
+    public func forward(_ x: Tensor) -> Tensor {
+        avgPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
+    }
+}
+
+/// Pooling geometry shared by both ops: the window of output (oy, ox) covers input rows
+/// `oy·s − p ..< oy·s − p + k`, clipped to the image.
+struct PoolingGeometry {
+    let n: Int, c: Int, h: Int, w: Int, ho: Int, wo: Int
+    let kernel: Size2D, stride: Size2D, padding: Size2D
+
+    init(_ x: Tensor, kernel: Size2D, stride: Size2D, padding: Size2D, op: String) {
+        precondition(x.rank == 4, "\(op): expected input [N, C, H, W], got \(x.shape)")
+        n = x.shape[0]; c = x.shape[1]; h = x.shape[2]; w = x.shape[3]
+        ho = ConvolutionGeometry.outputSize(inputSize: h, kernelSize: kernel.height, stride: stride.height, padding: padding.height)
+        wo = ConvolutionGeometry.outputSize(inputSize: w, kernelSize: kernel.width, stride: stride.width, padding: padding.width)
+        precondition(ho > 0 && wo > 0, "\(op): kernel \(kernel) does not fit input \(x.shape) with padding \(padding)")
+        self.kernel = kernel; self.stride = stride; self.padding = padding
+    }
+
+    var outShape: [Int] { [n, c, ho, wo] }
+    var planes: Int { n * c }
+}
+
+/// Max over each window. x: `[N, C, H, W]` → `[N, C, Ho, Wo]`. Padding never wins (acts as −∞).
+/// Backward routes each output gradient to the first maximal input of its window (PyTorch's tie rule).
+public func maxPool2d(_ x: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) -> Tensor {
+    let g = PoolingGeometry(x, kernel: kernelSize, stride: stride ?? kernelSize, padding: padding, op: "maxPool2d")
+    let outCount = g.planes * g.ho * g.wo
+    var y = uninitializedFloats(outCount)
+    var argmax = [Int32](repeating: 0, count: outCount) // index within the input plane
+    x.storage.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in argmax.withUnsafeMutableBufferPointer { ap in
+        for plane in 0..<g.planes {
+            let src = xp.baseAddress! + plane * g.h * g.w
+            let out = plane * g.ho * g.wo
+            for oy in 0..<g.ho {
+                let y0 = oy * g.stride.height - g.padding.height
+                let yStart = max(y0, 0), yEnd = min(y0 + g.kernel.height, g.h)
+                for ox in 0..<g.wo {
+                    let x0 = ox * g.stride.width - g.padding.width
+                    let xStart = max(x0, 0), xEnd = min(x0 + g.kernel.width, g.w)
+                    var best = -Float.infinity, bestIndex = yStart * g.w + xStart
+                    for iy in yStart..<yEnd {
+                        for ix in xStart..<xEnd {
+                            let v = src[iy * g.w + ix]
+                            if v > best || v.isNaN { best = v; bestIndex = iy * g.w + ix; if v.isNaN { break } }
+                        }
+                    }
+                    yp[out + oy * g.wo + ox] = best
+                    ap[out + oy * g.wo + ox] = Int32(bestIndex)
+                }
+            }
+        }
+    } } }
+    return Tensor.result("max_pool2d", shape: g.outShape, storage: y, inputs: [x]) { _, grad in
+        var dx = [Float](repeating: 0, count: x.count)
+        dx.withUnsafeMutableBufferPointer { d in grad.withUnsafeBufferPointer { gp in argmax.withUnsafeBufferPointer { ap in
+            for plane in 0..<g.planes {
+                let base = plane * g.h * g.w, out = plane * g.ho * g.wo
+                for i in 0..<(g.ho * g.wo) { d[base + Int(ap[out + i])] += gp[out + i] }
+            }
+        } } }
+        x.accumulateGrad(dx)
+    }
+}
+
+/// Mean over each window. x: `[N, C, H, W]` → `[N, C, Ho, Wo]`. The divisor is the window size
+/// clipped to the padded image (with `countIncludePad`) or the number of real pixels (without).
+public func avgPool2d(_ x: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0,
+                      countIncludePad: Bool = true) -> Tensor {
+    let g = PoolingGeometry(x, kernel: kernelSize, stride: stride ?? kernelSize, padding: padding, op: "avgPool2d")
+    // For window (oy, ox): clipped ranges and 1/divisor, shared by forward and backward.
+    @inline(__always) func window(_ oy: Int, _ ox: Int) -> (Int, Int, Int, Int, Float) {
+        let y0 = oy * g.stride.height - g.padding.height, x0 = ox * g.stride.width - g.padding.width
+        let y1 = min(y0 + g.kernel.height, g.h + g.padding.height), x1 = min(x0 + g.kernel.width, g.w + g.padding.width)
+        let ys = max(y0, 0), xs = max(x0, 0), ye = min(y1, g.h), xe = min(x1, g.w)
+        let count = countIncludePad ? (y1 - y0) * (x1 - x0) : (ye - ys) * (xe - xs)
+        return (ys, ye, xs, xe, 1 / Float(max(count, 1)))
+    }
+    var y = uninitializedFloats(g.planes * g.ho * g.wo)
+    x.storage.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+        for plane in 0..<g.planes {
+            let src = xp.baseAddress! + plane * g.h * g.w, out = plane * g.ho * g.wo
+            for oy in 0..<g.ho {
+                for ox in 0..<g.wo {
+                    let (ys, ye, xs, xe, scale) = window(oy, ox)
+                    var s: Float = 0
+                    for iy in ys..<ye { for ix in xs..<xe { s += src[iy * g.w + ix] } }
+                    yp[out + oy * g.wo + ox] = s * scale
+                }
+            }
+        }
+    } }
+    return Tensor.result("avg_pool2d", shape: g.outShape, storage: y, inputs: [x]) { _, grad in
+        var dx = [Float](repeating: 0, count: x.count)
+        dx.withUnsafeMutableBufferPointer { d in grad.withUnsafeBufferPointer { gp in
+            for plane in 0..<g.planes {
+                let dst = d.baseAddress! + plane * g.h * g.w, out = plane * g.ho * g.wo
+                for oy in 0..<g.ho {
+                    for ox in 0..<g.wo {
+                        let (ys, ye, xs, xe, scale) = window(oy, ox)
+                        let v = gp[out + oy * g.wo + ox] * scale
+                        for iy in ys..<ye { for ix in xs..<xe { dst[iy * g.w + ix] += v } }
+                    }
+                }
+            }
+        } }
+        x.accumulateGrad(dx)
+    }
+}

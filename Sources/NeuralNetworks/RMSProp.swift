@@ -1,0 +1,92 @@
+/// RMSProp (Tieleman & Hinton 2012) as `torch.optim.RMSprop` (defaults α = 0.99, ε = 1e-8):
+///
+///     g = g + λθ                                   (weight decay λ)
+///     v = α·v + (1 − α)·g²                         (buffer `square_avg`)
+///     centered:  ḡ = α·ḡ + (1 − α)·g,  a = √(v − ḡ²) + ε   (buffer `grad_avg`)
+///     otherwise: a = √v + ε
+///     momentum μ > 0:  b = μ·b + g/a,  θ = θ − η·b        (buffer `momentum_buffer`)
+///     otherwise:       θ = θ − η·g/a
+public final class RMSProp: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Float
+    public var alpha: Float
+    public var epsilon: Float
+    public var momentum: Float
+    public let centered: Bool
+    public var weightDecay: Float
+    public private(set) var stepCount = 0
+    var squareAverages: ParameterBuffers
+    var gradientAverages: ParameterBuffers
+    var momentumBuffers: ParameterBuffers
+
+    public init(parameters: [Tensor], learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
+                momentum: Float = 0, centered: Bool = false, weightDecay: Float = 0) {
+        precondition(learningRate >= 0, "RMSProp: learning rate must be non-negative, got \(learningRate)")
+        precondition(alpha >= 0 && alpha <= 1, "RMSProp: alpha must be in [0, 1], got \(alpha)")
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.alpha = alpha
+        self.epsilon = epsilon
+        self.momentum = momentum
+        self.centered = centered
+        self.weightDecay = weightDecay
+        squareAverages = ParameterBuffers("square_avg", count: parameters.count)
+        gradientAverages = ParameterBuffers("grad_avg", count: parameters.count)
+        momentumBuffers = ParameterBuffers("momentum_buffer", count: parameters.count)
+    }
+
+    public func step() {
+        stepCount += 1
+        let lr = learningRate, a = alpha, eps = epsilon, mu = momentum, wd = weightDecay, centered = centered
+        for (i, p) in parameters.enumerated() {
+            guard let grad = p.grad else { continue }
+            precondition(grad.count == p.count, "RMSProp: gradient of \(grad.count) values for parameter of shape \(p.shape)")
+            let n = p.count
+            squareAverages.allocate(i, count: n)
+            if centered { gradientAverages.allocate(i, count: n) }
+            if mu > 0 { momentumBuffers.allocate(i, count: n) }
+            grad.withUnsafeBufferPointer { g in p.storage.withUnsafeMutableBufferPointer { w in
+                squareAverages.values[i].withUnsafeMutableBufferPointer { v in
+                    gradientAverages.values[i].withUnsafeMutableBufferPointer { gAvg in
+                        momentumBuffers.values[i].withUnsafeMutableBufferPointer { b in
+                            for j in 0..<n {
+                                let d = g[j] + wd * w[j]
+                                v[j] = a * v[j] + (1 - a) * d * d
+                                var denominator: Float
+                                if centered {
+                                    gAvg[j] = a * gAvg[j] + (1 - a) * d
+                                    denominator = (v[j] - gAvg[j] * gAvg[j]).squareRoot() + eps
+                                } else {
+                                    denominator = v[j].squareRoot() + eps
+                                }
+                                if mu > 0 {
+                                    b[j] = mu * b[j] + d / denominator
+                                    w[j] -= lr * b[j]
+                                } else {
+                                    w[j] -= lr * d / denominator
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+
+    var activeBuffers: [ParameterBuffers] {
+        [squareAverages] + (centered ? [gradientAverages] : []) + (momentum > 0 ? [momentumBuffers] : [])
+    }
+
+    public func state() -> [String: Tensor] {
+        exportOptimizerState(parameters: parameters, stepCount: stepCount, buffers: activeBuffers)
+    }
+
+    public func loadState(_ state: [String: Tensor]) throws {
+        let (step, values) = try importOptimizerState(state, parameters: parameters, buffers: activeBuffers)
+        stepCount = step
+        squareAverages.values = values[0]
+        var k = 1
+        if centered { gradientAverages.values = values[k]; k += 1 }
+        if momentum > 0 { momentumBuffers.values = values[k] }
+    }
+}

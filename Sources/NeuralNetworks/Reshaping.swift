@@ -1,0 +1,58 @@
+/// Layers that only move values: Flatten, Reshape, Upsample (nearest neighbour).
+
+/// `[N, d1, d2, …] → [N, d1·d2·…]`, as `torch.nn.Flatten()` (start_dim 1).
+public final class Flatten: Layer {
+    public var isTraining = true
+    public init() {}
+    public func forward(_ x: Tensor) -> Tensor { x.flattenedBatch() }
+}
+
+/// `[N, …] → [N] + shape` (the batch axis is kept; one entry of `shape` may be −1).
+public final class Reshape: Layer {
+    public let shape: [Int]
+    public var isTraining = true
+    public init(_ shape: [Int]) { self.shape = shape }
+    public var summaryName: String { "Reshape(\(shape.map(String.init).joined(separator: "×")))" }
+    public func forward(_ x: Tensor) -> Tensor { x.reshaped([x.shape[0]] + shape) }
+}
+
+/// Nearest-neighbour upsampling by integer factors, as `torch.nn.Upsample(scale_factor:, mode: "nearest")`.
+public final class Upsample: Layer {
+    public let scaleFactor: Size2D
+    public var isTraining = true
+    public init(scaleFactor: Size2D) {
+        precondition(scaleFactor.height > 0 && scaleFactor.width > 0, "Upsample: scale factor must be positive")
+        self.scaleFactor = scaleFactor
+    }
+    public var summaryName: String { "Upsample(×\(scaleFactor), nearest)" }
+    public func forward(_ x: Tensor) -> Tensor { upsampleNearest2d(x, scaleFactor: scaleFactor) }
+}
+
+/// x: `[N, C, H, W]` → `[N, C, H·sh, W·sw]`, y[…, i, j] = x[…, i/sh, j/sw].
+/// Backward: each input pixel receives the sum of its sh×sw block of output gradients.
+public func upsampleNearest2d(_ x: Tensor, scaleFactor: Size2D) -> Tensor {
+    precondition(x.rank == 4, "upsampleNearest2d: expected [N, C, H, W], got \(x.shape)")
+    let planes = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3]
+    let sh = scaleFactor.height, sw = scaleFactor.width, ho = h * sh, wo = w * sw
+    var y = uninitializedFloats(planes * ho * wo)
+    x.storage.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+        for plane in 0..<planes {
+            for oy in 0..<ho {
+                let src = xp.baseAddress! + (plane * h + oy / sh) * w, dst = yp.baseAddress! + (plane * ho + oy) * wo
+                for ox in 0..<wo { dst[ox] = src[ox / sw] }
+            }
+        }
+    } }
+    return Tensor.result("upsample_nearest2d", shape: [x.shape[0], x.shape[1], ho, wo], storage: y, inputs: [x]) { _, g in
+        var dx = [Float](repeating: 0, count: x.count)
+        g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
+            for plane in 0..<planes {
+                for oy in 0..<ho {
+                    let src = gp.baseAddress! + (plane * ho + oy) * wo, dst = d.baseAddress! + (plane * h + oy / sh) * w
+                    for ox in 0..<wo { dst[ox / sw] += src[ox] }
+                }
+            }
+        } }
+        x.accumulateGrad(dx)
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import Models
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a trained VAE: negative ELBO, reconstruction, KL, IWAE bound, active units (noise from a fixed seed).")
+
+    @Option(help: "Run folder.") var run: String
+    @Option(help: "Split: test (or validation/train, for the images the run trained on).") var split: String = "test"
+    @Option(name: .customLong("iwae-samples"), help: "K importance samples for the IWAE bound (0 = skip).") var iwaeSamples: Int = 0
+    @Option(name: .customLong("iwae-images"), help: "Images the IWAE bound is averaged over (it costs K decoder passes each).") var iwaeImages: Int = 1000
+    @Option(help: "Evaluate at most this many images.") var limit: Int?
+    @Option(help: "Seed of the evaluation noise.") var seed: UInt64 = 1234
+    @Flag(help: "Print the figures as one JSON object on stdout.") var json = false
+
+    func run() throws {
+        try runReportingErrors {
+            guard ["test", "train"].contains(split) else {
+                throw ModelError.invalidArgument("--split must be test or train, got '\(split)'")
+            }
+            guard iwaeSamples >= 0 else { throw ModelError.invalidArgument("--iwae-samples must be ≥ 0, got \(iwaeSamples)") }
+            if let limit, limit < 1 { throw ModelError.invalidArgument("--limit must be ≥ 1, got \(limit)") }
+            let vae = try VAERun(path: run)
+            let data = try vae.config.dataset.load()
+            var set = split == "test" ? data.test : data.train
+            if let limit, limit < set.count { set = set.subset(Array(0..<limit)) }
+            let figures = VAEEvaluator.evaluate(vae.model, on: set, iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, seed: seed)
+            if json {
+                printJSON(encodable: figures)
+            } else {
+                print(String(format: "neg-ELBO %.3f nats/image (reconstruction %.3f + KL %.3f)", figures.negElbo, figures.reconstruction, figures.kl))
+                if let iwae = figures.iwaeNLL { print(String(format: "IWAE bound (K = %d, %d images): %.3f nats", iwaeSamples, figures.iwaeImages, iwae)) }
+                print("active units: \(figures.activeUnits) of \(vae.config.model.latentDim); images: \(figures.images)")
+            }
+        }
+    }
+}

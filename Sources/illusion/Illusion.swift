@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Models
+
+@main
+struct Illusion: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "illusion",
+        abstract: "Train, sample and inspect generative models (VAE, autoencoder, DCGAN) and classic models, written from first principles.",
+        subcommands: [Train.self, Sample.self, Reconstruct.self, Interpolate.self, LatentPlot.self,
+                      Evaluate.self, Summary.self])
+}
+
+/// Runs a command body, turning any error into one line on stderr and exit code 1
+/// (never a trap or a stack trace).
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as ValidationError {
+        throw e
+    } catch {
+        FileHandle.standardError.write(Data("illusion: error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+/// Prints one JSON object on stdout (the `--json` contract).
+func printJSON(_ object: Any) {
+    guard JSONSerialization.isValidJSONObject(object),
+          let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+        FileHandle.standardError.write(Data("illusion: error: could not encode the result as JSON\n".utf8))
+        return
+    }
+    FileHandle.standardOutput.write(data + Data("\n".utf8))
+}
+
+func printJSON<T: Encodable>(encodable value: T) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    if let data = try? encoder.encode(value) { FileHandle.standardOutput.write(data + Data("\n".utf8)) }
+}
