@@ -19,8 +19,14 @@ public struct AxisScale: Sendable {
             if b - a < 1e-9 { a -= 0.5; b += 0.5 }
             let pad = (b - a) * padding
             a -= pad; b += pad
-            if nice { a = a.rounded(.down); b = b.rounded(.up) }
             lo = pow(10, a); hi = pow(10, b)
+            if nice {
+                // Extend to the nearest 1, 2 or 5 × 10^k (whole decades when the span is wide).
+                let steps: [Double] = b - a > 2 ? [1] : [1, 2, 5]
+                let la = a.rounded(.down), lb = b.rounded(.down)
+                lo = steps.map { $0 * pow(10, la) }.filter { $0 <= lo * (1 + 1e-9) }.max() ?? pow(10, la)
+                hi = (steps + [10]).map { $0 * pow(10, lb) }.filter { $0 >= hi * (1 - 1e-9) }.min() ?? pow(10, lb + 1)
+            }
         } else {
             if hi - lo < 1e-12 * Swift.max(1, abs(hi)) {
                 let half = Swift.max(abs(lo) * 0.1, 0.5)
@@ -72,13 +78,10 @@ public struct AxisScale: Sendable {
             return out
         }
         let step = Self.niceStep(span: upper - lower, count: count)
-        var out: [Double] = []
-        var v = (lower / step).rounded(.up) * step
-        while v <= upper + step * 1e-9 && out.count < 100 {
-            out.append(abs(v) < step * 1e-9 ? 0 : v)
-            v += step
-        }
-        return out
+        let first = (lower / step - 1e-9).rounded(.up), last = (upper / step + 1e-9).rounded(.down)
+        guard last >= first, last - first < 100 else { return [lower, upper] }
+        // Integer multiples of the step, so labels don't pick up accumulated rounding error.
+        return Swift.stride(from: first, through: last, by: 1).map { $0 * step }
     }
 
     /// Labels for `ticks`, with just enough decimals to tell neighbours apart.

@@ -47,13 +47,14 @@ public enum LinearRegressionWorkflow {
         var best: (index: Int, loss: Double)?
         for kind in config.training.optimizers {
             let fit = try LinearModelFitter.fit(x: x, outputs: 1, optimizer: kind, options: config.training, quiet: quiet) { p, rows in
-                meanSquaredError(p, rows.count == train.count ? y : y.gatherRows(rows))
+                NeuralNetworks.meanSquaredError(p, rows.count == train.count ? y : y.gatherRows(rows))
             }
             // Back to original units: ŷ = ȳ + s_y·(Σ w_j (x_j − m_j)/s_j + b).
             let ws = fit.layer.weight.storage.map(Double.init), bs = Double(fit.layer.bias!.storage[0])
             let weights = (0..<train.featureCount).map { yStd * ws[$0] / scaling.std[$0] }
-            let bias = yMean + yStd * bs - zip(weights, scaling.mean).map { $0 * $1 }.reduce(0, +)
-            let testLoss = meanSquaredError(test, weights: weights, bias: bias)
+            var bias = yMean + yStd * bs
+            for j in 0..<train.featureCount { bias -= weights[j] * scaling.mean[j] }
+            let testLoss = testMeanSquaredError(test, weights: weights, bias: bias)
             let curve = fit.trainLoss.map { $0 * yStd * yStd }
             for (e, v) in curve.enumerated() {
                 try folder.appendMetrics(["optimizer": kind.rawValue, "epoch": e, "train_loss": v])
@@ -72,7 +73,7 @@ public enum LinearRegressionWorkflow {
         try saveLinear(weights: [chosen["weights"] as! [Double]], bias: [chosen["bias"] as! Double], to: folder.modelPath)
         try folder.writeJSON(config, to: "config.json")
 
-        let closedTestLoss = meanSquaredError(test, weights: closed.weights, bias: closed.bias)
+        let closedTestLoss = testMeanSquaredError(test, weights: closed.weights, bias: closed.bias)
         let chart = LinearModelFitter.lossChart(fits, title: "Linear regression: training MSE per optimizer", yLabel: "mean squared error")
         try chart.writePNG(to: folder.file("loss_curves.png"))
         let chosenWeights = chosen["weights"] as! [Double], chosenBias = chosen["bias"] as! Double, d = test.featureCount
@@ -111,7 +112,7 @@ public enum LinearRegressionWorkflow {
     }
 
     /// Mean of (x·w + b − y)² over the samples.
-    public static func meanSquaredError(_ data: RegressionData, weights: [Double], bias: Double) -> Double {
+    public static func testMeanSquaredError(_ data: RegressionData, weights: [Double], bias: Double) -> Double {
         let d = data.featureCount
         var s = 0.0
         for i in 0..<data.count {

@@ -10,6 +10,8 @@ public struct Size2D: Equatable, Hashable, Sendable, ExpressibleByIntegerLiteral
     public var height: Int
     public var width: Int
     public init(_ height: Int, _ width: Int) { self.height = height; self.width = width }
+    /// The same size on both axes.
+    public init(_ both: Int) { self.init(both, both) }
     public init(integerLiteral value: Int) { self.init(value, value) }
     public var description: String { height == width ? "\(height)" : "\(height)×\(width)" }
 }

@@ -43,7 +43,7 @@ public struct GradientCheckReport: CustomStringConvertible, Sendable {
 /// `function` must read the current values of `inputs` each time it is called (the checker
 /// perturbs their storage in place and restores it) and be deterministic. Every input must have
 /// `requiresGrad`; their `grad` is overwritten.
-public func checkGradients(of inputs: [Tensor], step: Double = 1e-2, absoluteFloor: Double = 1e-2,
+public func checkGradients(of inputs: [Tensor], step: Double = 4e-2, absoluteFloor: Double = 1e-2,
                            seed: UInt64 = 0x6772_6164, _ function: () -> Tensor) -> GradientCheckReport {
     precondition(step > 0, "checkGradients: step must be positive, got \(step)")
     for (i, x) in inputs.enumerated() {

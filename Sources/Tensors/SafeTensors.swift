@@ -132,7 +132,16 @@ public struct SafeTensors {
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize else {
                 throw SafeTensorsError.malformed(source, "entry '\(name)' has offsets \(offsets) outside the \(dataSize) data bytes")
             }
-            let expected = shape.reduce(1, *) * SafeTensors.elementSize(dtype)
+            // Multiply with overflow checks: a hostile header must throw, not trap.
+            var product: Int? = SafeTensors.elementSize(dtype)
+            for d in shape {
+                guard let p = product else { break }
+                let (r, overflow) = p.multipliedReportingOverflow(by: d)
+                product = overflow ? nil : r
+            }
+            guard let expected = product else {
+                throw SafeTensorsError.malformed(source, "entry '\(name)' has shape \(shape) whose size overflows")
+            }
             guard offsets[1] - offsets[0] == expected else {
                 throw SafeTensorsError.malformed(source, "entry '\(name)' of shape \(shape) needs \(expected) bytes, has \(offsets[1] - offsets[0])")
             }

@@ -32,7 +32,13 @@ public final class Tensor {
     /// Throwing constructor for values that come from outside the program (files, user input).
     public static func checked(shape: [Int], storage: [Float]) throws -> Tensor {
         guard shape.allSatisfy({ $0 >= 0 }) else { throw TensorError.invalidShape(shape) }
-        guard shape.reduce(1, *) == storage.count else {
+        var product = 1
+        for d in shape {
+            let (r, overflow) = product.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw TensorError.invalidShape(shape) }
+            product = r
+        }
+        guard product == storage.count else {
             throw TensorError.countMismatch(shape: shape, count: storage.count)
         }
         return Tensor(shape: shape, storage: storage)

@@ -7,7 +7,7 @@ struct Evaluate: ParsableCommand {
         commandName: "eval",
         abstract: "Evaluate a trained VAE: negative ELBO, reconstruction, KL, IWAE bound, active units (noise from a fixed seed).")
 
-    @Option(help: "Run folder.") var run: String
+    @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option(help: "Split: test (or validation/train, for the images the run trained on).") var split: String = "test"
     @Option(name: .customLong("iwae-samples"), help: "K importance samples for the IWAE bound (0 = skip).") var iwaeSamples: Int = 0
     @Option(name: .customLong("iwae-images"), help: "Images the IWAE bound is averaged over (it costs K decoder passes each).") var iwaeImages: Int = 1000
@@ -22,7 +22,7 @@ struct Evaluate: ParsableCommand {
             }
             guard iwaeSamples >= 0 else { throw ModelError.invalidArgument("--iwae-samples must be ≥ 0, got \(iwaeSamples)") }
             if let limit, limit < 1 { throw ModelError.invalidArgument("--limit must be ≥ 1, got \(limit)") }
-            let vae = try VAERun(path: run)
+            let vae = try VAERun(path: runPath)
             let data = try vae.config.dataset.load()
             var set = split == "test" ? data.test : data.train
             if let limit, limit < set.count { set = set.subset(Array(0..<limit)) }

@@ -7,7 +7,7 @@ struct LatentPlot: ParsableCommand {
         commandName: "latent-plot",
         abstract: "Scatter the test-set latents coloured by class (PCA when D > 2); for D = 2 also the decoded manifold.")
 
-    @Option(help: "Run folder.") var run: String
+    @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option(help: "Output folder for the pictures.") var out: String
     @Option(help: "Use at most this many test images.") var limit: Int = 5000
     @Flag(help: "Print the written files as JSON.") var json = false
@@ -15,16 +15,16 @@ struct LatentPlot: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             guard limit >= 1 else { throw ModelError.invalidArgument("--limit must be ≥ 1, got \(limit)") }
-            let folder = RunFolder(path: run)
+            let folder = RunFolder(path: runPath)
             try folder.requireExisting()
             let kind = try folder.readJSON(RunKind.self, from: "config.json").kind
             let files: [String]
             switch kind {
             case "vae":
-                let vae = try VAERun(path: run)
+                let vae = try VAERun(path: runPath)
                 files = try VAEPictures.writeLatentPlots(vae.model, test: try vae.testSet(), out: out, limit: limit)
             default:
-                throw ModelError.invalidRun("--run \(run): latent plots are not available for \(kind) runs")
+                throw ModelError.invalidRun("--run \(runPath): latent plots are not available for \(kind) runs")
             }
             if json { printJSON(["files": files]) } else { files.forEach { print("wrote \($0)") } }
         }

@@ -5,7 +5,7 @@ import Models
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Decode z ~ N(0, I) into a grid of new images.")
 
-    @Option(help: "Run folder.") var run: String
+    @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option var count: Int = 64
     @Option var seed: UInt64 = 0
     @Option(help: "Output PNG.") var out: String
@@ -15,14 +15,14 @@ struct Sample: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             guard count >= 1 && count <= 10_000 else { throw ModelError.invalidArgument("--count must be in 1…10000, got \(count)") }
-            let vae = try VAERun(path: run)
+            let vae = try VAERun(path: runPath)
             let (z, images) = VAEExplorer.sample(vae.model, count: count, seed: seed)
             try VAEPictures.grid(images, columns: Int(Double(count).squareRoot().rounded(.up))).writePNG(to: out)
             if let raw {
                 var file = SafeTensors()
                 file.set("z", z)
                 file.set("images", images)
-                file.metadata = ["run": run, "seed": String(seed)]
+                file.metadata = ["run": runPath, "seed": String(seed)]
                 try file.write(to: raw)
             }
             if json { printJSON(["out": out, "raw": raw ?? NSNull(), "count": count]) } else { print("wrote \(out)") }
@@ -33,14 +33,14 @@ struct Sample: ParsableCommand {
 struct Reconstruct: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Test images (top rows) above their reconstructions (bottom rows).")
 
-    @Option(help: "Run folder.") var run: String
+    @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option var count: Int = 16
     @Option(help: "Output PNG.") var out: String
 
     func run() throws {
         try runReportingErrors {
             guard count >= 1 && count <= 1000 else { throw ModelError.invalidArgument("--count must be in 1…1000, got \(count)") }
-            let vae = try VAERun(path: run)
+            let vae = try VAERun(path: runPath)
             let test = try vae.testSet()
             try VAEPictures.reconstructionGrid(vae.model, test: test, count: min(count, test.count)).writePNG(to: out)
             print("wrote \(out)")
@@ -51,7 +51,7 @@ struct Reconstruct: ParsableCommand {
 struct Interpolate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Walk the latent space between two test images: linear (top) and spherical (bottom).")
 
-    @Option(help: "Run folder.") var run: String
+    @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option(help: "Index of the first test image.") var from: Int
     @Option(help: "Index of the second test image.") var to: Int
     @Option var steps: Int = 10
@@ -60,7 +60,7 @@ struct Interpolate: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             guard steps >= 2 && steps <= 100 else { throw ModelError.invalidArgument("--steps must be in 2…100, got \(steps)") }
-            let vae = try VAERun(path: run)
+            let vae = try VAERun(path: runPath)
             let test = try vae.testSet()
             for (flag, i) in [("--from", from), ("--to", to)] where i < 0 || i >= test.count {
                 throw ModelError.invalidArgument("\(flag) \(i): the test split has images 0…\(test.count - 1)")

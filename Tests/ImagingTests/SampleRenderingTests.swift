@@ -51,8 +51,8 @@ final class SampleRenderingTests: XCTestCase {
             for c in 0..<columns {
                 let x = -4 + (Double(c) + 0.5) * 8 / Double(columns), y = -4 + (Double(r) + 0.5) * 8 / Double(rows)
                 let scores = (0..<3).map { k -> Double in
-                    let a = Double(k) / 3 * 2 * .pi
-                    return -((x - 2 * cos(a)) * (x - 2 * cos(a)) + (y - 2 * sin(a)) * (y - 2 * sin(a)))
+                    let a = Double(k) / 10 * 2 * .pi
+                    return -((x - 2.2 * cos(a)) * (x - 2.2 * cos(a)) + (y - 2.2 * sin(a)) * (y - 2.2 * sin(a))) / 0.4
                 }
                 let e = scores.map { exp($0 - scores.max()!) }
                 let best = scores.firstIndex(of: scores.max()!)!
@@ -80,8 +80,8 @@ final class SampleRenderingTests: XCTestCase {
         let grid = try ImageGrid.make(images: tiles, columns: 8, padding: 2, background: RGBColor(grey: 40),
                                       rowLabels: ["input", "recon"], columnLabels: (0..<8).map { "#\($0)" }, scale: 2)
         try grid.writePNG(to: directory + "/grid.png")
-        let font = try ImageGrid.make(images: [PixelImage(width: 1, height: 1, fill: .white)], columns: 1, padding: 4,
-                                      rowLabels: [" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"],
+        let font = try ImageGrid.make(images: [PixelImage](repeating: PixelImage(width: 1, height: 16, fill: .white), count: 3), columns: 1, padding: 4,
+                                      rowLabels: [" !\"#$%&'()*+,-./0123456789:;<=>?", "@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_", "`abcdefghijklmnopqrstuvwxyz{|}~ gjpqy"],
                                       labelScale: 2)
         try font.writePNG(to: directory + "/font.png")
         // Report.

@@ -15,7 +15,7 @@ final class GradientCheckTests: XCTestCase {
 
     func positive(_ shape: [Int]) -> Tensor { Tensor.uniform(shape, low: 0.5, high: 2, rng: &rng, requiresGrad: true) }
 
-    let tolerance = 2e-3
+    let tolerance = 0.0
 
     func check(_ name: String, _ inputs: [Tensor], file: StaticString = #filePath, line: UInt = #line,
                _ f: () -> Tensor) {

@@ -1,0 +1,74 @@
+import Foundation
+
+/// The seeds' small CNN: conv(32) → ReLU → max-pool 2 → conv(64) → ReLU → max-pool 2 → flatten →
+/// dense(128) → ReLU → dropout → dense(classes); softmax is applied by the loss (logits out).
+/// With `batchNorm`, a BatchNorm2D follows each convolution (before the ReLU).
+///
+/// Input `[N, channels, imageSize, imageSize]` in [0, 1]. Built as one `torch.nn.Sequential`, so the
+/// checkpoint names are its indices: without BatchNorm `0.weight` (conv1 `[32, C, 3, 3]`), `3.weight`
+/// (conv2 `[64, 32, 3, 3]`), `7.weight` (dense `[128, 64·s·s]`), `10.weight` (`[classes, 128]`).
+public struct CNNConfig: Codable, Equatable, Sendable {
+    public var channels = 1
+    public var imageSize = 28
+    public var classNames: [String]
+    public var conv1Filters = 32
+    public var conv2Filters = 64
+    public var kernelSize = 3
+    /// `same` (28 → 28 → 14 → 14 → 7) or `valid` (28 → 26 → 13 → 11 → 5), as Keras names them.
+    public var padding = "same"
+    public var denseUnits = 128
+    public var dropout: Float = 0.4
+    public var batchNorm = false
+
+    public init(classNames: [String], channels: Int = 1, imageSize: Int = 28) {
+        self.classNames = classNames; self.channels = channels; self.imageSize = imageSize
+    }
+
+    public var classCount: Int { classNames.count }
+
+    public func validate() throws {
+        guard ["same", "valid"].contains(padding) else { throw ModelError.invalidArgument("--padding must be same or valid, got \(padding)") }
+        guard dropout >= 0 && dropout < 1 else { throw ModelError.invalidArgument("--dropout must be in [0, 1), got \(dropout)") }
+        guard conv1Filters >= 1, conv2Filters >= 1, denseUnits >= 1 else {
+            throw ModelError.invalidArgument("--filters and --dense-units must be positive")
+        }
+        guard kernelSize >= 1 && kernelSize % 2 == 1 else { throw ModelError.invalidArgument("--kernel-size must be odd, got \(kernelSize)") }
+        guard featureSize >= 1 else {
+            throw ModelError.invalidArgument("--image-size \(imageSize) is too small for two \(kernelSize)×\(kernelSize) \(padding) convolutions and two poolings")
+        }
+        guard classCount >= 2 else { throw ModelError.invalidArgument("a classifier needs at least 2 classes, got \(classCount)") }
+    }
+
+    /// Side of the feature maps entering the dense layer.
+    public var featureSize: Int {
+        let shrink = padding == "same" ? 0 : kernelSize - 1
+        return ((imageSize - shrink) / 2 - shrink) / 2
+    }
+
+    public var summary: String {
+        "conv\(conv1Filters)-pool-conv\(conv2Filters)-pool-dense\(denseUnits) (\(kernelSize)×\(kernelSize) \(padding), dropout \(dropout)\(batchNorm ? ", BatchNorm" : ""))"
+    }
+}
+
+public enum CNNClassifier {
+    public static func make(_ config: CNNConfig, rng: inout RandomGenerator) -> Sequential {
+        let padding: ConvPadding = config.padding == "same" ? .same : .valid
+        let k = Size2D(config.kernelSize, config.kernelSize)
+        var layers: [Layer] = []
+        func block(_ input: Int, _ output: Int) {
+            layers.append(Conv2D(input, output, kernelSize: k, padding: padding, weightInit: .heUniform(), rng: &rng))
+            if config.batchNorm { layers.append(BatchNorm2D(output)) }
+            layers.append(ReLU())
+            layers.append(MaxPool2D(kernelSize: 2))
+        }
+        block(config.channels, config.conv1Filters)
+        block(config.conv1Filters, config.conv2Filters)
+        layers.append(Flatten())
+        layers.append(Dense(config.conv2Filters * config.featureSize * config.featureSize, config.denseUnits,
+                            weightInit: .heUniform(), rng: &rng))
+        layers.append(ReLU())
+        layers.append(Dropout(p: config.dropout, rng: &rng))
+        layers.append(Dense(config.denseUnits, config.classCount, rng: &rng))
+        return Sequential(layers)
+    }
+}

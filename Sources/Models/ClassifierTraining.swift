@@ -1,0 +1,178 @@
+import Foundation
+
+/// Hyper-parameters of image-classifier training (config.json "training" of CNN runs).
+public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
+    public var epochs = 20
+    public var batchSize = 128
+    /// Adam's initial learning rate.
+    public var learningRate: Float = 1e-3
+    /// `constant`, `cosine` (to lr/50 at the last epoch) or `step` (×0.3 every third of the epochs).
+    public var schedule = "cosine"
+    /// Stop after this many epochs without a better validation accuracy (0 = never stop early).
+    public var patience = 5
+    /// Fraction of the training images held out for validation (early stopping and model choice).
+    public var validationFraction = 0.1
+    /// Random shifts (±2 px), small rotations, and horizontal flips when `flip` is set.
+    public var augment = false
+    public var flip = true
+    /// At most this many steps per epoch (0 = full epochs); for tests and quick looks.
+    public var maxStepsPerEpoch = 0
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    public static let schedules = ["constant", "cosine", "step"]
+
+    public func validate() throws {
+        guard epochs >= 1 else { throw ModelError.invalidArgument("--epochs must be ≥ 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw ModelError.invalidArgument("--batch-size must be ≥ 1, got \(batchSize)") }
+        guard learningRate > 0 && learningRate.isFinite else { throw ModelError.invalidArgument("--lr must be a positive number, got \(learningRate)") }
+        guard Self.schedules.contains(schedule) else {
+            throw ModelError.invalidArgument("--schedule must be one of \(Self.schedules.joined(separator: ", ")), got \(schedule)")
+        }
+        guard patience >= 0 else { throw ModelError.invalidArgument("--patience must be ≥ 0, got \(patience)") }
+        guard validationFraction >= 0 && validationFraction < 1 else {
+            throw ModelError.invalidArgument("--validation-fraction must be in [0, 1), got \(validationFraction)")
+        }
+        guard maxStepsPerEpoch >= 0 else { throw ModelError.invalidArgument("--max-steps must be ≥ 0, got \(maxStepsPerEpoch)") }
+    }
+
+    public var learningRateSchedule: LearningRateSchedule {
+        switch schedule {
+        case "cosine": return CosineAnnealing(initial: learningRate, minimum: learningRate / 50, period: max(epochs - 1, 1))
+        case "step": return StepDecay(initial: learningRate, stepSize: max(epochs / 3, 1), gamma: 0.3)
+        default: return ConstantLearningRate(learningRate)
+        }
+    }
+
+    /// The per-batch augmentation, or nil when off.
+    public var augmentation: ((Tensor, inout RandomGenerator) -> Tensor)? {
+        guard augment else { return nil }
+        let flip = self.flip
+        return { x, g in
+            let moved = Augmentation.randomAffine(x, degrees: 8, translate: 0.08, fill: 0, generator: &g)
+            return flip ? Augmentation.randomHorizontalFlip(moved, generator: &g) : moved
+        }
+    }
+}
+
+/// Figures of one training epoch (losses in nats per image).
+public struct ClassifierEpochMetrics {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var validation: ClassifierEvaluation
+    public var learningRate: Float
+    public var imagesPerSecond: Double
+    public var seconds: Double
+}
+
+/// Trains an image classifier with Adam on softmax cross-entropy: learning-rate schedule, optional
+/// augmentation, validation each epoch, early stopping on validation accuracy, and the best
+/// model (by validation accuracy) kept in memory and in `model.safetensors`.
+public final class ImageClassifierTrainer {
+    public let model: Layer
+    public let options: ImageClassifierTrainingOptions
+    public let run: RunFolder
+    public var quiet = false
+    public private(set) var history: [ClassifierEpochMetrics] = []
+    public private(set) var bestEpoch = 0
+    public private(set) var stoppedEarly = false
+    public private(set) var trainingSeconds = 0.0
+    /// Checkpoint metadata (e.g. the format name).
+    public var checkpointMetadata: [String: String] = [:]
+
+    public init(model: Layer, options: ImageClassifierTrainingOptions, run: RunFolder) throws {
+        try options.validate()
+        self.model = model
+        self.options = options
+        self.run = run
+    }
+
+    /// Trains on `train`, validating on `validation`; on return the model holds the best epoch's weights.
+    public func train(on train: ImageDataset, validation: ImageDataset, classCount: Int) throws {
+        guard train.count >= 1 else { throw ModelError.invalidArgument("the training set is empty") }
+        let opts = options
+        let optimizer = Adam(parameters: model.parameters, learningRate: opts.learningRate)
+        let loader = try DataLoader(dataset: train, batchSize: opts.batchSize, shuffle: true, dropLast: false, seed: opts.seed,
+                                    encoding: .unitRange, prefetch: true, transform: opts.augmentation)
+        var stopping = EarlyStopping(patience: max(opts.patience, 1), mode: .max)
+        var best: [[Float]] = []
+        let schedule = opts.learningRateSchedule
+        let started = Date()
+        for epoch in 0..<opts.epochs {
+            optimizer.applySchedule(schedule, epoch: epoch)
+            model.setTraining(true)
+            let batches = loader.batches(epoch: epoch)
+            let steps = opts.maxStepsPerEpoch > 0 ? min(opts.maxStepsPerEpoch, batches.count) : batches.count
+            let progress = ProgressReporter(label: "epoch \(epoch + 1)/\(opts.epochs)", total: steps, quiet: quiet)
+            var lossSum = 0.0, correct = 0, seen = 0, stepTimes: [Double] = []
+            let epochStart = Date()
+            for batch in batches.prefix(steps) {
+                let t0 = Date()
+                let logits = model(batch.images)
+                let loss = crossEntropy(logits: logits, labels: batch.labels)
+                let value = loss.scalar
+                guard value.isFinite else {
+                    throw ModelError.trainingDiverged("training diverged at epoch \(epoch + 1): the loss is \(value) (lower --lr, now \(opts.learningRate))")
+                }
+                optimizer.zeroGrad()
+                loss.backward()
+                optimizer.step()
+                lossSum += Double(value) * Double(batch.labels.count)
+                correct += zip(logits.argmaxLastAxis(), batch.labels).filter { $0.0 == $0.1 }.count
+                seen += batch.labels.count
+                if batch.labels.count == opts.batchSize { stepTimes.append(Date().timeIntervalSince(t0)) }
+                progress.update(done: seen / opts.batchSize, images: seen,
+                                figures: [("loss", lossSum / Double(seen)), ("acc", Double(correct) / Double(seen))])
+            }
+            let seconds = Date().timeIntervalSince(epochStart)
+            model.setTraining(false)
+            let evaluation = ClassifierEvaluator.evaluate(on: validation, classCount: classCount) { model($0) }
+            let steady = stepTimes.count > 1 ? Array(stepTimes.dropFirst()) : stepTimes
+            let median = steady.isEmpty ? seconds : steady.sorted()[steady.count / 2]
+            let metrics = ClassifierEpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)),
+                                                 trainAccuracy: Double(correct) / Double(max(seen, 1)), validation: evaluation,
+                                                 learningRate: optimizer.learningRate,
+                                                 imagesPerSecond: Double(steady.isEmpty ? seen : opts.batchSize) / max(median, 1e-9),
+                                                 seconds: seconds)
+            history.append(metrics)
+            try run.appendMetrics(["epoch": epoch + 1, "train_loss": metrics.trainLoss, "train_accuracy": metrics.trainAccuracy,
+                                   "val_loss": evaluation.loss, "val_accuracy": evaluation.accuracy,
+                                   "learning_rate": Double(metrics.learningRate), "images_per_s": metrics.imagesPerSecond,
+                                   "epoch_seconds": seconds])
+            let improved = stopping.record(Float(evaluation.accuracy))
+            if improved {
+                bestEpoch = epoch + 1
+                best = model.stateDict().map { $0.tensor.storage }
+                try Checkpoint.save(model, to: run.modelPath, metadata: checkpointMetadata.merging(["epoch": "\(epoch + 1)"]) { $1 })
+            }
+            if !quiet {
+                logLine(String(format: "epoch %d: train loss %.4f acc %.2f%%  validation loss %.4f acc %.2f%%%@  lr %.2g  %.0f img/s  %.1f s",
+                               epoch + 1, metrics.trainLoss, 100 * metrics.trainAccuracy, evaluation.loss, 100 * evaluation.accuracy,
+                               improved ? " (best)" : "", Double(metrics.learningRate), metrics.imagesPerSecond, seconds))
+            }
+            if opts.patience > 0 && stopping.shouldStop && epoch + 1 < opts.epochs {
+                stoppedEarly = true
+                if !quiet { logLine("early stopping: no better validation accuracy for \(opts.patience) epochs (best epoch \(bestEpoch))") }
+                break
+            }
+        }
+        trainingSeconds = Date().timeIntervalSince(started)
+        for (entry, values) in zip(model.stateDict(), best) { entry.tensor.storage = values }
+        model.setTraining(false)
+    }
+
+    /// Loss and accuracy curves per epoch (training and validation) as two charts.
+    public static func curves(_ history: [ClassifierEpochMetrics]) -> (loss: LineChart, accuracy: LineChart) {
+        let loss = LineChart(title: "Cross-entropy per epoch", yLabel: "nats per image", series: [
+            .init(name: "train", values: history.map(\.trainLoss)),
+            .init(name: "validation", values: history.map(\.validation.loss)),
+        ])
+        let accuracy = LineChart(title: "Accuracy per epoch", yLabel: "accuracy (%)", series: [
+            .init(name: "train", values: history.map { 100 * $0.trainAccuracy }),
+            .init(name: "validation", values: history.map { 100 * $0.validation.accuracy }),
+        ])
+        return (loss, accuracy)
+    }
+}

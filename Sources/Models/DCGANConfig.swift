@@ -1,0 +1,107 @@
+import Foundation
+
+/// Architecture of a DCGAN or conditional GAN (config.json "model").
+///
+/// The image side S must be B·2ᵏ with a base side B in 4…7 and k ≥ 1 doublings (28 = 7·2²,
+/// 32 = 4·2³, 64 = 4·2⁴). The generator starts from B×B with `generatorWidth`·2ᵏ⁻¹ channels and
+/// halves the channels at each doubling; the discriminator mirrors it.
+public struct GANModelConfig: Codable, Equatable, Sendable {
+    /// Length of the noise vector z ~ N(0, I).
+    public var noiseDim: Int = 100
+    public var imageSize: Int
+    public var channels: Int
+    /// Channels of the generator's last hidden block (PyTorch DCGAN's `ngf`).
+    public var generatorWidth: Int = 64
+    /// Channels of the discriminator's first block (`ndf`).
+    public var discriminatorWidth: Int = 64
+    /// Negative slope of the discriminator's LeakyReLU.
+    public var leakySlope: Float = 0.2
+    /// Length of the condition vector (0 = unconditional DCGAN).
+    public var conditionDim: Int = 0
+    /// `class` (one-hot labels) or `attributes` (0/1 attribute vectors); nil for DCGAN.
+    public var conditionKind: String?
+    /// Class names (one-hot index order) or attribute names, for `--condition` and grid labels.
+    public var conditionNames: [String] = []
+    /// Length of ĉ = μ + σ·ε produced by conditioning augmentation.
+    public var augmentedDim: Int = 16
+    /// Length of the condition embedding the discriminator replicates over its last feature map.
+    public var discriminatorConditionDim: Int = 16
+
+    public init(imageSize: Int, channels: Int, noiseDim: Int = 100, generatorWidth: Int = 64, discriminatorWidth: Int = 64) {
+        self.imageSize = imageSize; self.channels = channels; self.noiseDim = noiseDim
+        self.generatorWidth = generatorWidth; self.discriminatorWidth = discriminatorWidth
+    }
+
+    public var isConditional: Bool { conditionDim > 0 }
+
+    /// (base side B, doublings k) with S = B·2ᵏ, B in 4…7, k ≥ 1; nil when S has no such form.
+    public var geometry: (base: Int, doublings: Int)? {
+        var s = imageSize, k = 0
+        while s > 7 && s % 2 == 0 { s /= 2; k += 1 }
+        return (4...7).contains(s) && k >= 1 ? (s, k) : nil
+    }
+
+    public var imageShape: [Int] { [channels, imageSize, imageSize] }
+
+    public func validate() throws {
+        guard noiseDim >= 1 else { throw ModelError.invalidArgument("--noise-dim must be ≥ 1, got \(noiseDim)") }
+        guard channels == 1 || channels == 3 else { throw ModelError.invalidArgument("images must have 1 or 3 channels, got \(channels)") }
+        guard geometry != nil else {
+            throw ModelError.invalidArgument("--image-size \(imageSize): must be B·2^k with B in 4…7 and k ≥ 1 (e.g. 28, 32, 64, 128)")
+        }
+        guard generatorWidth >= 1, discriminatorWidth >= 1 else {
+            throw ModelError.invalidArgument("--width must be ≥ 1, got \(generatorWidth)/\(discriminatorWidth)")
+        }
+        if isConditional {
+            guard ["class", "attributes"].contains(conditionKind ?? "") else {
+                throw ModelError.invalidArgument("condition kind must be class or attributes, got \(conditionKind ?? "none")")
+            }
+            guard augmentedDim >= 1, discriminatorConditionDim >= 1 else {
+                throw ModelError.invalidArgument("--augmented-dim must be ≥ 1, got \(augmentedDim)")
+            }
+        }
+    }
+}
+
+/// Hyper-parameters of `illusion train dcgan|cgan` (config.json "training").
+public struct GANTrainingOptions: Codable, Equatable, Sendable {
+    public var epochs: Int = 5
+    public var batchSize: Int = 64
+    /// Adam step size for both players (DCGAN paper: 2e-4).
+    public var learningRate: Float = 2e-4
+    /// Adam β₁ (DCGAN paper: 0.5, not the usual 0.9).
+    public var beta1: Float = 0.5
+    public var beta2: Float = 0.999
+    public var seed: UInt64 = 0
+    public var generatorLoss: GeneratorLossKind = .nonSaturating
+    /// λ of the conditioning-augmentation KL term (StackGAN: 1).
+    public var klWeight: Float = 1
+    /// Cap on steps per epoch (0 = whole epochs); for tests and quick looks.
+    public var maxStepsPerEpoch: Int = 0
+    /// Steps per loss-curve point in metrics.jsonl.
+    public var logEvery: Int = 50
+    public var writePictures: Bool = true
+
+    public init() {}
+
+    public func validate() throws {
+        guard epochs >= 1 else { throw ModelError.invalidArgument("--epochs must be ≥ 1, got \(epochs)") }
+        guard batchSize >= 2 else { throw ModelError.invalidArgument("--batch-size must be ≥ 2 (BatchNorm needs it), got \(batchSize)") }
+        guard learningRate > 0, learningRate.isFinite else { throw ModelError.invalidArgument("--lr must be a positive number, got \(learningRate)") }
+        guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else { throw ModelError.invalidArgument("--beta1/--beta2 must be in [0, 1)") }
+        guard klWeight >= 0, klWeight.isFinite else { throw ModelError.invalidArgument("--kl-weight must be ≥ 0, got \(klWeight)") }
+        guard logEvery >= 1 else { throw ModelError.invalidArgument("--log-every must be ≥ 1, got \(logEvery)") }
+    }
+}
+
+/// What a GAN run folder's config.json holds; `kind` is `dcgan` or `cgan`.
+public struct GANRunConfig: Codable, Equatable {
+    public var kind: String
+    public var model: GANModelConfig
+    public var training: GANTrainingOptions
+    public var dataset: DatasetSpec
+    public init(model: GANModelConfig, training: GANTrainingOptions, dataset: DatasetSpec) {
+        self.kind = model.isConditional ? "cgan" : "dcgan"
+        self.model = model; self.training = training; self.dataset = dataset
+    }
+}

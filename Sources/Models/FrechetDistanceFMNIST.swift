@@ -1,0 +1,147 @@
+import Foundation
+
+/// Penultimate-layer features of our own Fashion-MNIST CNN classifier (`illusion train cnn`): the
+/// activations after the ReLU of its hidden Dense layer (`denseUnits` values, before dropout and the
+/// class logits). Input: `[N, 1, 28, 28]` in [0, 1]; 32×32 images (the padded VAE) are centre-cropped.
+public struct FMNISTFeatureExtractor {
+    public let config: CNNConfig
+    public let network: Sequential
+    /// The layers up to and including the penultimate ReLU.
+    public let features: Sequential
+    public let source: String
+
+    /// Opens a CNN run folder (config.json kind `cnn` and model.safetensors).
+    public init(classifierRun path: String) throws {
+        let folder = RunFolder(path: path)
+        try folder.requireExisting()
+        let kind = try folder.readJSON(RunKind.self, from: "config.json").kind
+        guard kind == "cnn" else {
+            throw ModelError.invalidRun("--fd-classifier \(path): this is a \(kind) run, not a CNN classifier run (train one with `illusion train cnn`)")
+        }
+        let run = try folder.readJSON(CNNRunConfig.self, from: "config.json")
+        guard run.model.channels == 1, run.model.imageSize == 28 else {
+            throw ModelError.invalidRun("--fd-classifier \(path): FD-FMNIST needs a 1×28×28 classifier, this one takes \(run.model.channels)×\(run.model.imageSize)×\(run.model.imageSize)")
+        }
+        var rng = RandomGenerator(seed: 0)
+        network = CNNClassifier.make(run.model, rng: &rng)
+        try Checkpoint.load(network, from: folder.modelPath)
+        network.setTraining(false)
+        config = run.model
+        // Drop Dropout and the final Dense: what remains ends in the hidden Dense's ReLU.
+        features = Sequential(Array(network.layers.dropLast(2)))
+        features.setTraining(false)
+        source = path
+    }
+
+    /// Feature rows `[N, d]` (row-major) for images `[N, 1, 28|32, 28|32]` in [0, 1].
+    public func extract(_ images: Tensor, batchSize: Int = 500) -> (values: [Float], columns: Int) {
+        let x = FDFMNIST.classifierInput(images)
+        var out: [Float] = []
+        var columns = 0
+        noGrad {
+            var start = 0
+            while start < x.shape[0] {
+                let end = min(x.shape[0], start + batchSize)
+                let f = features(x.batch(start..<end))
+                columns = f.count / (end - start)
+                out += f.storage
+                start = end
+            }
+        }
+        return (out, columns)
+    }
+}
+
+/// "FD-FMNIST": the Fréchet distance between Gaussians fitted to our Fashion-MNIST CNN's penultimate
+/// features of generated and of real test images. Same formula as FID, but *not* FID — the features
+/// come from our small classifier, not Inception-v3, so values are comparable only with each other.
+public enum FDFMNIST {
+    /// Default number of generated and real images (the whole Fashion-MNIST test split).
+    public static let defaultCount = 10_000
+
+    /// `[N, 1, S, S]` in [0, 1] → `[N, 1, 28, 28]` (centre crop for S > 28).
+    public static func classifierInput(_ images: Tensor) -> Tensor {
+        precondition(images.rank == 4 && images.shape[1] == 1 && images.shape[2] >= 28 && images.shape[3] >= 28,
+                     "FD-FMNIST: expected grey images [N, 1, ≥28, ≥28], got \(images.shape)")
+        let h = images.shape[2], w = images.shape[3]
+        if h == 28 && w == 28 { return images }
+        return noGrad {
+            images.narrowed(axis: 2, start: (h - 28) / 2, length: 28).narrowed(axis: 3, start: (w - 28) / 2, length: 28)
+        }
+    }
+
+    /// The first `count` Fashion-MNIST test images `[count, 1, 28, 28]` in [0, 1].
+    public static func referenceImages(count: Int, directory: String = FashionMNIST.defaultDirectory) throws -> Tensor {
+        let test = try FashionMNIST.load(.test, directory: directory, options: IDXImageOptions(padding: 0, limit: count))
+        return test.floatImages(at: Array(0..<min(count, test.count)), encoding: .unitRange)
+    }
+
+    /// FD-FMNIST of `generated` (`[N, 1, 28|32, 28|32]` in [0, 1]) against `reference` images.
+    public static func score(generated: Tensor, reference: Tensor, extractor: FMNISTFeatureExtractor) -> Double {
+        let g = extractor.extract(generated), r = extractor.extract(reference)
+        return FrechetDistance.distance(features: g.values, rows: generated.shape[0], r.values, rows: reference.shape[0], columns: g.columns)
+    }
+
+    /// FD-FMNIST of a VAE run (samples of z ~ N(0, I) decoded to the likelihood's mean), for `illusion eval`.
+    public static func scoreVAE(run path: String, classifierRun: String, count: Int = defaultCount, seed: UInt64 = 1234) throws -> Double {
+        let vae = try VAERun(path: path)
+        guard vae.config.model.channels == 1 else { throw ModelError.invalidArgument("FD-FMNIST needs a greyscale (Fashion-MNIST) run") }
+        let extractor = try FMNISTFeatureExtractor(classifierRun: classifierRun)
+        let images = VAEExplorer.sample(vae.model, count: count, seed: seed).images
+        return score(generated: images, reference: try referenceImages(count: count), extractor: extractor)
+    }
+}
+
+/// `illusion eval` for GAN runs: sample diversity against the data's and, for Fashion-MNIST runs with a
+/// CNN run folder, FD-FMNIST (`fd_fmnist`).
+public enum GANEvaluation {
+    /// FD-FMNIST of a greyscale GAN run's generator (`count` samples; class runs draw classes uniformly).
+    public static func fdFMNIST(_ run: GANRun, classifierRun: String, count: Int = FDFMNIST.defaultCount, seed: UInt64 = 1234) throws -> Double {
+        let m = run.config.model
+        guard m.channels == 1 else { throw ModelError.invalidArgument("FD-FMNIST needs a greyscale (Fashion-MNIST) run; this one has \(m.channels) channels") }
+        let extractor = try FMNISTFeatureExtractor(classifierRun: classifierRun)
+        let images = sampleUnitRange(run, count: count, seed: seed)
+        return FDFMNIST.score(generated: images, reference: try FDFMNIST.referenceImages(count: count), extractor: extractor)
+    }
+
+    /// `count` samples mapped from [−1, 1] to [0, 1]; conditions (if any): class i mod K, or attribute rows of
+    /// the run's training images.
+    public static func sampleUnitRange(_ run: GANRun, count: Int, seed: UInt64) -> Tensor {
+        let m = run.config.model
+        var g = RandomGenerator(seed: seed)
+        let noise = Tensor.normal([count, m.noiseDim], rng: &g)
+        var conditions: Tensor?
+        if m.isConditional {
+            if m.conditionKind == "class" {
+                conditions = GANConditions.oneHot((0..<count).map { $0 % m.conditionDim }, classes: m.conditionDim)
+            } else if let data = try? run.config.dataset.load().test {
+                conditions = data.attributeMatrix(at: (0..<count).map { $0 % data.count })
+            } else {
+                conditions = Tensor.zeros([count, m.conditionDim])
+            }
+        }
+        let images = GANSampling.generate(run.gan.generator, noise: noise, conditions: conditions, seed: seed)
+        return noGrad { (images + 1) * 0.5 }
+    }
+
+    /// The figures `illusion eval --run DIR --json` prints for a GAN run.
+    public static func evaluate(run path: String, classifierRun: String?, count: Int = FDFMNIST.defaultCount, seed: UInt64 = 1234) throws -> [String: Any] {
+        let run = try GANRun(path: path)
+        var out: [String: Any] = ["run": path, "kind": run.config.kind, "dataset": run.config.dataset.name]
+        let probe = sampleUnitRange(run, count: min(count, 256), seed: seed)
+        let real = try run.config.dataset.load().test
+        let n = min(256, real.count)
+        let check = ModeCollapse.DiversityCheck(generated: ModeCollapse.meanPairwiseDistance(noGrad { probe * 2 - 1 }),
+                                                real: ModeCollapse.meanPairwiseDistance(real.floatImages(at: Array(0..<n), encoding: .symmetricRange)))
+        out["diversity_ratio"] = check.ratio
+        if let last = run.folder.readMetrics().last(where: { ($0["kind"] as? String) == "epoch" }) {
+            for key in ["loss_d", "loss_g", "d_real", "d_fake", "epoch", "step"] { out[key] = last[key] }
+        }
+        if let classifierRun {
+            out["fd_fmnist"] = try fdFMNIST(run, classifierRun: classifierRun, count: count, seed: seed)
+            out["fd_fmnist_images"] = count
+            out["fd_classifier"] = classifierRun
+        }
+        return out
+    }
+}
