@@ -56,17 +56,21 @@ struct ShapeCanvas {
 
 /// Local → canvas mapping: `world = center + scale · R(angle) · local`, canvas in [0,1]².
 struct ShapeFrame {
-    var centerX: Double, centerY: Double, angle: Double, scale: Double
+    let centerX: Double, centerY: Double, angle: Double, scale: Double
+    private let cosine: Double, sine: Double
 
-    func toLocal(_ x: Double, _ y: Double) -> (Double, Double) {
+    init(centerX: Double, centerY: Double, angle: Double, scale: Double) {
+        self.centerX = centerX; self.centerY = centerY; self.angle = angle; self.scale = scale
+        cosine = cos(angle); sine = sin(angle)
+    }
+
+    @inline(__always) func toLocal(_ x: Double, _ y: Double) -> (Double, Double) {
         let dx = (x - centerX) / scale, dy = (y - centerY) / scale
-        let c = cos(angle), s = sin(angle)
-        return (c * dx + s * dy, -s * dx + c * dy)
+        return (cosine * dx + sine * dy, -sine * dx + cosine * dy)
     }
 
     func toWorld(_ x: Double, _ y: Double) -> (Double, Double) {
-        let c = cos(angle), s = sin(angle)
-        return (centerX + scale * (c * x - s * y), centerY + scale * (s * x + c * y))
+        (centerX + scale * (cosine * x - sine * y), centerY + scale * (sine * x + cosine * y))
     }
 
     func worldBounds(of b: (Double, Double, Double, Double)) -> (Double, Double, Double, Double) {

@@ -23,7 +23,8 @@ public enum ImageGrid {
         let top = (columnLabels?.contains { !$0.isEmpty } ?? false) ? BitmapFont.height(scale: labelScale) + labelGap + padding : 0
         let width = left + padding + gridColumns * (cellWidth + padding)
         let height = top + padding + gridRows * (cellHeight + padding)
-        guard width.multipliedReportingOverflow(by: height).partialValue <= 1 << 28 else {
+        let area = width.multipliedReportingOverflow(by: height)
+        guard !area.overflow, area.partialValue <= 1 << 28 else {
             throw ImagingError.invalidArgument("image grid of \(width)x\(height) pixels is too large")
         }
         let channels = images.allSatisfy { $0.channels == 1 } ? 1 : 3

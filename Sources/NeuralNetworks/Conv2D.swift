@@ -77,7 +77,11 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2
         var yt = uninitializedFloats(cOut * np)
         yt.withUnsafeMutableBufferPointer { ytp in
             weight.storage.withUnsafeBufferPointer { wp in
-                sgemm(m: cOut, n: np, k: k, a: wp.baseAddress!, lda: k, b: col.baseAddress!, ldb: np, c: ytp.baseAddress!, ldc: np)
+                if cOut == 1 { // y'ᵀ = colᵀ · w: SGEMV is much faster than an m = 1 SGEMM
+                    sgemv(transA: true, rows: k, cols: np, a: col.baseAddress!, lda: np, x: wp.baseAddress!, y: ytp.baseAddress!)
+                } else {
+                    sgemm(m: cOut, n: np, k: k, a: wp.baseAddress!, lda: k, b: col.baseAddress!, ldb: np, c: ytp.baseAddress!, ldc: np)
+                }
             }
             y.withUnsafeMutableBufferPointer { yp in
                 unswapBatchAndChannels(ytp.baseAddress!, batch: n, channels: cOut, pixels: p, into: yp.baseAddress!)
@@ -102,8 +106,12 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2
                     // dW: [Cout, C·kh·kw] = gt · colᵀ
                     var dw = uninitializedFloats(cOut * k)
                     dw.withUnsafeMutableBufferPointer { d in
-                        sgemm(transB: true, m: cOut, n: k, k: np, a: gtp.baseAddress!, lda: np, b: col.baseAddress!, ldb: np,
-                              c: d.baseAddress!, ldc: k)
+                        if cOut == 1 { // dWᵀ = col · g'ᵀ
+                            sgemv(rows: k, cols: np, a: col.baseAddress!, lda: np, x: gtp.baseAddress!, y: d.baseAddress!)
+                        } else {
+                            sgemm(transB: true, m: cOut, n: k, k: np, a: gtp.baseAddress!, lda: np, b: col.baseAddress!, ldb: np,
+                                  c: d.baseAddress!, ldc: k)
+                        }
                     }
                     weight.accumulateGrad(dw)
                 }

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The PyTorch side: the peer scripts in `../shared/peers` run with the same thread count, one
+/// fresh Python process per measurement. Their JSON summaries are mapped to ``Measurement``.
+struct PeerBaselines {
+    let python: String
+    let directory: String
+
+    /// Finds a Python that imports torch (PEERS_PYTHON, /tmp/peers/venv/bin/python, python3) and the
+    /// peer scripts (PEERS_DIR, else `../shared/peers` beside the repository). Nil when either is missing.
+    static func locate() -> (baselines: PeerBaselines?, reason: String) {
+        let env = ProcessInfo.processInfo.environment
+        guard let dir = peersDirectory(env) else {
+            return (nil, "peer scripts not found (set PEERS_DIR to the folder holding vae_fashion.py)")
+        }
+        var candidates: [String] = []
+        if let p = env["PEERS_PYTHON"], !p.isEmpty { candidates.append(p) }
+        candidates += ["/tmp/peers/venv/bin/python", "python3"]
+        for c in candidates {
+            guard let exe = ChildProcess.which(c) else { continue }
+            if ChildProcess.succeeds(exe, ["-c", "import torch, numpy"]) { return (PeerBaselines(python: exe, directory: dir), exe) }
+        }
+        return (nil, "no Python with torch found (tried \(candidates.joined(separator: ", ")); set PEERS_PYTHON)")
+    }
+
+    static func peersDirectory(_ env: [String: String]) -> String? {
+        let fm = FileManager.default
+        func ok(_ d: String) -> Bool { fm.fileExists(atPath: d + "/vae_fashion.py") && fm.fileExists(atPath: d + "/common.py") }
+        if let d = env["PEERS_DIR"], !d.isEmpty { return ok(d) ? d : nil }
+        // Walk up from the working directory and from the executable, looking for Package.swift.
+        var starts = [fm.currentDirectoryPath]
+        starts.append(URL(fileURLWithPath: ChildProcess.selfExecutable).deletingLastPathComponent().path)
+        for start in starts {
+            var url = URL(fileURLWithPath: start)
+            for _ in 0..<8 {
+                if fm.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                    let d = url.deletingLastPathComponent().appendingPathComponent("shared/peers").standardized.path
+                    if ok(d) { return d }
+                }
+                url.deleteLastPathComponent()
+            }
+        }
+        return nil
+    }
+
+    func measure(_ workload: Workload, options: BenchmarkOptions) throws -> Measurement {
+        let steps = options.quick ? workload.steps.quick : workload.steps.full
+        let threads = String(options.threads)
+        let wait = ["--wait-idle", "4"]
+        func script(_ name: String) -> String { directory + "/" + name }
+        switch workload.name {
+        case "fashion":
+            // The script drops only the first step of an epoch; run warm-up + steps so as many are timed.
+            let s = try ChildProcess.lastJSONLine(python, [script("vae_fashion.py"), "--epochs", "1", "--steps", String(steps + workload.warmup),
+                                                          "--threads", threads, "--no-eval", "--no-images"] + wait, directory: directory)
+            return try epochMeasurement(s, workload)
+        case "cnn":
+            let s = try ChildProcess.lastJSONLine(python, [script("cnn_fashion.py"), "--epochs", "1", "--steps", String(steps + workload.warmup),
+                                                          "--threads", threads, "--no-eval"] + wait, directory: directory)
+            return try epochMeasurement(s, workload)
+        case "faces64", "faces256":
+            let size = workload.name == "faces64" ? "64" : "256"
+            let s = try ChildProcess.lastJSONLine(python, [script("vae_faces.py"), "--sizes", size, "--steps", String(steps),
+                                                          "--warmup", String(workload.warmup), "--threads", threads] + wait, directory: directory)
+            guard let b = (s["bench"] as? [[String: Any]])?.first, let ips = number(b["img_per_s_median"]) else {
+                throw BenchmarkError.failed("vae_faces.py: no bench figures in its summary")
+            }
+            return Measurement(imagesPerSecond: ips, peakResidentMiB: number(s["peak_rss_mib"]),
+                               stepSeconds: Double(workload.batch) / ips, gflops: nil, otherCores: number(b["other_cores"]), steps: steps)
+        case "load":
+            return try loadMeasurement(loads: steps, warmup: workload.warmup)
+        default:
+            throw BenchmarkError.failed("no PyTorch baseline for '\(workload.name)'")
+        }
+    }
+
+    private func epochMeasurement(_ s: [String: Any], _ workload: Workload) throws -> Measurement {
+        guard let e = (s["epochs"] as? [[String: Any]])?.first, let ips = number(e["img_per_s_median"]) else {
+            throw BenchmarkError.failed("\(s["script"] ?? "peer script"): no epoch figures in its summary")
+        }
+        return Measurement(imagesPerSecond: ips, peakResidentMiB: number(s["peak_rss_mib"]),
+                           stepSeconds: Double(workload.batch) / ips, gflops: nil, otherCores: number(e["other_cores"]),
+                           steps: (e["steps"] as? Int ?? 1) - 1)
+    }
+
+    /// NumPy's load of the same files (gzip + IDX parse, as `common.read_idx`), timed in-process.
+    private func loadMeasurement(loads: Int, warmup: Int) throws -> Measurement {
+        let code = """
+        import json, os, statistics, sys, time
+        sys.path.insert(0, \(pythonString(directory)))
+        from common import FMNIST_DIR, CpuMonitor, peak_rss_mib, read_idx
+        f = lambda n: os.path.join(FMNIST_DIR, n)
+        def load():
+            x = read_idx(f("train-images-idx3-ubyte.gz")); y = read_idx(f("train-labels-idx1-ubyte.gz"))
+            assert x.shape == (60000, 28, 28) and y.shape == (60000,)
+            return x, y
+        for _ in range(\(warmup)): load()
+        mon = CpuMonitor().start(); times = []
+        for _ in range(\(max(loads, 1))):
+            t0 = time.perf_counter(); load(); times.append(time.perf_counter() - t0)
+        s = statistics.median(times)
+        print(json.dumps({"images_per_s": 60000 / s, "step_s": s, "peak_rss_mib": peak_rss_mib(),
+                          "other_cores": mon.stop()["other_cores"], "steps": len(times)}))
+        """
+        let s = try ChildProcess.lastJSONLine(python, ["-c", code], directory: directory)
+        guard let m = Measurement(json: s) else { throw BenchmarkError.failed("numpy load: unreadable summary") }
+        return m
+    }
+
+    private func pythonString(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+func number(_ v: Any?) -> Double? {
+    if let d = v as? Double { return d }
+    if let i = v as? Int { return Double(i) }
+    if let n = v as? NSNumber { return n.doubleValue }
+    return nil
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Models
+
+struct TrainCNN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cnn",
+        abstract: "CNN classifier (conv32-pool-conv64-pool-dense128, dropout, softmax) with early stopping, LR schedule and optional augmentation.")
+
+    @Option(help: "fashion-mnist or mnist.") var dataset: String = "fashion-mnist"
+    @Option(help: "Data directory (mnist; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
+    @Option var epochs: Int = 20
+    @Option(name: .customLong("batch-size")) var batchSize: Int = 128
+    @Option(help: "Adam learning rate.") var lr: Float = 1e-3
+    @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: String = "cosine"
+    @Option(help: "Early stopping: epochs without a better validation accuracy (0 = off).") var patience: Int = 5
+    @Option(name: .customLong("validation-fraction"), help: "Training images held out for validation (0 = validate on the test split).")
+    var validationFraction: Double = 0.1
+    @Flag(help: "Random shifts and rotations (and horizontal flips on fashion-mnist).") var augment = false
+    @Option(help: "Dropout probability before the last layer.") var dropout: Float = 0.4
+    @Option(help: "Convolution padding: same or valid.") var padding: String = "same"
+    @Flag(name: .customLong("batch-norm"), help: "BatchNorm after each convolution.") var batchNorm = false
+    @Option(help: "Use at most this many training images.") var limit: Int?
+    @Option(name: .customLong("max-steps"), help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
+    @Option var seed: UInt64 = 0
+    @Option(help: "Run folder.") var out: String
+    @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
+    @Flag(help: "No progress output.") var quiet = false
+
+    func run() throws {
+        try runReportingErrors {
+            guard ["fashion-mnist", "mnist"].contains(dataset) else {
+                throw ModelError.invalidArgument("--dataset: the CNN trains on fashion-mnist or mnist, got '\(dataset)'")
+            }
+            var model = CNNConfig(classNames: dataset == "mnist" ? MNIST.classNames : FashionMNIST.classNames)
+            model.dropout = dropout; model.padding = padding; model.batchNorm = batchNorm
+            var training = ImageClassifierTrainingOptions()
+            training.epochs = epochs; training.batchSize = batchSize; training.learningRate = lr; training.schedule = schedule
+            training.patience = patience; training.validationFraction = validationFraction; training.augment = augment
+            training.flip = dataset == "fashion-mnist"; training.maxStepsPerEpoch = maxSteps; training.seed = seed
+            let spec = DatasetSpec(name: dataset, directory: data, imageSize: 28, padTo32: false, limit: limit)
+            let summary = try CNNClassifierWorkflow.run(CNNRunConfig(model: model, training: training, dataset: spec),
+                                                        folder: RunFolder(path: out), quiet: quiet)
+            if json { printJSON(summary) }
+        }
+    }
+}

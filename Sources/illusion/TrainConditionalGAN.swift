@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import Models
+
+struct TrainConditionalGAN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cgan",
+        abstract: "Train a conditional DCGAN with conditioning augmentation (StackGAN Stage-I) and a matching-aware discriminator.")
+
+    @OptionGroup var options: GANTrainingArguments
+    @Option(name: .customLong("condition-kind"), help: "class (one-hot labels; default for fashion-mnist/mnist/folder) or attributes (default for faces-synthetic/celeba).")
+    var conditionKind: String?
+    @Option(name: .customLong("augmented-dim"), help: "Length of ĉ = μ + σ·ε.") var augmentedDim: Int = 16
+    @Option(name: .customLong("kl-weight"), help: "λ of the KL(N(μ, σ²) ‖ N(0, I)) term in the generator's loss.") var klWeight: Float = 1
+
+    func run() throws {
+        try runReportingErrors {
+            let kind = conditionKind ?? (["faces-synthetic", "celeba"].contains(options.dataset) ? "attributes" : "class")
+            try options.run(conditionKind: kind) { model, training in
+                model.augmentedDim = augmentedDim
+                training.klWeight = klWeight
+            }
+        }
+    }
+}

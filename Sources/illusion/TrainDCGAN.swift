@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Models
+
+/// Flags shared by `illusion train dcgan` and `illusion train cgan`.
+struct GANTrainingArguments: ParsableArguments {
+    @Option(help: "Dataset: fashion-mnist, mnist, faces-synthetic, celeba or folder.") var dataset: String = "fashion-mnist"
+    @Option(help: "Data directory (mnist, celeba, folder; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
+    @Option var epochs: Int = 5
+    @Option(name: .customLong("batch-size")) var batchSize: Int = 64
+    @Option(name: .customLong("noise-dim"), help: "Length of the noise vector z.") var noiseDim: Int = 100
+    @Option(name: .customLong("image-size"), help: "Square image side B·2^k, B in 4…7 (default 28 for fashion-mnist/mnist, 64 otherwise).") var imageSize: Int?
+    @Option(help: "Channel width of G's last and D's first block (default 64 up to 32 px, 32 above).") var width: Int?
+    @Option(help: "Adam learning rate of both players.") var lr: Float = 2e-4
+    @Option(help: "Adam β₁.") var beta1: Float = 0.5
+    @Option(name: .customLong("generator-loss"), help: "non-saturating (−E[log D(G(z))]) or minimax (E[log(1 − D(G(z)))]).")
+    var generatorLoss: String = "non-saturating"
+    @Option var seed: UInt64 = 0
+    @Option(help: "Use at most this many training images.") var limit: Int?
+    @Option(name: .customLong("max-steps"), help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
+    @Option(name: .customLong("log-every"), help: "Steps per loss-curve point.") var logEvery: Int = 50
+    @Option(name: .customLong("fd-classifier"), help: "CNN run folder (illusion train cnn) for FD-FMNIST at the end (Fashion-MNIST runs).")
+    var fdClassifier: String?
+    @Option(help: "Run folder.") var out: String
+    @Flag(help: "Continue the run in --out from its last checkpoint (both optimizers, step, epoch and RNG state).") var resume = false
+    @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
+    @Flag(help: "No progress output (collapse warnings are still printed).") var quiet = false
+
+    var isGrey: Bool { ["fashion-mnist", "mnist"].contains(dataset) }
+
+    func modelConfig() -> GANModelConfig {
+        let size = imageSize ?? (isGrey ? 28 : 64)
+        return GANModelConfig(imageSize: size, channels: isGrey ? 1 : 3, noiseDim: noiseDim,
+                              generatorWidth: width ?? (size <= 32 ? 64 : 32), discriminatorWidth: width ?? (size <= 32 ? 64 : 32))
+    }
+
+    func trainingOptions() throws -> GANTrainingOptions {
+        guard let kind = GeneratorLossKind(rawValue: generatorLoss) else {
+            throw ModelError.invalidArgument("--generator-loss must be non-saturating or minimax, got '\(generatorLoss)'")
+        }
+        var t = GANTrainingOptions()
+        t.epochs = epochs; t.batchSize = batchSize; t.learningRate = lr; t.beta1 = beta1; t.seed = seed
+        t.generatorLoss = kind; t.maxStepsPerEpoch = maxSteps; t.logEvery = logEvery
+        return t
+    }
+
+    func datasetSpec(imageSize: Int) -> DatasetSpec {
+        DatasetSpec(name: dataset, directory: data, imageSize: imageSize, padTo32: isGrey && imageSize == 32, limit: limit)
+    }
+
+    /// Starts a new run (refusing a folder that already holds one) or resumes; trains, reports, prints.
+    func run(conditionKind: String?, configure: (inout GANModelConfig, inout GANTrainingOptions) -> Void = { _, _ in }) throws {
+        let folder = RunFolder(path: out)
+        let trainer: GANTrainer
+        var loaded: (train: ImageDataset, test: ImageDataset)?
+        if resume {
+            trainer = try GANTrainer.resume(run: folder, overridingEpochs: epochs)
+        } else {
+            if FileManager.default.fileExists(atPath: folder.modelPath) {
+                throw ModelError.invalidArgument("--out \(out): already holds a trained model (use --resume to continue it, or another folder)")
+            }
+            var model = modelConfig()
+            var training = try trainingOptions()
+            let spec = datasetSpec(imageSize: model.imageSize)
+            if let conditionKind {
+                let d = try spec.load()
+                loaded = d
+                try GANWorkflow.configureCondition(&model, kind: conditionKind, data: d.train)
+            }
+            configure(&model, &training)
+            trainer = try GANTrainer(run: folder, config: GANRunConfig(model: model, training: training, dataset: spec))
+        }
+        trainer.quiet = quiet
+        let summary = try GANWorkflow.trainAndReport(trainer, data: loaded, fdClassifier: fdClassifier)
+        if json { printJSON(summary) }
+    }
+}
+
+struct TrainDCGAN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dcgan",
+        abstract: "Train a DCGAN (Adam 2e-4, β₁ 0.5, N(0, 0.02) init; fixed-noise samples, loss curves, checkpoint each epoch).")
+
+    @OptionGroup var options: GANTrainingArguments
+
+    func run() throws {
+        try runReportingErrors { try options.run(conditionKind: nil) }
+    }
+}

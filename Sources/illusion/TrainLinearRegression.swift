@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Models
+
+/// Options shared by `train linear-regression` and `train logistic-regression`.
+struct RegressionArguments: ParsableArguments {
+    @Option(help: "CSV file with a header row (default: generated data).") var csv: String?
+    @Option(help: "Target column of the CSV.") var target: String?
+    @Option(help: "Comma-separated feature columns of the CSV (default: every other numeric column).") var features: String?
+    @Option(help: "Generated data: number of samples.") var samples: Int = 1000
+    @Option(name: .customLong("feature-count"), help: "Generated data: number of features.") var featureCount: Int = 3
+    @Option(help: "Generated data: seed of the generator.") var dataSeed: UInt64 = 0
+    @Option(help: "Comma-separated optimizers to compare: gd (full batch), sgd (mini-batch), adam.") var optimizers: String = "gd,sgd,adam"
+    @Option var epochs: Int = 200
+    @Option(name: .customLong("batch-size"), help: "Mini-batch size of sgd and adam.") var batchSize: Int = 32
+    @Option(help: "Learning rate for every optimizer (default: gd 0.1, sgd 0.02, adam 0.02).") var lr: Float?
+    @Option(name: .customLong("test-fraction"), help: "Fraction of the samples held out for testing.") var testFraction: Double = 0.2
+    @Option var seed: UInt64 = 0
+    @Option(help: "Run folder.") var out: String
+    @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
+    @Flag(help: "No progress output.") var quiet = false
+
+    func dataSource(noise: Double) -> RegressionDataSource {
+        var source = RegressionDataSource(csvPath: csv, target: target,
+                                          features: features.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+        source.samples = samples; source.featureCount = featureCount; source.seed = dataSeed; source.noise = noise
+        return source
+    }
+
+    func trainingOptions() throws -> RegressionTrainingOptions {
+        var t = RegressionTrainingOptions()
+        t.epochs = epochs; t.batchSize = batchSize; t.learningRate = lr; t.testFraction = testFraction; t.seed = seed
+        t.optimizers = try RegressionOptimizer.parseList(optimizers)
+        return t
+    }
+}
+
+struct TrainLinearRegression: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "linear-regression",
+        abstract: "Least squares by full-batch GD, mini-batch SGD and Adam, checked against the closed-form solution.")
+
+    @OptionGroup var options: RegressionArguments
+    @Option(help: "Generated data: standard deviation of the noise added to y.") var noise: Double = 0.5
+
+    func run() throws {
+        try runReportingErrors {
+            let config = LinearRegressionRunConfig(data: options.dataSource(noise: noise), training: try options.trainingOptions())
+            let summary = try LinearRegressionWorkflow.run(config, folder: RunFolder(path: options.out), quiet: options.quiet)
+            if options.json { printJSON(summary) }
+        }
+    }
+}

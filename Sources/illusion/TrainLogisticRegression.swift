@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import Models
+
+struct TrainLogisticRegression: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logistic-regression",
+        abstract: "Logistic (2 classes) or softmax (more) regression by full-batch GD, mini-batch SGD and Adam.")
+
+    @OptionGroup var options: RegressionArguments
+
+    func run() throws {
+        try runReportingErrors {
+            let config = LogisticRegressionRunConfig(data: options.dataSource(noise: 0), training: try options.trainingOptions())
+            let summary = try LogisticRegressionWorkflow.run(config, folder: RunFolder(path: options.out), quiet: options.quiet)
+            if options.json { printJSON(summary) }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import XCTest
+@testable import Models
+
+/// Conditioning augmentation (StackGAN Stage-I) and the matching-aware discriminator.
+final class GANConditioningTests: XCTestCase {
+    /// KL(N(μ, σ²) ‖ N(0, I)) = −½ Σ(1 + ln σ² − μ² − σ²) (batch mean), and its gradient reaches the Dense
+    /// layer as ∂KL/∂μ = μ/N, ∂KL/∂ln σ² = ½(σ² − 1)/N, chained through h = cWᵀ + b.
+    func testKLTermValueAndGradient() {
+        var rng = RandomGenerator(seed: 4)
+        let ca = ConditioningAugmentation(conditionDim: 3, augmentedDim: 2, rng: &rng)
+        ca.fc.weight.storage = (0..<12).map { _ in rng.nextNormal() * 0.7 }
+        ca.fc.bias!.storage = (0..<4).map { _ in rng.nextNormal() * 0.3 }
+        let c = Tensor(shape: [2, 3], storage: [1, 0, 0, 0, 1, 1])
+        let (mu, logVar) = ca.gaussian(c)
+        let kl = ConditioningAugmentation.klDivergence(mean: mu, logVariance: logVar)
+        var expected = 0.0
+        for i in 0..<4 {
+            let m = Double(mu.storage[i]), l = Double(logVar.storage[i])
+            expected += -0.5 * (1 + l - m * m - exp(l))
+        }
+        XCTAssertEqual(Double(kl.scalar), expected / 2, accuracy: 1e-5)
+        kl.backward()
+        // Hand-chained gradient: dh[n, 0..<2] = μ/N, dh[n, 2..<4] = ½(σ² − 1)/N; dW = dhᵀ·c, db = Σ_n dh.
+        var dh = [Double](repeating: 0, count: 8)
+        for n in 0..<2 {
+            for j in 0..<2 {
+                dh[n * 4 + j] = Double(mu.storage[n * 2 + j]) / 2
+                dh[n * 4 + 2 + j] = 0.5 * (exp(Double(logVar.storage[n * 2 + j])) - 1) / 2
+            }
+        }
+        for o in 0..<4 {
+            for i in 0..<3 {
+                let expectedW = (0..<2).reduce(0.0) { $0 + dh[$1 * 4 + o] * Double(c.storage[$1 * 3 + i]) }
+                XCTAssertEqual(Double(ca.fc.weight.grad![o * 3 + i]), expectedW, accuracy: 1e-5)
+            }
+            XCTAssertEqual(Double(ca.fc.bias!.grad![o]), dh[o] + dh[4 + o], accuracy: 1e-5)
+        }
+        // And the finite-difference check of the whole path (Dense → split → KL).
+        let report = checkGradients(of: [ca.fc.weight, ca.fc.bias!]) {
+            let g = ca.gaussian(c)
+            return ConditioningAugmentation.klDivergence(mean: g.mean, logVariance: g.logVariance)
+        }
+        XCTAssertLessThan(report.maxRelativeError, 2e-3, "\(report)")
+    }
+
+    /// The KL term pulls (μ, σ²) towards (0, 1): minimising it alone drives KL → 0.
+    func testKLAloneDrivesTheConditionGaussianToStandardNormal() {
+        var rng = RandomGenerator(seed: 8)
+        let ca = ConditioningAugmentation(conditionDim: 4, augmentedDim: 3, rng: &rng)
+        ca.fc.weight.storage = (0..<24).map { _ in rng.nextNormal() }
+        let c = GANConditions.oneHot([0, 1, 2, 3], classes: 4)
+        let adam = Adam(parameters: ca.parameters, learningRate: 0.05)
+        func kl() -> Tensor { let g = ca.gaussian(c); return ConditioningAugmentation.klDivergence(mean: g.mean, logVariance: g.logVariance) }
+        let before = noGrad { kl() }.scalar
+        for _ in 0..<400 { adam.zeroGrad(); kl().backward(); adam.step() }
+        XCTAssertGreaterThan(before, 1)
+        XCTAssertLessThan(noGrad { kl() }.scalar, 1e-3)
+    }
+
+    /// ĉ = μ + σ·ε: ∂ĉ/∂μ = 1 and ∂ĉ/∂ln σ² = ½σε, so gradients flow through the sample.
+    func testReparameterisedSampleGradient() {
+        var rng = RandomGenerator(seed: 3)
+        let ca = ConditioningAugmentation(conditionDim: 2, augmentedDim: 2, rng: &rng)
+        let c = Tensor(shape: [1, 2], storage: [1, 0])
+        var epsRNG = RandomGenerator(seed: 77)
+        let out = ca.augment(c, rng: &epsRNG)
+        var replay = RandomGenerator(seed: 77)
+        let eps = Tensor.normal([1, 2], rng: &replay)
+        for j in 0..<2 {
+            let sigma = exp(0.5 * out.logVariance.storage[j])
+            XCTAssertEqual(out.sample.storage[j], out.mean.storage[j] + sigma * eps.storage[j], accuracy: 1e-6)
+        }
+        out.sample.sum().backward()
+        // h = W·c + b with c = e₀: ∂Σĉ/∂b = [1, 1, ½σ₀ε₀, ½σ₁ε₁].
+        let b = ca.fc.bias!.grad!
+        XCTAssertEqual(b[0], 1, accuracy: 1e-6); XCTAssertEqual(b[1], 1, accuracy: 1e-6)
+        for j in 0..<2 {
+            XCTAssertEqual(b[2 + j], 0.5 * exp(0.5 * out.logVariance.storage[j]) * eps.storage[j], accuracy: 1e-6)
+        }
+    }
+
+    func testMismatchedConditionsAreWrong() {
+        var rng = RandomGenerator(seed: 1)
+        let labels = (0..<200).map { $0 % 10 }
+        let c = GANConditions.oneHot(labels, classes: 10)
+        let wrong = GANConditions.mismatched(c, kind: "class", rng: &rng)
+        var seen = Set<Int>()
+        for i in 0..<200 {
+            let row = Array(wrong.storage[(i * 10)..<((i + 1) * 10)])
+            XCTAssertEqual(row.reduce(0, +), 1)
+            let l = row.firstIndex(of: 1)!
+            XCTAssertNotEqual(l, labels[i]); seen.insert(l)
+        }
+        XCTAssertEqual(seen.count, 10)
+        let attributes = Tensor(shape: [3, 2], storage: [1, 0, 0, 1, 1, 1])
+        let rotated = GANConditions.mismatched(attributes, kind: "attributes", rng: &rng)
+        XCTAssertNotEqual(rotated.storage, attributes.storage)
+        XCTAssertEqual(rotated.storage.reduce(0, +), attributes.storage.reduce(0, +))
+    }
+
+    func testConditionParsing() throws {
+        var classes = GANModelConfig(imageSize: 28, channels: 1)
+        classes.conditionDim = 10; classes.conditionKind = "class"; classes.conditionNames = FashionMNIST.classNames
+        XCTAssertEqual(try GANConditions.parse("trouser", config: classes)[1], 1)
+        XCTAssertEqual(try GANConditions.parse("7", config: classes)[7], 1)
+        XCTAssertThrowsError(try GANConditions.parse("12", config: classes))
+        var attributes = GANModelConfig(imageSize: 64, channels: 3)
+        attributes.conditionDim = SyntheticFaces.attributeNames.count; attributes.conditionKind = "attributes"
+        attributes.conditionNames = SyntheticFaces.attributeNames
+        let v = try GANConditions.parse("Smiling,Eyeglasses=1,Bald=0", config: attributes)
+        XCTAssertEqual(v[0], 1); XCTAssertEqual(v[1], 1); XCTAssertEqual(v.reduce(0, +), 2)
+        XCTAssertThrowsError(try GANConditions.parse("Wings", config: attributes)) { XCTAssertTrue("\($0)".contains("Smiling")) }
+    }
+
+    /// Matching-aware discriminator: after a few dozen steps on the two-mode data it scores real images with
+    /// their own class above the same images with the wrong class.
+    func testMatchingAwareDiscriminatorLearnsTheCondition() throws {
+        let data = GANTrainingTests.twoModes(count: 64)
+        var config = GANTrainingTests.tinyConfig(conditional: true)
+        config.training.learningRate = 1e-3
+        let dir = NSTemporaryDirectory() + "illusion-cgan-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let trainer = try GANTrainer(run: RunFolder(path: dir), config: config)
+        var g = RandomGenerator(seed: 2)
+        for _ in 0..<40 {
+            let idx = (0..<16).map { _ in g.nextInt(below: data.count) }
+            let f = try trainer.trainStep(real: data.floatImages(at: idx, encoding: .symmetricRange),
+                                          condition: GANConditions.conditions(data, indices: idx, config: config.model))
+            XCTAssertGreaterThan(f.kl, 0)
+        }
+        let idx = Array(0..<32)
+        let x = data.floatImages(at: idx, encoding: .symmetricRange)
+        let right = GANConditions.oneHot(idx.map { data.labels[$0] }, classes: 2)
+        let wrong = GANConditions.oneHot(idx.map { 1 - data.labels[$0] }, classes: 2)
+        let (pRight, pWrong) = noGrad {
+            (GANLosses.meanProbability(trainer.gan.discriminator.logits(x, condition: right)),
+             GANLosses.meanProbability(trainer.gan.discriminator.logits(x, condition: wrong)))
+        }
+        XCTAssertGreaterThan(pRight, pWrong + 0.2, "D(x, c) = \(pRight), D(x, wrong c) = \(pWrong)")
+    }
+}
