@@ -15,7 +15,7 @@ Writes (all float32 unless noted, small enough to commit):
       optimizer NAME: optim.NAME.step.STEP.p0/p1 (parameters after each step) and
       optim.NAME.state.<torch state key>.<param index> after step 3.
 
-Run from the repository root with PyTorch installed:  python3 scripts/make_core_fixtures.py
+Generated with PyTorch 2.13 (CPU). Run from the repository root with PyTorch installed:  python3 scripts/make_core_fixtures.py
 Everything is seeded, so rerunning reproduces the same files.
 """
 import math
@@ -267,8 +267,8 @@ def make_optimizers():
 def save(tensors, relative_path):
     path = os.path.join(ROOT, relative_path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    tensors = {k: v.detach().clone().contiguous() for k, v in tensors.items()}
-    save_file(tensors, path, metadata={"generator": "scripts/make_core_fixtures.py", "torch": torch.__version__})
+    tensors = {k: tensors[k].detach().clone().contiguous() for k in sorted(tensors)}
+    save_file(tensors, path, metadata={"generator": "scripts/make_core_fixtures.py"})  # one key: byte-stable reruns
     print(f"{relative_path}: {len(tensors)} tensors, {os.path.getsize(path)} bytes")
 
 

@@ -10,7 +10,7 @@ func runBenchmarks() throws {
     let options = try BenchmarkOptions.parse(Array(CommandLine.arguments.dropFirst()))
     if options.child { try ChildMeasurement.run(options); return }
 
-    let located = options.pytorch ? PeerBaselines.locate() : (nil, "disabled by --no-pytorch")
+    let located: (baselines: PeerBaselines?, reason: String) = options.pytorch ? PeerBaselines.locate() : (nil, "disabled by --no-pytorch")
     let peers = located.baselines
     note(peers.map { "PyTorch side: \($0.python) with \($0.directory)" } ?? "PyTorch side skipped: \(located.reason)")
     note("threads: \(options.threads) (both sides); rounds: \(options.effectiveRounds)\(options.quick ? "; --quick" : "")")

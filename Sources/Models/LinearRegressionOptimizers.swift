@@ -22,7 +22,7 @@ public enum RegressionOptimizer: String, Codable, CaseIterable, Sendable {
         switch self {
         case .gd: return 0.1
         case .sgd: return 0.02
-        case .adam: return 0.02
+        case .adam: return 0.005
         }
     }
 

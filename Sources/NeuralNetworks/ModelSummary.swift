@@ -119,6 +119,7 @@ public func summary(_ layer: Layer, inputShape: [Int], title: String = "Model") 
 }
 
 /// Runs `body` with `layer` and all its descendants in evaluation mode, then restores each flag.
+@discardableResult
 public func withEvaluationMode<T>(_ layer: Layer, _ body: () throws -> T) rethrows -> T {
     var layers: [Layer] = [], stack: [Layer] = [layer]
     while let l = stack.popLast() { layers.append(l); stack += l.children.map(\.layer) }

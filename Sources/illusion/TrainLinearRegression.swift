@@ -13,7 +13,7 @@ struct RegressionArguments: ParsableArguments {
     @Option(help: "Comma-separated optimizers to compare: gd (full batch), sgd (mini-batch), adam.") var optimizers: String = "gd,sgd,adam"
     @Option var epochs: Int = 200
     @Option(name: .customLong("batch-size"), help: "Mini-batch size of sgd and adam.") var batchSize: Int = 32
-    @Option(help: "Learning rate for every optimizer (default: gd 0.1, sgd 0.02, adam 0.02).") var lr: Float?
+    @Option(help: "Learning rate for every optimizer (default: gd 0.1, sgd 0.02, adam 0.005).") var lr: Float?
     @Option(name: .customLong("test-fraction"), help: "Fraction of the samples held out for testing.") var testFraction: Double = 0.2
     @Option var seed: UInt64 = 0
     @Option(help: "Run folder.") var out: String

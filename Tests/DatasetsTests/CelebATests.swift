@@ -92,6 +92,15 @@ final class CelebATests: XCTestCase {
         XCTAssertEqual(labelled.classNames, ["not Smiling", "Smiling"])
     }
 
+    func testThreadCountDoesNotChangeTheResult() throws {
+        let dir = try TemporaryDirectory()
+        _ = try makeFixture(dir)
+        let one = try CelebA.load(.train, directory: dir.path, options: CelebAOptions(imageSize: 32, threads: 1))
+        let two = try CelebA.load(.train, directory: dir.path, options: CelebAOptions(imageSize: 32, threads: 2))
+        XCTAssertEqual(one.images, two.images)
+        XCTAssertEqual(one.attributes, two.attributes)
+    }
+
     func testUnknownAttributeListsValidNames() throws {
         let dir = try TemporaryDirectory()
         _ = try makeFixture(dir)

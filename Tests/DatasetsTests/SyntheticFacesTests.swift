@@ -68,3 +68,15 @@ final class SyntheticFacesTests: XCTestCase {
         try grid(big, columns: 4).writePNG(to: path.replacingOccurrences(of: ".png", with: "_128.png"))
     }
 }
+
+final class ColorFacesTests: XCTestCase {
+    func testFallsBackToSyntheticFacesWithoutCelebA() throws {
+        let (train, source) = try ColorFaces.load(.train, celebADirectory: "/nonexistent/celeba", imageSize: 16, syntheticCount: 30, seed: 4)
+        XCTAssertEqual(source, .synthetic(seed: 4))
+        XCTAssertEqual([train.count, train.channels, train.height], [30, 3, 16])
+        XCTAssertTrue(train.attributeNames.contains("Smiling"))
+        let (test, _) = try ColorFaces.load(.test, celebADirectory: nil, imageSize: 16, syntheticCount: 30, seed: 4)
+        XCTAssertEqual(test.count, 3)
+        XCTAssertNotEqual(Array(test.images.prefix(768)), Array(train.images.prefix(768)))
+    }
+}

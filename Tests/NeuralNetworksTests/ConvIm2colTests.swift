@@ -126,4 +126,19 @@ final class ConvIm2colTests: XCTestCase {
         XCTAssertEqual(b.count, 800)
         XCTAssertEqual(b.withUnsafeBufferPointer { $0.baseAddress }, address)
     }
+
+    func testSGEMVMatchesReference() {
+        var rng = RandomGenerator(seed: 9)
+        for (rows, cols) in [(1, 1), (3, 7), (17, 5), (64, 33)] {
+            let a = Tensor.normal([rows * cols], rng: &rng).storage
+            for transA in [false, true] {
+                let x = Tensor.normal([transA ? rows : cols], rng: &rng).storage
+                var y = [Float](repeating: 0, count: transA ? cols : rows)
+                a.withUnsafeBufferPointer { ap in x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
+                    sgemv(transA: transA, rows: rows, cols: cols, a: ap.baseAddress!, lda: cols, x: xp.baseAddress!, y: yp.baseAddress!)
+                } } }
+                XCTAssertLessThanOrEqual(maxRelativeDifference(y, referenceGEMV(transA: transA, rows: rows, cols: cols, a: a, x: x)), 1e-5)
+            }
+        }
+    }
 }
