@@ -94,6 +94,7 @@ enum TrainingSetups {
         var config = CNNConfig(classNames: FashionMNIST.classNames)
         config.padding = "valid"
         config.dropout = 0.25
+        config.batchNorm = false
         var rng = RandomGenerator(seed: 0)
         let model = CNNClassifier.make(config, rng: &rng)
         model.setTraining(true)

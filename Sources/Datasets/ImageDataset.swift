@@ -145,25 +145,10 @@ public struct ImageDataset {
         guard validationFraction >= 0, validationFraction < 1 else {
             throw DatasetError.invalidArgument("validation fraction must be in [0, 1), got \(validationFraction)")
         }
-        let (train, validation) = try HoldOutSplit.indices(count: count, validationFraction: validationFraction, seed: seed)
-        return (subset(train, name: name + " (train part)"), subset(validation, name: name + " (validation part)"))
-    }
-}
-
-/// Seeded train/validation index splits.
-public enum HoldOutSplit {
-    /// Splits `0..<count` into sorted train and validation index lists.
-    public static func indices(count: Int, validationFraction: Double, seed: UInt64) throws -> (train: [Int], validation: [Int]) {
-        guard validationFraction >= 0, validationFraction < 1 else {
-            throw DatasetError.invalidArgument("validation fraction must be in [0, 1), got \(validationFraction)")
+        let split: HoldOutSplit
+        do { split = try HoldOutSplit(count: count, validationFraction: validationFraction, seed: seed) } catch {
+            throw DatasetError.invalidArgument("\(error)")
         }
-        var n = Int((Double(count) * validationFraction).rounded())
-        if validationFraction > 0 { n = max(1, n) }
-        guard n < count || count == 0 else {
-            throw DatasetError.invalidArgument("a validation fraction of \(validationFraction) leaves no training data out of \(count) items")
-        }
-        var generator = RandomGenerator(seed: seed)
-        let order = generator.permutation(count)
-        return (order[n...].sorted(), order[..<n].sorted())
+        return (subset(split.training, name: name + " (train part)"), subset(split.validation, name: name + " (validation part)"))
     }
 }

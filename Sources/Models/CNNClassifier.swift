@@ -2,7 +2,8 @@ import Foundation
 
 /// The seeds' small CNN: conv(32) → ReLU → max-pool 2 → conv(64) → ReLU → max-pool 2 → flatten →
 /// dense(128) → ReLU → dropout → dense(classes); softmax is applied by the loss (logits out).
-/// With `batchNorm`, a BatchNorm2D follows each convolution (before the ReLU).
+/// With `batchNorm` (the default), a BatchNorm2D follows each convolution (before the ReLU); the
+/// checkpoint indices below are those without it (with it: 0, 1 conv1+BN, 4, 5 conv2+BN, 9, 12 dense).
 ///
 /// Input `[N, channels, imageSize, imageSize]` in [0, 1]. Built as one `torch.nn.Sequential`, so the
 /// checkpoint names are its indices: without BatchNorm `0.weight` (conv1 `[32, C, 3, 3]`), `3.weight`
@@ -18,7 +19,7 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     public var padding = "same"
     public var denseUnits = 128
     public var dropout: Float = 0.4
-    public var batchNorm = false
+    public var batchNorm = true
 
     public init(classNames: [String], channels: Int = 1, imageSize: Int = 28) {
         self.classNames = classNames; self.channels = channels; self.imageSize = imageSize

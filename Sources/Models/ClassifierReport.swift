@@ -49,7 +49,7 @@ public enum ClassifierReport {
             ("Adam learning rate", "\(t.learningRate), schedule \(t.schedule)"),
             ("early stopping patience", t.patience > 0 ? "\(t.patience) epochs" : "off"),
             ("validation", t.validationFraction > 0 ? "\(Int(t.validationFraction * 100))% of the training images" : "the test split"),
-            ("augmentation", t.augment ? "shifts ±8%, rotations ±8°\(t.flip ? ", horizontal flips" : "")" : "off"),
+            ("augmentation", t.augment ? "whole-pixel shifts ±2\(t.flip ? ", horizontal flips" : "")" : "off"),
             ("seed", "\(t.seed)"),
         ])
         report.addSection("Curves")

@@ -12,8 +12,8 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
     public var patience = 5
     /// Fraction of the training images held out for validation (early stopping and model choice).
     public var validationFraction = 0.1
-    /// Random shifts (±2 px), small rotations, and horizontal flips when `flip` is set.
-    public var augment = false
+    /// Random whole-pixel shifts (±2 px), and horizontal flips when `flip` is set.
+    public var augment = true
     public var flip = true
     /// At most this many steps per epoch (0 = full epochs); for tests and quick looks.
     public var maxStepsPerEpoch = 0
@@ -45,15 +45,38 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
         }
     }
 
-    /// The per-batch augmentation, or nil when off.
+    /// The per-batch augmentation, or nil when off: each image shifted by a whole number of pixels
+    /// in −2…2 along each axis (zeros shifted in, no interpolation blur) and, with `flip`, mirrored
+    /// left–right with probability ½.
     public var augmentation: ((Tensor, inout RandomGenerator) -> Tensor)? {
         guard augment else { return nil }
         let flip = self.flip
         return { x, g in
-            let moved = Augmentation.randomAffine(x, degrees: 8, translate: 0.08, fill: 0, generator: &g)
-            return flip ? Augmentation.randomHorizontalFlip(moved, generator: &g) : moved
+            let shifted = randomPixelShift(x, maxShift: 2, generator: &g)
+            return flip ? Augmentation.randomHorizontalFlip(shifted, generator: &g) : shifted
         }
     }
+}
+
+/// Shifts every image of `x` `[N, C, H, W]` by its own random (dy, dx) in −maxShift…maxShift pixels,
+/// filling the uncovered border with zeros.
+public func randomPixelShift(_ x: Tensor, maxShift: Int, generator g: inout RandomGenerator) -> Tensor {
+    precondition(x.rank == 4, "randomPixelShift: expected [N, C, H, W], got \(x.shape)")
+    let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
+    var out = [Float](repeating: 0, count: x.count)
+    x.storage.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in
+        for i in 0..<n {
+            let dy = g.nextInt(below: 2 * maxShift + 1) - maxShift, dx = g.nextInt(below: 2 * maxShift + 1) - maxShift
+            for ch in 0..<c {
+                let plane = (i * c + ch) * h * w
+                for y in max(0, dy)..<min(h, h + dy) {
+                    let from = plane + (y - dy) * w, to = plane + y * w
+                    for xx in max(0, dx)..<min(w, w + dx) { dst[to + xx] = src[from + xx - dx] }
+                }
+            }
+        }
+    } }
+    return Tensor(shape: x.shape, storage: out)
 }
 
 /// Figures of one training epoch (losses in nats per image).

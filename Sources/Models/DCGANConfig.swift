@@ -81,6 +81,9 @@ public struct GANTrainingOptions: Codable, Equatable, Sendable {
     /// Steps per loss-curve point in metrics.jsonl.
     public var logEvery: Int = 50
     public var writePictures: Bool = true
+    /// The mode-collapse alarm stays silent before this many steps (nil = 500): an untrained generator's
+    /// samples are all alike without having collapsed onto one mode.
+    public var collapseCheckAfterSteps: Int?
 
     public init() {}
 

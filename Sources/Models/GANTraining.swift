@@ -198,7 +198,9 @@ public final class GANTrainer {
             var epochWarnings: [String] = []
             if let w = ModeCollapse.discriminatorCollapseWarning(meanLoss: means[0], meanFakeProbability: means[4], epoch: epoch,
                                                                  generatorLoss: opts.generatorLoss) { epochWarnings.append(w) }
-            if let w = ModeCollapse.modeCollapseWarning(diversity, epoch: epoch) { epochWarnings.append(w) }
+            if step >= opts.collapseCheckAfterSteps ?? 500, let w = ModeCollapse.modeCollapseWarning(diversity, epoch: epoch) {
+                epochWarnings.append(w)
+            }
             for w in epochWarnings { logLine(w) }  // warnings are printed even with --quiet
             warnings += epochWarnings
             let steady = stepTimes.count > 1 ? Array(stepTimes.dropFirst()) : stepTimes

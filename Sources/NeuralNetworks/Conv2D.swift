@@ -50,13 +50,70 @@ public final class Conv2D: Layer {
 
 /// y = conv2d(x, W) + b as one tape op, computed as matrix products.
 ///
+/// The batch is processed in cache-sized chunks spread over the cores (see ``ConvolutionEngine``):
+/// per chunk `col = im2col(x)`, one SGEMM `W·col`, then a pass that writes NCHW and adds the bias.
+/// Backward per chunk: `dW += dY'·colᵀ` (columns recomputed in cache), `db = Σ dY'`,
+/// `dX = col2im(Wᵀ·dY')`. ``conv2dWholeBatch`` is the same maths on the whole batch at once, kept
+/// as the reference the chunked path is tested against.
+///
+/// x: `[N, C, H, W]`, weight: `[Cout, C, kh, kw]`, bias: `[Cout]` → `[N, Cout, Ho, Wo]`.
+public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: ConvPadding = 0,
+                   dilation: Size2D = 1, workspace: ColumnWorkspace? = nil) -> Tensor {
+    precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
+                 "conv2d: input \(x.shape) and weight \(weight.shape) do not fit ([N, C, H, W] and [Cout, C, kh, kw])")
+    let n = x.shape[0], cOut = weight.shape[0]
+    precondition(bias == nil || bias!.shape == [cOut], "conv2d: bias \(bias!.shape) should be [\(cOut)]")
+    let win = ConvolutionGeometry.window(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                                         kernelSize: Size2D(weight.shape[2], weight.shape[3]),
+                                         stride: stride, padding: padding, dilation: dilation)
+    let p = win.outputPixels
+    let outShape = [n, cOut, win.outputHeight, win.outputWidth]
+    var y = uninitializedFloats(n * cOut * p)
+    x.storage.withUnsafeBufferPointer { xp in weight.storage.withUnsafeBufferPointer { wp in y.withUnsafeMutableBufferPointer { yp in
+        withOptionalPointer(bias?.storage) { bp in
+            conv2dForwardChunked(x: xp.baseAddress!, batch: n, window: win, weight: wp.baseAddress!, outChannels: cOut,
+                                 bias: bp, y: yp.baseAddress!, workspace: workspace)
+        }
+    } } }
+    let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+    return Tensor.result("conv2d", shape: outShape, storage: y, inputs: inputs) { _, g in
+        var dx: [Float]? = x.isOnTape ? uninitializedFloats(x.count) : nil
+        var grads: (dw: [Float]?, db: [Float]?) = (nil, nil)
+        x.storage.withUnsafeBufferPointer { xp in weight.storage.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
+            withOptionalMutablePointer(&dx) { dxp in
+                grads = conv2dBackwardChunked(x: xp.baseAddress!, batch: n, window: win, weight: wp.baseAddress!, outChannels: cOut,
+                                              gradient: gp.baseAddress!, wantWeight: weight.isOnTape,
+                                              wantBias: bias?.isOnTape ?? false, dx: dxp, workspace: workspace)
+            }
+        } } }
+        if let dw = grads.dw { weight.accumulateGrad(dw) }
+        if let bias, let db = grads.db { bias.accumulateGrad(db) }
+        if let dx { x.accumulateGrad(dx) }
+    }
+}
+
+/// Calls `body` with a pointer to `values`' elements, or nil.
+@inline(__always)
+func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let values else { return body(nil) }
+    return values.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+@inline(__always)
+func withOptionalMutablePointer<R>(_ values: inout [Float]?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+    guard values != nil else { return body(nil) }
+    return values!.withUnsafeMutableBufferPointer { body($0.baseAddress) }
+}
+
+/// The reference for ``conv2d``: the same op on the whole batch at once.
+///
 /// Forward: `col = im2col(x)` `[C·kh·kw, N·Ho·Wo]` for the whole batch, one SGEMM
 /// `Y' = W·col` `[Cout, N·Ho·Wo]`, then one pass that reorders Y' to `[N, Cout, Ho, Wo]` and adds
 /// the bias. Backward: `dW = dY'·colᵀ` with the forward's column buffer (kept in the closure),
 /// `db = Σ dY'`, `dX = col2im(Wᵀ·dY')` (the column buffer is overwritten by Wᵀ·dY' once dW is done).
 ///
-/// x: `[N, C, H, W]`, weight: `[Cout, C, kh, kw]`, bias: `[Cout]` → `[N, Cout, Ho, Wo]`.
-public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: ConvPadding = 0,
+/// (whole batch) x: `[N, C, H, W]`, weight: `[Cout, C, kh, kw]`, bias: `[Cout]` → `[N, Cout, Ho, Wo]`.
+func conv2dWholeBatch(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: ConvPadding = 0,
                    dilation: Size2D = 1, workspace: ColumnWorkspace? = nil) -> Tensor {
     precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                  "conv2d: input \(x.shape) and weight \(weight.shape) do not fit ([N, C, H, W] and [Cout, C, kh, kw])")

@@ -72,7 +72,48 @@ public func transposedConvolutionWindow(outChannels: Int, inputHeight: Int, inpu
                                outputHeight: inputHeight, outputWidth: inputWidth)
 }
 
-/// y = convTranspose2d(x, W) + b as one tape op, computed as matrix products (no zero-stuffing).
+/// y = convTranspose2d(x, W) + b as one tape op, computed as matrix products (no zero-stuffing),
+/// in cache-sized chunks of the batch spread over the cores (see ``ConvolutionEngine``). Per chunk:
+/// `col = Wᵀ·x'`, `y = col2im(col)` + bias; backward `col_g = im2col(dY)`, `dW += x'·col_gᵀ`,
+/// `dX' = W·col_g`, `db = Σ dY`. ``convTranspose2dWholeBatch`` is the whole-batch reference.
+///
+/// x: `[N, Cin, H, W]`, weight: `[Cin, Cout, kh, kw]`, bias: `[Cout]` → `[N, Cout, Ho, Wo]`.
+public func convTranspose2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: Size2D = 0,
+                            outputPadding: Size2D = 0, dilation: Size2D = 1, workspace: ColumnWorkspace? = nil) -> Tensor {
+    precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[0],
+                 "convTranspose2d: input \(x.shape) and weight \(weight.shape) do not fit ([N, Cin, H, W] and [Cin, Cout, kh, kw])")
+    let n = x.shape[0], cIn = x.shape[1], h = x.shape[2], w = x.shape[3], cOut = weight.shape[1]
+    precondition(bias == nil || bias!.shape == [cOut], "convTranspose2d: bias \(bias!.shape) should be [\(cOut)]")
+    let win = transposedConvolutionWindow(outChannels: cOut, inputHeight: h, inputWidth: w,
+                                          kernelSize: Size2D(weight.shape[2], weight.shape[3]), stride: stride,
+                                          padding: padding, outputPadding: outputPadding, dilation: dilation)
+    let outShape = [n, cOut, win.height, win.width]
+    var y = uninitializedFloats(n * win.imageSize)
+    x.storage.withUnsafeBufferPointer { xp in weight.storage.withUnsafeBufferPointer { wp in y.withUnsafeMutableBufferPointer { yp in
+        withOptionalPointer(bias?.storage) { bp in
+            convTranspose2dForwardChunked(x: xp.baseAddress!, batch: n, inChannels: cIn, window: win, weight: wp.baseAddress!,
+                                          bias: bp, y: yp.baseAddress!, workspace: workspace)
+        }
+    } } }
+    let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+    return Tensor.result("conv_transpose2d", shape: outShape, storage: y, inputs: inputs) { _, g in
+        var dx: [Float]? = x.isOnTape ? uninitializedFloats(x.count) : nil
+        var grads: (dw: [Float]?, db: [Float]?) = (nil, nil)
+        x.storage.withUnsafeBufferPointer { xp in weight.storage.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
+            withOptionalMutablePointer(&dx) { dxp in
+                grads = convTranspose2dBackwardChunked(x: xp.baseAddress!, batch: n, inChannels: cIn, window: win,
+                                                       weight: wp.baseAddress!, gradient: gp.baseAddress!,
+                                                       wantWeight: weight.isOnTape, wantBias: bias?.isOnTape ?? false,
+                                                       dx: dxp, workspace: workspace)
+            }
+        } } }
+        if let dw = grads.dw { weight.accumulateGrad(dw) }
+        if let bias, let db = grads.db { bias.accumulateGrad(db) }
+        if let dx { x.accumulateGrad(dx) }
+    }
+}
+
+/// The reference for ``convTranspose2d``: the same op on the whole batch at once.
 ///
 /// Forward: `x' = x` reordered to `[Cin, N·H·W]`, one SGEMM `col = Wᵀ·x'` `[Cout·kh·kw, N·H·W]`,
 /// then `y = col2im(col)` and the bias. Backward: `col_g = im2col(dY)`, `dW = x'·col_gᵀ`,
@@ -80,7 +121,7 @@ public func transposedConvolutionWindow(outChannels: Int, inputHeight: Int, inpu
 /// roles of x and y exchanged.
 ///
 /// x: `[N, Cin, H, W]`, weight: `[Cin, Cout, kh, kw]`, bias: `[Cout]` → `[N, Cout, Ho, Wo]`.
-public func convTranspose2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: Size2D = 0,
+func convTranspose2dWholeBatch(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: Size2D = 0,
                             outputPadding: Size2D = 0, dilation: Size2D = 1, workspace: ColumnWorkspace? = nil) -> Tensor {
     precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[0],
                  "convTranspose2d: input \(x.shape) and weight \(weight.shape) do not fit ([N, Cin, H, W] and [Cin, Cout, kh, kw])")

@@ -16,10 +16,10 @@ struct TrainCNN: ParsableCommand {
     @Option(help: "Early stopping: epochs without a better validation accuracy (0 = off).") var patience: Int = 5
     @Option(name: .customLong("validation-fraction"), help: "Training images held out for validation (0 = validate on the test split).")
     var validationFraction: Double = 0.1
-    @Flag(help: "Random shifts and rotations (and horizontal flips on fashion-mnist).") var augment = false
+    @Flag(inversion: .prefixedNo, help: "Random ±2 px shifts (and horizontal flips on fashion-mnist).") var augment = true
     @Option(help: "Dropout probability before the last layer.") var dropout: Float = 0.4
     @Option(help: "Convolution padding: same or valid.") var padding: String = "same"
-    @Flag(name: .customLong("batch-norm"), help: "BatchNorm after each convolution.") var batchNorm = false
+    @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "BatchNorm after each convolution.") var batchNorm = true
     @Option(help: "Use at most this many training images.") var limit: Int?
     @Option(name: .customLong("max-steps"), help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
     @Option var seed: UInt64 = 0

@@ -38,10 +38,10 @@ final class CNNClassifierTests: XCTestCase {
 
     func smallConfig() -> CNNRunConfig {
         var model = CNNConfig(classNames: ["horizontal", "vertical", "diagonal"], imageSize: 12)
-        model.conv1Filters = 8; model.conv2Filters = 16; model.denseUnits = 32; model.dropout = 0.2
+        model.conv1Filters = 8; model.conv2Filters = 16; model.denseUnits = 32; model.dropout = 0.2; model.batchNorm = false
         var training = ImageClassifierTrainingOptions()
         training.epochs = 4; training.batchSize = 32; training.learningRate = 3e-3; training.patience = 3
-        training.validationFraction = 0.15; training.seed = 4
+        training.validationFraction = 0.15; training.augment = false; training.seed = 4
         return CNNRunConfig(model: model, training: training, dataset: DatasetSpec(name: "fashion-mnist", imageSize: 12))
     }
 

@@ -105,10 +105,12 @@ final class GANTrainingTests: XCTestCase {
     /// On a trivial 2-mode dataset the discriminator quickly learns to separate real from generated.
     func testDiscriminatorAccuracyRises() throws {
         let data = Self.twoModes(count: 64)
-        let trainer = try GANTrainer(run: RunFolder(path: tempDir + "/acc"), config: Self.tinyConfig())
+        var config = Self.tinyConfig()
+        config.training.learningRate = 1e-3
+        let trainer = try GANTrainer(run: RunFolder(path: tempDir + "/acc"), config: config)
         var accuracies: [Double] = [], fake: [Double] = [], real: [Double] = []
         var g = RandomGenerator(seed: 9)
-        for _ in 0..<15 {
+        for _ in 0..<40 {
             let idx = (0..<16).map { _ in g.nextInt(below: data.count) }
             let f = try trainer.trainStep(real: data.floatImages(at: idx, encoding: .symmetricRange), condition: nil)
             accuracies.append(f.accuracy); real.append(f.realProbability); fake.append(f.fakeProbability)
@@ -154,7 +156,7 @@ final class GANTrainingTests: XCTestCase {
         XCTAssertTrue(file.names.contains("generator.ca.fc.weight"))
         XCTAssertTrue(file.names.contains("discriminator.main.3.num_batches_tracked"))
         XCTAssertTrue(file.names.contains { $0.hasPrefix("generator.main.") } && file.names.contains { $0.hasPrefix("discriminator.head.") })
-        // Resuming a finished run with no new epochs is a no-op; a VAE folder is refused with a clear message.
+        // A missing folder is refused with a clear message.
         XCTAssertThrowsError(try GANTrainer.resume(run: RunFolder(path: tempDir + "/missing"))) {
             XCTAssertTrue("\($0)".contains("no such run folder"), "\($0)")
         }
@@ -190,6 +192,7 @@ final class GANTrainingTests: XCTestCase {
         let data = Self.twoModes(count: 64)
         var config = Self.tinyConfig(epochs: 1, maxSteps: 1)
         config.training.learningRate = 1e-12
+        config.training.collapseCheckAfterSteps = 0
         let trainer = try GANTrainer(run: RunFolder(path: tempDir + "/collapse"), config: config)
         trainer.quiet = true
         for (name, t) in trainer.gan.generator.namedParameters() where name.hasSuffix("weight") && t.rank > 1 {
@@ -197,6 +200,12 @@ final class GANTrainingTests: XCTestCase {
         }
         try trainer.train(on: data)
         XCTAssertTrue(trainer.warnings.contains { $0.contains("mode collapse") }, "\(trainer.warnings)")
+        // With the default warm-up (500 steps) the same untrained generator raises no mode-collapse alarm.
+        var early = config; early.training.collapseCheckAfterSteps = nil
+        let quietTrainer = try GANTrainer(run: RunFolder(path: tempDir + "/early"), config: early)
+        quietTrainer.quiet = true
+        try quietTrainer.train(on: data)
+        XCTAssertFalse(quietTrainer.warnings.contains { $0.contains("mode collapse") })
         let last = RunFolder(path: tempDir + "/collapse").readMetrics().last!
         XCTAssertEqual((last["diversity_ratio"] as? Double) ?? 1, 0, accuracy: 1e-3)
         XCTAssertFalse((last["warnings"] as? [String] ?? []).isEmpty)

@@ -76,17 +76,17 @@ final class TrainingUtilitiesTests: XCTestCase {
         zero.record(2); XCTAssertTrue(zero.shouldStop)
     }
 
-    func testHoldOutSplit() {
-        let split = HoldOutSplit(count: 100, validationFraction: 0.2, seed: 1)
+    func testHoldOutSplit() throws {
+        let split = try HoldOutSplit(count: 100, validationFraction: 0.2, seed: 1)
         XCTAssertEqual(split.validation.count, 20)
         XCTAssertEqual(split.training.count, 80)
         XCTAssertEqual(Set(split.training).union(split.validation), Set(0..<100))
         XCTAssertTrue(Set(split.training).isDisjoint(with: split.validation))
         XCTAssertEqual(split.training, split.training.sorted())
-        XCTAssertEqual(split, HoldOutSplit(count: 100, validationFraction: 0.2, seed: 1), "same seed, same split")
-        XCTAssertNotEqual(split, HoldOutSplit(count: 100, validationFraction: 0.2, seed: 2))
+        XCTAssertEqual(split, try HoldOutSplit(count: 100, validationFraction: 0.2, seed: 1), "same seed, same split")
+        XCTAssertNotEqual(split, try HoldOutSplit(count: 100, validationFraction: 0.2, seed: 2))
         XCTAssertNotEqual(split.validation, Array(0..<20), "shuffled, not the first rows")
-        XCTAssertEqual(HoldOutSplit(count: 7, validationFraction: 0, seed: 3).training, Array(0..<7))
-        XCTAssertEqual(HoldOutSplit(count: 0, validationFraction: 0.5, seed: 3).validation, [])
+        XCTAssertEqual(try HoldOutSplit(count: 7, validationFraction: 0, seed: 3).training, Array(0..<7))
+        XCTAssertEqual(try HoldOutSplit(count: 0, validationFraction: 0.5, seed: 3).validation, [])
     }
 }
