@@ -91,10 +91,15 @@ enum ChildMeasurement {
     }
 }
 
-/// The one threading knob: OpenBLAS threads inside GEMM (the library splits other work over the
-/// cores only while BLAS runs single-threaded, so the two pools never compete).
+/// The one threading knob: `n` threads of the library's own (convolution chunks, dense GEMMs) with
+/// OpenBLAS single-threaded inside them (``ComputeThreads/configure(_:)``); `IC_BLAS_THREADS=1`
+/// instead leaves the threads to OpenBLAS (for comparison).
 enum ThreadSettings {
     static func apply(_ threads: Int) {
-        BLASThreads.set(threads)
+        if ProcessInfo.processInfo.environment["IC_BLAS_THREADS"] == "1" {
+            BLASThreads.set(threads)
+        } else {
+            ComputeThreads.configure(threads)
+        }
     }
 }

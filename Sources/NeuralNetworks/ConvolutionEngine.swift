@@ -1,5 +1,19 @@
 import Foundation
 
+/// How many threads the layers' own parallel loops use (convolution chunks, large GEMMs of dense
+/// layers). They run only while OpenBLAS is single-threaded, so the two pools never compete:
+/// ``configure(_:)`` sets that up (OpenBLAS 1 thread, `n` threads of ours) — the fast set-up on a
+/// small machine. Without it OpenBLAS keeps its own threads and our loops run serially.
+public enum ComputeThreads {
+    nonisolated(unsafe) public static var count = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// OpenBLAS single-threaded and `n` threads of ours around it.
+    public static func configure(_ n: Int) {
+        BLASThreads.set(1)
+        count = max(1, n)
+    }
+}
+
 /// The fast path of ``conv2d`` and ``convTranspose2d``: the batch is cut into chunks of a few
 /// samples whose column matrices fit in the core's L2 cache, and the chunks are spread over the
 /// cores. Each chunk is im2col → one SGEMM → reorder (+ bias) on data that stays in cache, so the
@@ -13,9 +27,9 @@ import Foundation
 /// reduces the per-thread weight gradients at the end. Bitwise results differ from the
 /// whole-batch reference (``conv2dWholeBatch``) only by summation order; tests compare the two.
 enum ConvolutionEngine {
-    /// Threads for the chunked loops: all cores when OpenBLAS is single-threaded, else 1.
+    /// Threads for the chunked loops: ``ComputeThreads/count`` when OpenBLAS is single-threaded, else 1.
     static var workers: Int {
-        BLASThreads.current == 1 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        BLASThreads.current == 1 ? max(1, ComputeThreads.count) : 1
     }
 
     /// Column floats per chunk: ≈ 512 KB (half the L2) with our threads, larger when OpenBLAS

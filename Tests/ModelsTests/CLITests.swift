@@ -4,10 +4,15 @@ import Foundation
 /// The `illusion` executable on bad input: one clear line on stderr, a non-zero exit, no trap.
 /// (Skipped when the executable has not been built beside the tests, e.g. `swift test` alone.)
 final class CLITests: XCTestCase {
+    /// The `illusion` built beside the test bundle (`.build/<config>/`), found from the test
+    /// executable's own path (Linux) or the .xctest bundle (macOS).
     var binary: URL? {
-        let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
-        let url = products?.appendingPathComponent("illusion")
-        return url.flatMap { FileManager.default.isExecutableFile(atPath: $0.path) ? $0 : nil }
+        var folders = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
+            folders.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        return folders.map { $0.appendingPathComponent("illusion") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
     func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
