@@ -87,15 +87,9 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
         for ch in 0..<c {
             if useBatchStats {
                 var sum: Double = 0, sq: Double = 0
-                for b in 0..<n {
-                    let row = xp.baseAddress! + (b * c + ch) * s
-                    for i in 0..<s { sum += Double(row[i]) }
-                }
+                for b in 0..<n { sum += vectorSum(xp.baseAddress! + (b * c + ch) * s, s) }
                 let mu = sum / Double(m)
-                for b in 0..<n {
-                    let row = xp.baseAddress! + (b * c + ch) * s
-                    for i in 0..<s { let d = Double(row[i]) - mu; sq += d * d }
-                }
+                for b in 0..<n { sq += vectorSquaredDeviation(xp.baseAddress! + (b * c + ch) * s, s, from: Float(mu)) }
                 let variance = sq / Double(m)
                 mean[ch] = Float(mu)
                 invStd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
@@ -130,10 +124,10 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
         x.storage.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in
             for b in 0..<n {
                 for ch in 0..<c {
-                    let base = (b * c + ch) * s, mu = mean[ch], inv = invStd[ch]
-                    var sg: Float = 0, sgx: Float = 0
-                    for i in 0..<s { let gv = gp[base + i]; sg += gv; sgx += gv * (xp[base + i] - mu) * inv }
-                    sumG[ch] += Double(sg); sumGX[ch] += Double(sgx)
+                    let base = (b * c + ch) * s
+                    let (sg, sgx) = vectorGradientSums(gp.baseAddress! + base, xp.baseAddress! + base, s,
+                                                       mean: mean[ch], invStd: invStd[ch])
+                    sumG[ch] += sg; sumGX[ch] += sgx
                 }
             }
         } }
@@ -159,5 +153,72 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
             }
         } } }
         x.accumulateGrad(dx)
+    }
+}
+
+// MARK: - vectorised reductions (16 Float lanes per block of ≤ 256 values, blocks added in Double)
+
+@inline(__always)
+func reduceBlocks(_ count: Int, _ block: (_ start: Int, _ end: Int) -> (Double, Double)) -> (Double, Double) {
+    var a: Double = 0, b: Double = 0
+    var start = 0
+    while start < count {
+        let end = Swift.min(start + 256, count)
+        let (x, y) = block(start, end)
+        a += x; b += y
+        start = end
+    }
+    return (a, b)
+}
+
+/// Σ p[i].
+func vectorSum(_ p: UnsafePointer<Float>, _ count: Int) -> Double {
+    let raw = UnsafeRawPointer(p)
+    return reduceBlocks(count) { start, end in
+        var acc = SIMD16<Float>(repeating: 0)
+        var i = start
+        while i + 16 <= end { acc += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self); i += 16 }
+        var tail: Float = 0
+        while i < end { tail += p[i]; i += 1 }
+        return (Double(acc.sum() + tail), 0)
+    }.0
+}
+
+/// Σ (p[i] − mu)².
+func vectorSquaredDeviation(_ p: UnsafePointer<Float>, _ count: Int, from mu: Float) -> Double {
+    let raw = UnsafeRawPointer(p)
+    let m = SIMD16<Float>(repeating: mu)
+    return reduceBlocks(count) { start, end in
+        var acc = SIMD16<Float>(repeating: 0)
+        var i = start
+        while i + 16 <= end {
+            let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - m
+            acc += d * d
+            i += 16
+        }
+        var tail: Float = 0
+        while i < end { let d = p[i] - mu; tail += d * d; i += 1 }
+        return (Double(acc.sum() + tail), 0)
+    }.0
+}
+
+/// (Σ g[i], Σ g[i]·(x[i] − mean)·invStd).
+func vectorGradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int,
+                        mean: Float, invStd: Float) -> (Double, Double) {
+    let rg = UnsafeRawPointer(g), rx = UnsafeRawPointer(x)
+    let m = SIMD16<Float>(repeating: mean), inv = SIMD16<Float>(repeating: invStd)
+    return reduceBlocks(count) { start, end in
+        var sg = SIMD16<Float>(repeating: 0), sgx = SIMD16<Float>(repeating: 0)
+        var i = start
+        while i + 16 <= end {
+            let gv = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            sg += gv
+            sgx += gv * ((xv - m) * inv)
+            i += 16
+        }
+        var tg: Float = 0, tgx: Float = 0
+        while i < end { tg += g[i]; tgx += g[i] * ((x[i] - mean) * invStd); i += 1 }
+        return (Double(sg.sum() + tg), Double(sgx.sum() + tgx))
     }
 }

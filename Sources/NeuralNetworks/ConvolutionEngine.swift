@@ -153,7 +153,7 @@ func conv2dBackwardChunked(x: UnsafePointer<Float>, batch n: Int, window win: Co
             let slot = base + s * slotSize + colSize + gtSize
             slot.update(repeating: 0, count: dwSize + dbSize)
         }
-        used.withUnsafeMutableBufferPointer { usedFlags in
+        _ = used.withUnsafeMutableBufferPointer { usedFlags in
             ConvolutionEngine.run(chunks: chunks, workers: workers) { slot, chunk in
                 usedFlags[slot] = true
                 let s0 = chunk * b, count = min(b, n - s0), np = count * p
@@ -259,7 +259,7 @@ func convTranspose2dBackwardChunked(x: UnsafePointer<Float>, batch n: Int, inCha
     scratch.storage.withUnsafeMutableBufferPointer { sp in
         let base = sp.baseAddress!
         for s in 0..<slots { (base + s * slotSize + colSize + xtSize).update(repeating: 0, count: dwSize + dbSize) }
-        used.withUnsafeMutableBufferPointer { usedFlags in
+        _ = used.withUnsafeMutableBufferPointer { usedFlags in
             ConvolutionEngine.run(chunks: chunks, workers: workers) { slot, chunk in
                 usedFlags[slot] = true
                 let s0 = chunk * b, count = min(b, n - s0), np = count * p

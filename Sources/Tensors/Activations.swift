@@ -21,10 +21,26 @@ extension Tensor {
     public func tanh() -> Tensor { unary("tanh", { Foundation.tanh($0) }) { _, y in 1 - y * y } }
 
     /// max(0, x). Derivative 1 for x > 0, else 0.
-    public func relu() -> Tensor { unary("relu", { Swift.max($0, 0) }) { x, _ in x > 0 ? 1 : 0 } }
+    public func relu() -> Tensor {
+        let y = mapValues(storage) { Swift.max($0, 0) }
+        return Tensor.result("relu", shape: shape, storage: y, inputs: [self]) { _, g in
+            self.accumulateGrad(zipValues(self.storage, g) { x, g in x > 0 ? g : 0 })
+        }
+    }
+
+    /// The reference ``relu()`` is tested against: the generic elementwise op with its derivative.
+    func referenceReLU() -> Tensor { unary("relu", { Swift.max($0, 0) }) { x, _ in x > 0 ? 1 : 0 } }
 
     /// x for x > 0, slope·x otherwise (PyTorch default slope 0.01).
     public func leakyReLU(slope: Float = 0.01) -> Tensor {
+        let y = mapValues(storage) { $0 > 0 ? $0 : slope * $0 }
+        return Tensor.result("leaky_relu", shape: shape, storage: y, inputs: [self]) { _, g in
+            self.accumulateGrad(zipValues(self.storage, g) { x, g in x > 0 ? g : slope * g })
+        }
+    }
+
+    /// The reference ``leakyReLU(slope:)`` is tested against.
+    func referenceLeakyReLU(slope: Float = 0.01) -> Tensor {
         unary("leaky_relu", { $0 > 0 ? $0 : slope * $0 }) { x, _ in x > 0 ? 1 : slope }
     }
 

@@ -8,7 +8,7 @@ func binaryForward(_ a: Tensor, _ b: Tensor, _ opName: String,
         preconditionFailure("\(opName): shapes \(a.shape) and \(b.shape) do not broadcast")
     }
     let n = outShape.reduce(1, *)
-    var out = [Float](repeating: 0, count: n)
+    var out = uninitializedFloats(n)
     let av = a.shape == outShape ? a.storage : broadcastValues(a.storage, from: a.shape, to: outShape)
     let bv = b.shape == outShape ? b.storage : broadcastValues(b.storage, from: b.shape, to: outShape)
     av.withUnsafeBufferPointer { x in
@@ -23,7 +23,7 @@ func binaryForward(_ a: Tensor, _ b: Tensor, _ opName: String,
 
 @inline(__always)
 func mapValues(_ a: [Float], _ f: (Float) -> Float) -> [Float] {
-    var out = [Float](repeating: 0, count: a.count)
+    var out = uninitializedFloats(a.count)
     a.withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { o in for i in 0..<x.count { o[i] = f(x[i]) } } }
     return out
 }
@@ -31,7 +31,7 @@ func mapValues(_ a: [Float], _ f: (Float) -> Float) -> [Float] {
 @inline(__always)
 func zipValues(_ a: [Float], _ b: [Float], _ f: (Float, Float) -> Float) -> [Float] {
     precondition(a.count == b.count)
-    var out = [Float](repeating: 0, count: a.count)
+    var out = uninitializedFloats(a.count)
     a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in
         out.withUnsafeMutableBufferPointer { o in for i in 0..<x.count { o[i] = f(x[i], y[i]) } } } }
     return out

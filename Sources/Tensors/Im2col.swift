@@ -90,6 +90,9 @@ public func im2col(_ image: UnsafePointer<Float>, _ w: ConvolutionWindow2D,
                     if start > 0 { d.update(repeating: 0, count: start) }
                     if sw == 1 {
                         (d + start).update(from: src + start, count: end - start)
+                    } else if sw == 2 {
+                        // constant stride: the compiler turns this into vector loads and shuffles
+                        for ox in start..<end { d[ox] = src[2 &* ox] }
                     } else {
                         var ox = start
                         while ox < end { d[ox] = src[ox * sw]; ox += 1 }
@@ -118,10 +121,12 @@ public func col2im(_ col: UnsafePointer<Float>, rowStride: Int, _ w: Convolution
                     if iy < 0 || iy >= w.height { continue }
                     let s = src + oy * wo
                     let d = plane + iy * w.width + ix0
-                    var ox = start
                     if sw == 1 {
-                        while ox < end { d[ox] += s[ox]; ox += 1 }
+                        for ox in start..<end { d[ox] += s[ox] }
+                    } else if sw == 2 {
+                        for ox in start..<end { d[2 &* ox] += s[ox] }
                     } else {
+                        var ox = start
                         while ox < end { d[ox * sw] += s[ox]; ox += 1 }
                     }
                 }

@@ -76,7 +76,13 @@ public final class Tensor {
         }
     }
 
+    /// Adds `g` into ``grad``; when there is no gradient yet, `g` becomes it without a copy.
     @inlinable public func accumulateGrad(_ g: [Float]) {
+        if grad == nil {
+            precondition(g.count == storage.count, "accumulateGrad: \(g.count) values for tensor of shape \(shape)")
+            grad = g
+            return
+        }
         g.withUnsafeBufferPointer { accumulateGrad($0) }
     }
 }

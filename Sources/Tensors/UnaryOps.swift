@@ -7,7 +7,7 @@ extension Tensor {
                       derivative dydx: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
         let values = mapValues(storage, f)
         return Tensor.result(name, shape: shape, storage: values, inputs: [self]) { out, g in
-            var gi = [Float](repeating: 0, count: g.count)
+            var gi = uninitializedFloats(g.count)
             self.storage.withUnsafeBufferPointer { x in out.storage.withUnsafeBufferPointer { y in
                 g.withUnsafeBufferPointer { go in gi.withUnsafeMutableBufferPointer { d in
                     for i in 0..<d.count { d[i] = go[i] * dydx(x[i], y[i]) } } } } }

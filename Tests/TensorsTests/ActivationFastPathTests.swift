@@ -1,0 +1,25 @@
+import XCTest
+@testable import Tensors
+
+/// The dedicated ReLU / LeakyReLU kernels against the generic elementwise op they replaced.
+final class ActivationFastPathTests: XCTestCase {
+    func check(_ fast: (Tensor) -> Tensor, _ reference: (Tensor) -> Tensor) {
+        var rng = RandomGenerator(seed: 5)
+        let x = Tensor.normal([4, 3, 5], rng: &rng, requiresGrad: true)
+        x.storage[0] = 0  // the kink: derivative 0 (ReLU) / slope (LeakyReLU), as PyTorch
+        let seed = Tensor.normal([4, 3, 5], rng: &rng).storage
+        let y = fast(x)
+        y.backward(gradient: seed)
+        let g = x.grad!
+        x.grad = nil
+        let r = reference(x)
+        r.backward(gradient: seed)
+        XCTAssertEqual(y.storage, r.storage)
+        XCTAssertEqual(g, x.grad!)
+    }
+
+    func testReLUMatchesReference() { check({ $0.relu() }, { $0.referenceReLU() }) }
+    func testLeakyReLUMatchesReference() {
+        check({ $0.leakyReLU(slope: 0.2) }, { $0.referenceLeakyReLU(slope: 0.2) })
+    }
+}
