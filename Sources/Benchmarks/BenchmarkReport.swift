@@ -30,6 +30,7 @@ struct WorkloadResult {
             "batch": workload.isLoad ? NSNull() : workload.batch as Any,
             "ours_gflops": value(oursBest?.gflops),
             "ours_step_ms": value(oursBest.map { $0.stepSeconds * 1e3 }),
+            "ours_cpu_ms_per_step": value(oursBest?.cpuStepSeconds.map { $0 * 1e3 }),
             "pytorch_step_ms": value(pytorchBest.map { $0.stepSeconds * 1e3 }),
             "ours_rounds_images_per_s": ours.map(\.imagesPerSecond),
             "pytorch_rounds_images_per_s": pytorch.map(\.imagesPerSecond),

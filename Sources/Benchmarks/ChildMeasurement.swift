@@ -10,11 +10,13 @@ struct Measurement {
     var gflops: Double?
     var otherCores: Double?
     var steps: Int
+    /// CPU seconds (all threads) per step: the work itself, less sensitive to a busy machine than wall time.
+    var cpuStepSeconds: Double? = nil
 
     var json: [String: Any] {
         ["images_per_s": imagesPerSecond, "peak_rss_mib": peakResidentMiB as Any? ?? NSNull(),
          "step_s": stepSeconds, "gflops": gflops as Any? ?? NSNull(), "other_cores": otherCores as Any? ?? NSNull(),
-         "steps": steps]
+         "steps": steps, "cpu_step_s": cpuStepSeconds as Any? ?? NSNull()]
     }
 
     init(imagesPerSecond: Double, peakResidentMiB: Double?, stepSeconds: Double, gflops: Double?, otherCores: Double?, steps: Int) {
@@ -29,6 +31,7 @@ struct Measurement {
         gflops = json["gflops"] as? Double
         otherCores = json["other_cores"] as? Double
         steps = json["steps"] as? Int ?? 0
+        cpuStepSeconds = json["cpu_step_s"] as? Double
     }
 }
 
@@ -60,6 +63,7 @@ enum ChildMeasurement {
             guard v.isFinite else { throw BenchmarkError.failed("\(workload.name): loss is \(v) during warm-up") }
         }
         let monitor = ContentionMonitor()
+        let cpu0 = ProcessStatistics.ownCPUSeconds()
         var times: [Double] = []
         for _ in 0..<max(steps, 1) {
             let t0 = ProcessStatistics.now
@@ -67,10 +71,13 @@ enum ChildMeasurement {
             times.append(ProcessStatistics.now - t0)
             guard v.isFinite else { throw BenchmarkError.failed("\(workload.name): loss is \(v)") }
         }
+        let cpu = (ProcessStatistics.ownCPUSeconds() - cpu0) / Double(times.count)
         let stepSeconds = median(times)
-        return Measurement(imagesPerSecond: Double(workload.batch) / stepSeconds,
-                           peakResidentMiB: ProcessStatistics.peakResidentMiB(), stepSeconds: stepSeconds,
-                           gflops: setup.flops.total / stepSeconds / 1e9, otherCores: monitor.otherCores(), steps: times.count)
+        var m = Measurement(imagesPerSecond: Double(workload.batch) / stepSeconds,
+                            peakResidentMiB: ProcessStatistics.peakResidentMiB(), stepSeconds: stepSeconds,
+                            gflops: setup.flops.total / stepSeconds / 1e9, otherCores: monitor.otherCores(), steps: times.count)
+        m.cpuStepSeconds = cpu
+        return m
     }
 
     /// `FashionMNIST.load(.train)`: gunzip + IDX parse of 60,000 images and labels.

@@ -30,7 +30,6 @@ public enum LinearRegressionWorkflow {
         config.featureNames = loaded.data.featureNames
         config.targetName = loaded.data.targetName
         try folder.create()
-        try? FileManager.default.removeItem(atPath: folder.metricsPath)
 
         let scaling = FeatureScaling(fitting: train)
         let x = scaling.standardized(train)
@@ -56,9 +55,6 @@ public enum LinearRegressionWorkflow {
             for j in 0..<train.featureCount { bias -= weights[j] * scaling.mean[j] }
             let testLoss = testMeanSquaredError(test, weights: weights, bias: bias)
             let curve = fit.trainLoss.map { $0 * yStd * yStd }
-            for (e, v) in curve.enumerated() {
-                try folder.appendMetrics(["optimizer": kind.rawValue, "epoch": e, "train_loss": v])
-            }
             let difference = zip(weights + [bias], closed.weights + [closed.bias]).map { abs($0 - $1) }.max() ?? 0
             results.append(["optimizer": kind.rawValue, "test_loss": testLoss, "train_loss": curve.last!,
                             "weights": weights, "bias": bias, "max_difference_from_closed_form": difference])
@@ -72,6 +68,7 @@ public enum LinearRegressionWorkflow {
         config.savedOptimizer = config.training.optimizers[best!.index]
         try saveLinear(weights: [chosen["weights"] as! [Double]], bias: [chosen["bias"] as! Double], to: folder.modelPath)
         try folder.writeJSON(config, to: "config.json")
+        try LinearModelFitter.writeMetrics(fits, to: folder)
 
         let closedTestLoss = testMeanSquaredError(test, weights: closed.weights, bias: closed.bias)
         let chart = LinearModelFitter.lossChart(fits, title: "Linear regression: training MSE per optimizer", yLabel: "mean squared error")

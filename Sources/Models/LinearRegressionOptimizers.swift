@@ -120,4 +120,17 @@ enum LinearModelFitter {
                                        xs: fit.trainLoss.indices.map(Double.init))
                   }, logarithmicY: true)
     }
+
+    /// Writes `metrics.jsonl` in one go (one line per optimizer and epoch; appending line by line
+    /// would rewrite the file once per line).
+    static func writeMetrics(_ fits: [LinearModelFit], to folder: RunFolder) throws {
+        var out: [UInt8] = []
+        for fit in fits {
+            for (epoch, loss) in fit.trainLoss.enumerated() {
+                let line: [String: Any] = ["optimizer": fit.optimizer.rawValue, "epoch": epoch, "train_loss": loss]
+                out += [UInt8](try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])) + [10]
+            }
+        }
+        try writeFileAtomically(folder.metricsPath, bytes: out)
+    }
 }

@@ -41,7 +41,6 @@ public enum LogisticRegressionWorkflow {
         let classIndex = Dictionary(uniqueKeysWithValues: classValues.enumerated().map { ($1, $0) })
         let trainLabels = train.targets.map { classIndex[$0]! }, testLabels = test.targets.map { classIndex[$0]! }
         try folder.create()
-        try? FileManager.default.removeItem(atPath: folder.metricsPath)
         if !quiet {
             logLine("logistic regression (\(binary ? "binary" : "\(k)-class softmax")) on \(config.data.description): \(train.count) training, \(test.count) test samples; run folder \(folder.path)")
         }
@@ -58,9 +57,6 @@ public enum LogisticRegressionWorkflow {
         for kind in config.training.optimizers {
             let fit = try LinearModelFitter.fit(x: x, outputs: outputs, optimizer: kind, options: config.training, quiet: quiet, loss: loss)
             let evaluation = evaluate(fit.layer, xTest, testLabels, binary: binary)
-            for (e, v) in fit.trainLoss.enumerated() {
-                try folder.appendMetrics(["optimizer": kind.rawValue, "epoch": e, "train_loss": v])
-            }
             results.append(["optimizer": kind.rawValue, "test_loss": evaluation.loss, "test_accuracy": evaluation.accuracy,
                             "train_loss": fit.trainLoss.last!])
             fits.append(fit)
@@ -76,6 +72,7 @@ public enum LogisticRegressionWorkflow {
         let bias = (0..<outputs).map { o in bs[o] - zip(weights[o], scaling.mean).map { $0 * $1 }.reduce(0, +) }
         try LinearRegressionWorkflow.saveLinear(weights: weights, bias: bias, to: folder.modelPath)
         try folder.writeJSON(config, to: "config.json")
+        try LinearModelFitter.writeMetrics(fits, to: folder)
 
         let chart = LinearModelFitter.lossChart(fits, title: "Logistic regression: training cross-entropy per optimizer", yLabel: "cross-entropy (nats)")
         try chart.writePNG(to: folder.file("loss_curves.png"))

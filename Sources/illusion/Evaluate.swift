@@ -13,6 +13,9 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("iwae-images"), help: "Images the IWAE bound is averaged over (it costs K decoder passes each).") var iwaeImages: Int = 1000
     @Option(help: "Evaluate at most this many images.") var limit: Int?
     @Option(help: "Seed of the evaluation noise.") var seed: UInt64 = 1234
+    @Option(name: .customLong("fd-classifier"), help: "A CNN run folder (illusion train cnn on Fashion-MNIST): also report FD-FMNIST of samples vs the test set.")
+    var fdClassifier: String?
+    @Option(name: .customLong("fd-count"), help: "Images per side for FD-FMNIST.") var fdCount: Int = 10000
     @Flag(help: "Print the figures as one JSON object on stdout.") var json = false
 
     func run() throws {
@@ -22,14 +25,34 @@ struct Evaluate: ParsableCommand {
             }
             guard iwaeSamples >= 0 else { throw ModelError.invalidArgument("--iwae-samples must be ≥ 0, got \(iwaeSamples)") }
             if let limit, limit < 1 { throw ModelError.invalidArgument("--limit must be ≥ 1, got \(limit)") }
+            guard fdCount >= 2 else { throw ModelError.invalidArgument("--fd-count must be ≥ 2, got \(fdCount)") }
+            let folder = RunFolder(path: runPath)
+            try folder.requireExisting()
+            let kind = try folder.readJSON(RunKind.self, from: "config.json").kind
+            if kind == "dcgan" || kind == "cgan" {
+                let figures = try GANEvaluation.evaluate(run: runPath, classifierRun: fdClassifier, count: fdCount, seed: seed)
+                if json { printJSON(figures) } else { for (k, v) in figures.sorted(by: { $0.key < $1.key }) { print("\(k): \(v)") } }
+                return
+            }
+            guard kind == "vae" else { throw ModelError.invalidRun("--run \(runPath): eval is defined for VAE and GAN runs, this is a \(kind) run (its train command reports its figures)") }
             let vae = try VAERun(path: runPath)
             let data = try vae.config.dataset.load()
             var set = split == "test" ? data.test : data.train
             if let limit, limit < set.count { set = set.subset(Array(0..<limit)) }
             let figures = VAEEvaluator.evaluate(vae.model, on: set, iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, seed: seed)
+            var fd: Double?
+            if let fdClassifier { fd = try FDFMNIST.scoreVAE(run: runPath, classifierRun: fdClassifier, count: fdCount, seed: seed) }
             if json {
-                printJSON(encodable: figures)
+                var object = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(figures))) as? [String: Any] ?? [:]
+                object["run"] = runPath
+                object["split"] = split
+                if let fd { object["fd_fmnist"] = fd }
+                if vae.config.model.architecture == .linear {
+                    object["principal_angles_degrees"] = try LinearVAEAnalysis.principalAngles(vae.model, data: set).map { $0 * 180 / .pi }
+                }
+                printJSON(object)
             } else {
+                if let fd { print(String(format: "FD-FMNIST (samples vs test, %d each): %.2f", fdCount, fd)) }
                 print(String(format: "neg-ELBO %.3f nats/image (reconstruction %.3f + KL %.3f)", figures.negElbo, figures.reconstruction, figures.kl))
                 if let iwae = figures.iwaeNLL { print(String(format: "IWAE bound (K = %d, %d images): %.3f nats", iwaeSamples, figures.iwaeImages, iwae)) }
                 print("active units: \(figures.activeUnits) of \(vae.config.model.latentDim); images: \(figures.images)")

@@ -5,7 +5,7 @@ import Models
 struct LatentPlot: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latent-plot",
-        abstract: "Scatter the test-set latents coloured by class (PCA when D > 2); for D = 2 also the decoded manifold.")
+        abstract: "Scatter the test-set latents coloured by class (PCA when D > 2); VAE with D = 2: the decoded manifold; autoencoder: the latent classifier's probability map with per-class density contours.")
 
     @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option(help: "Output folder for the pictures.") var out: String
@@ -23,6 +23,8 @@ struct LatentPlot: ParsableCommand {
             case "vae":
                 let vae = try VAERun(path: runPath)
                 files = try VAEPictures.writeLatentPlots(vae.model, test: try vae.testSet(), out: out, limit: limit)
+            case "autoencoder":
+                files = try AutoencoderPlots.writeLatentPlots(runPath: runPath, out: out, limit: limit)
             default:
                 throw ModelError.invalidRun("--run \(runPath): latent plots are not available for \(kind) runs")
             }

@@ -3,18 +3,31 @@ import Foundation
 import Models
 
 struct Sample: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Decode z ~ N(0, I) into a grid of new images.")
+    static let configuration = CommandConfiguration(
+        abstract: "Draw new images: a VAE decodes z ~ N(0, I); a GAN's generator maps noise (and a condition) to images.")
 
     @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option var count: Int = 64
     @Option var seed: UInt64 = 0
     @Option(help: "Output PNG.") var out: String
     @Option(help: "Also write the latents and images as safetensors (tensors z [N, D] and images [N, C, H, W]).") var raw: String?
+    @Option(help: "GAN runs with conditions: a class name or index (Trouser, 1), attributes (Smiling,Eyeglasses=1,Bald=0) or none.")
+    var condition: String?
     @Flag(help: "Print what was written as JSON.") var json = false
 
     func run() throws {
         try runReportingErrors {
             guard count >= 1 && count <= 10_000 else { throw ModelError.invalidArgument("--count must be in 1…10000, got \(count)") }
+            let folder = RunFolder(path: runPath)
+            try folder.requireExisting()
+            let kind = try folder.readJSON(RunKind.self, from: "config.json").kind
+            if kind == "dcgan" || kind == "cgan" {
+                let written = try GANSampling.writeSamples(run: runPath, count: count, seed: seed, condition: condition, out: out, raw: raw)
+                if json { printJSON(written) } else { print("wrote \(out)") }
+                return
+            }
+            guard kind == "vae" else { throw ModelError.invalidRun("--run \(runPath): sampling is not defined for \(kind) runs") }
+            if condition != nil { throw ModelError.invalidArgument("--condition: only conditional GAN runs take a condition") }
             let vae = try VAERun(path: runPath)
             let (z, images) = VAEExplorer.sample(vae.model, count: count, seed: seed)
             try VAEPictures.grid(images, columns: Int(Double(count).squareRoot().rounded(.up))).writePNG(to: out)
