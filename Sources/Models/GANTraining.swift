@@ -66,31 +66,23 @@ public final class GANTrainer {
         if let epochs { config.training.epochs = epochs }
         let trainer = try GANTrainer(run: run, config: config)
         try Checkpoint.load(trainer.gan, from: run.modelPath)
-        let state = try SafeTensors(contentsOf: run.trainingStatePath)
-        for (prefix, optimizer) in [("optimizer.generator.", trainer.generatorOptimizer), ("optimizer.discriminator.", trainer.discriminatorOptimizer)] {
-            var s: [String: Tensor] = [:]
-            for name in state.names where name.hasPrefix(prefix) { s[String(name.dropFirst(prefix.count))] = try state.tensor(name) }
-            try optimizer.loadState(s)
-        }
-        let r = try state.int64s("rng")
-        guard r.count == 2 else { throw ModelError.invalidRun("\(run.trainingStatePath): rng must hold 2 values") }
-        trainer.rng = RandomGenerator(state: UInt64(bitPattern: r[0]), increment: UInt64(bitPattern: r[1]))
-        trainer.epoch = Int(try state.int64s("epoch").first ?? 0)
-        trainer.step = Int(try state.int64s("step").first ?? 0)
+        let state = try TrainingState.load(from: run, optimizers: trainer.optimizers)
+        trainer.rng = state.rng
+        trainer.epoch = state.epoch
+        trainer.step = state.step
         try run.truncateMetrics(afterEpoch: trainer.epoch)
         return trainer
+    }
+
+    /// The two optimizers under their checkpoint prefixes.
+    var optimizers: [(prefix: String, optimizer: Optimizer)] {
+        [("optimizer.generator.", generatorOptimizer), ("optimizer.discriminator.", discriminatorOptimizer)]
     }
 
     /// model.safetensors (`generator.*`, `discriminator.*`), then training_state.safetensors, then config.json.
     public func saveCheckpoint() throws {
         try Checkpoint.save(gan, to: run.modelPath, metadata: ["format": "illusioncraft-\(config.kind)", "epoch": String(epoch)])
-        var state = SafeTensors()
-        for (name, t) in generatorOptimizer.state() { state.set("optimizer.generator." + name, t) }
-        for (name, t) in discriminatorOptimizer.state() { state.set("optimizer.discriminator." + name, t) }
-        state.set("rng", shape: [2], int64s: [Int64(bitPattern: rng.state), Int64(bitPattern: rng.increment)])
-        state.set("epoch", shape: [1], int64s: [Int64(epoch)])
-        state.set("step", shape: [1], int64s: [Int64(step)])
-        try state.write(to: run.trainingStatePath)
+        try TrainingState(rng: rng, epoch: epoch, step: step).save(to: run, optimizers: optimizers)
         try run.writeJSON(config, to: "config.json")
     }
 

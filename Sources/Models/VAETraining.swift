@@ -100,17 +100,10 @@ public final class VAETrainer {
         if let epochs { config.training.epochs = epochs }
         let trainer = try VAETrainer(run: run, config: config)
         try Checkpoint.load(trainer.model, from: run.modelPath)
-        let state = try SafeTensors(contentsOf: run.trainingStatePath)
-        var optimizerState: [String: Tensor] = [:]
-        for name in state.names where name.hasPrefix("optimizer.") {
-            optimizerState[String(name.dropFirst("optimizer.".count))] = try state.tensor(name)
-        }
-        try trainer.optimizer.loadState(optimizerState)
-        let r = try state.int64s("rng")
-        guard r.count == 2 else { throw ModelError.invalidRun("\(run.trainingStatePath): rng must hold 2 values") }
-        trainer.rng = RandomGenerator(state: UInt64(bitPattern: r[0]), increment: UInt64(bitPattern: r[1]))
-        trainer.epoch = Int(try state.int64s("epoch").first ?? 0)
-        trainer.step = Int(try state.int64s("step").first ?? 0)
+        let state = try TrainingState.load(from: run, optimizers: [("optimizer.", trainer.optimizer)])
+        trainer.rng = state.rng
+        trainer.epoch = state.epoch
+        trainer.step = state.step
         try run.truncateMetrics(afterEpoch: trainer.epoch)
         return trainer
     }
@@ -118,12 +111,7 @@ public final class VAETrainer {
     /// Writes model.safetensors, then training_state.safetensors, then config.json — each atomically.
     public func saveCheckpoint() throws {
         try Checkpoint.save(model, to: run.modelPath, metadata: ["format": "illusioncraft-vae", "epoch": String(epoch)])
-        var state = SafeTensors()
-        for (name, t) in optimizer.state() { state.set("optimizer." + name, t) }
-        state.set("rng", shape: [2], int64s: [Int64(bitPattern: rng.state), Int64(bitPattern: rng.increment)])
-        state.set("epoch", shape: [1], int64s: [Int64(epoch)])
-        state.set("step", shape: [1], int64s: [Int64(step)])
-        try state.write(to: run.trainingStatePath)
+        try TrainingState(rng: rng, epoch: epoch, step: step).save(to: run, optimizers: [("optimizer.", optimizer)])
         try run.writeJSON(config, to: "config.json")
     }
 
