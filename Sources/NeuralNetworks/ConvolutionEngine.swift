@@ -24,7 +24,9 @@ public enum ComputeThreads {
 /// SGEMM; otherwise the chunks run one after another and OpenBLAS threads each SGEMM.
 ///
 /// Backward recomputes each chunk's columns instead of keeping the batch's (cheap, in cache), and
-/// reduces the per-thread weight gradients at the end. Bitwise results differ from the
+/// reduces the per-thread weight gradients at the end. So that the same seed gives bit-identical
+/// training, backward assigns chunks to threads statically (``runInFixedOrder``): thread `s`
+/// sums chunks s, s+T, s+2T, … in that order, and the T partials are added in thread order. Bitwise results differ from the
 /// whole-batch reference (``conv2dWholeBatch``) only by summation order; tests compare the two.
 enum ConvolutionEngine {
     /// Threads for the chunked loops: ``ComputeThreads/count`` when OpenBLAS is single-threaded, else 1.
@@ -62,6 +64,21 @@ enum ConvolutionEngine {
                 if c >= chunks { break }
                 body(slot, c)
             }
+        }
+        return slots
+    }
+
+    /// Like ``run(chunks:workers:_:)`` but deterministic: slot `s` processes chunks s, s+T, s+2T, …
+    /// in order (T = slots), so per-slot partial sums do not depend on thread scheduling.
+    @discardableResult
+    static func runInFixedOrder(chunks: Int, workers: Int, _ body: (_ slot: Int, _ chunk: Int) -> Void) -> Int {
+        let slots = max(1, min(workers, chunks))
+        if slots == 1 {
+            for c in 0..<chunks { body(0, c) }
+            return 1
+        }
+        DispatchQueue.concurrentPerform(iterations: slots) { slot in
+            for c in stride(from: slot, to: chunks, by: slots) { body(slot, c) }
         }
         return slots
     }
@@ -154,7 +171,7 @@ func conv2dBackwardChunked(x: UnsafePointer<Float>, batch n: Int, window win: Co
             slot.update(repeating: 0, count: dwSize + dbSize)
         }
         _ = used.withUnsafeMutableBufferPointer { usedFlags in
-            ConvolutionEngine.run(chunks: chunks, workers: workers) { slot, chunk in
+            ConvolutionEngine.runInFixedOrder(chunks: chunks, workers: workers) { slot, chunk in
                 usedFlags[slot] = true
                 let s0 = chunk * b, count = min(b, n - s0), np = count * p
                 let col = base + slot * slotSize, gt = col + colSize, dw = gt + gtSize, db = dw + dwSize
@@ -260,7 +277,7 @@ func convTranspose2dBackwardChunked(x: UnsafePointer<Float>, batch n: Int, inCha
         let base = sp.baseAddress!
         for s in 0..<slots { (base + s * slotSize + colSize + xtSize).update(repeating: 0, count: dwSize + dbSize) }
         _ = used.withUnsafeMutableBufferPointer { usedFlags in
-            ConvolutionEngine.run(chunks: chunks, workers: workers) { slot, chunk in
+            ConvolutionEngine.runInFixedOrder(chunks: chunks, workers: workers) { slot, chunk in
                 usedFlags[slot] = true
                 let s0 = chunk * b, count = min(b, n - s0), np = count * p
                 let colG = base + slot * slotSize, xt = colG + colSize, dw = xt + xtSize, db = dw + dwSize

@@ -2,7 +2,19 @@ import ArgumentParser
 import Foundation
 import Models
 
+/// Entry point: sets up threading once (OpenBLAS single-threaded inside our own parallel
+/// convolution loops — never two thread pools at once), then runs the command.
+/// `ILLUSION_THREADS=N` chooses the number of threads (default: every core).
 @main
+enum IllusionMain {
+    static func main() {
+        let environment = ProcessInfo.processInfo.environment
+        let threads = environment["ILLUSION_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
+        ComputeThreads.configure(max(1, threads))
+        Illusion.main()
+    }
+}
+
 struct Illusion: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "illusion",
