@@ -6,7 +6,7 @@ NATIVE     ?= 0
 SWIFTFLAGS := $(if $(filter 1,$(NATIVE)),-Xswiftc -target-cpu -Xswiftc native,)
 BIN        := .build/$(CONFIG)
 DEBS       := libopenblas-dev libpng-dev libturbojpeg0-dev zlib1g-dev dataset-fashion-mnist
-DEMO_EPOCHS ?= 5
+DEMO_EPOCHS ?= 3
 BENCH_ARGS ?=
 
 .PHONY: all deps build demo test bench clean

@@ -4,7 +4,7 @@
 # curves and a self-contained report.html.
 set -euo pipefail
 ILLUSION=${1:-.build/release/illusion}
-EPOCHS=${2:-5}
+EPOCHS=${2:-3}
 RUN=runs/demo
 rm -rf "$RUN"; mkdir -p runs
 echo "== training the fashion VAE (D=2) on Fashion-MNIST for $EPOCHS epochs =="
