@@ -18,6 +18,8 @@ struct TrainVAE: ParsableCommand {
     @Option(name: .customLong("kl-warmup"), help: "KL warm-up length in epochs (0 = off).") var klWarmup: Double = 0
     @Option(name: .customLong("kl-schedule"), help: "linear or cyclical warm-up.") var klSchedule: String = "linear"
     @Option(name: .customLong("image-size"), help: "Square image size (faces: 64, 128 or 256).") var imageSize: Int?
+    @Option(name: .customLong("gaussian-sigma"), help: "σ of the faces VAE's Gaussian likelihood (default √½: the data term is the sum of squared errors; smaller σ weighs reconstruction more).")
+    var gaussianSigma: Float?
     @Option(name: .customLong("validation-fraction"), help: "Fraction of training images held out for validation (0 = validate on the test split).")
     var validationFraction: Double = 0
     @Option(help: "Use at most this many training images.") var limit: Int?
@@ -41,8 +43,17 @@ struct TrainVAE: ParsableCommand {
                 if FileManager.default.fileExists(atPath: run.modelPath) {
                     throw ModelError.invalidArgument("--out \(out): already holds a trained model (use --resume to continue it, or another folder)")
                 }
-                let model = VAEConfig(architecture: architecture, latentDim: latentDim, imageSize: imageSize,
+                var model = VAEConfig(architecture: architecture, latentDim: latentDim, imageSize: imageSize,
                                       channels: ["fashion-mnist", "mnist"].contains(dataset) ? 1 : 3)
+                if let gaussianSigma {
+                    guard gaussianSigma > 0 && gaussianSigma.isFinite else {
+                        throw ModelError.invalidArgument("--gaussian-sigma must be a positive number, got \(gaussianSigma)")
+                    }
+                    guard model.likelihood == .gaussianFixed else {
+                        throw ModelError.invalidArgument("--gaussian-sigma applies to the faces VAE's fixed Gaussian likelihood only")
+                    }
+                    model.gaussianSigma = gaussianSigma
+                }
                 var training = VAETrainingOptions()
                 training.epochs = epochs; training.batchSize = batchSize; training.learningRate = lr; training.seed = seed
                 training.beta = beta; training.klWarmupEpochs = klWarmup; training.klSchedule = klSchedule
