@@ -33,7 +33,7 @@ demo: build
 ## test: build in release (with testing enabled) and run every test.
 test: deps
 	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests $(SWIFTFLAGS)
-	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build $(SWIFTFLAGS)
+	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing $(SWIFTFLAGS)
 
 ## bench: throughput/memory benchmarks, side by side with PyTorch when it is importable.
 bench: build
