@@ -2,8 +2,10 @@ import Foundation
 
 /// The seeds' small CNN: conv(32) → ReLU → max-pool 2 → conv(64) → ReLU → max-pool 2 → flatten →
 /// dense(128) → ReLU → dropout → dense(classes); softmax is applied by the loss (logits out).
-/// With `batchNorm` (the default), a BatchNorm2D follows each convolution (before the ReLU); the
-/// checkpoint indices below are those without it (with it: 0, 1 conv1+BN, 4, 5 conv2+BN, 9, 12 dense).
+/// With `batchNorm` (the default), a BatchNorm2D follows each convolution (before the ReLU); with
+/// `convolutionDropout` > 0 a Dropout follows each max-pool (Keras' classic Fashion-MNIST recipe).
+/// The checkpoint indices below are those without either (with BatchNorm only: 0, 1 conv1+BN,
+/// 4, 5 conv2+BN, 9, 12 dense; `ModelSummary` lists the names of any variant).
 ///
 /// Input `[N, channels, imageSize, imageSize]` in [0, 1]. Built as one `torch.nn.Sequential`, so the
 /// checkpoint names are its indices: without BatchNorm `0.weight` (conv1 `[32, C, 3, 3]`), `3.weight`
@@ -20,6 +22,8 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     public var denseUnits = 128
     public var dropout: Float = 0.4
     public var batchNorm = true
+    /// Dropout after each pooling block; `nil` (configs written before it existed) means none.
+    public var convolutionDropout: Float?
 
     public init(classNames: [String], channels: Int = 1, imageSize: Int = 28) {
         self.classNames = classNames; self.channels = channels; self.imageSize = imageSize
@@ -30,6 +34,9 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     public func validate() throws {
         guard ["same", "valid"].contains(padding) else { throw ModelError.invalidArgument("--padding must be same or valid, got \(padding)") }
         guard dropout >= 0 && dropout < 1 else { throw ModelError.invalidArgument("--dropout must be in [0, 1), got \(dropout)") }
+        if let p = convolutionDropout, !(p >= 0 && p < 1) {
+            throw ModelError.invalidArgument("--conv-dropout must be in [0, 1), got \(p)")
+        }
         guard conv1Filters >= 1, conv2Filters >= 1, denseUnits >= 1 else {
             throw ModelError.invalidArgument("--filters and --dense-units must be positive")
         }
@@ -47,7 +54,8 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     }
 
     public var summary: String {
-        "conv\(conv1Filters)-pool-conv\(conv2Filters)-pool-dense\(denseUnits) (\(kernelSize)×\(kernelSize) \(padding), dropout \(dropout)\(batchNorm ? ", BatchNorm" : ""))"
+        let convDrop = (convolutionDropout ?? 0) > 0 ? ", dropout \(convolutionDropout!) after each pool" : ""
+        return "conv\(conv1Filters)-pool-conv\(conv2Filters)-pool-dense\(denseUnits) (\(kernelSize)×\(kernelSize) \(padding)\(convDrop), dropout \(dropout) before the last layer\(batchNorm ? ", BatchNorm" : ""))"
     }
 }
 
@@ -61,6 +69,7 @@ public enum CNNClassifier {
             if config.batchNorm { layers.append(BatchNorm2D(output)) }
             layers.append(ReLU())
             layers.append(MaxPool2D(kernelSize: 2))
+            if let p = config.convolutionDropout, p > 0 { layers.append(Dropout(p: p, rng: &rng)) }
         }
         block(config.channels, config.conv1Filters)
         block(config.conv1Filters, config.conv2Filters)

@@ -18,6 +18,8 @@ struct TrainCNN: ParsableCommand {
     var validationFraction: Double = 0.1
     @Flag(inversion: .prefixedNo, help: "Random ±2 px shifts (and horizontal flips on fashion-mnist).") var augment = true
     @Option(help: "Dropout probability before the last layer.") var dropout: Float = 0.4
+    @Option(name: .customLong("conv-dropout"), help: "Dropout probability after each pooling block (0 = none).")
+    var convDropout: Float = 0.25
     @Option(help: "Convolution padding: same or valid.") var padding: String = "same"
     @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "BatchNorm after each convolution.") var batchNorm = true
     @Option(help: "Use at most this many training images.") var limit: Int?
@@ -34,6 +36,7 @@ struct TrainCNN: ParsableCommand {
             }
             var model = CNNConfig(classNames: dataset == "mnist" ? MNIST.classNames : FashionMNIST.classNames)
             model.dropout = dropout; model.padding = padding; model.batchNorm = batchNorm
+            model.convolutionDropout = convDropout
             var training = ImageClassifierTrainingOptions()
             training.epochs = epochs; training.batchSize = batchSize; training.learningRate = lr; training.schedule = schedule
             training.patience = patience; training.validationFraction = validationFraction; training.augment = augment
