@@ -103,6 +103,7 @@ enum ChildMeasurement {
 /// instead leaves the threads to OpenBLAS (for comparison).
 enum ThreadSettings {
     static func apply(_ threads: Int) {
+        HeapTuning.keepFreedMemoryForReuse()   // as the CLI does
         if ProcessInfo.processInfo.environment["IC_BLAS_THREADS"] == "1" {
             BLASThreads.set(threads)
         } else {

@@ -54,13 +54,18 @@ public class Adam: Optimizer {
             grad.withUnsafeBufferPointer { g in p.storage.withUnsafeMutableBufferPointer { w in
                 firstMoments.values[i].withUnsafeMutableBufferPointer { m in
                     secondMoments.values[i].withUnsafeMutableBufferPointer { v in
-                        for j in 0..<w.count {
-                            let d = g[j] + coupled * w[j]
-                            w[j] *= shrink
-                            m[j] = b1 * m[j] + (1 - b1) * d
-                            v[j] = b2 * v[j] + (1 - b2) * d * d
-                            let mHat = m[j] / correction1, vHat = v[j] / correction2
-                            w[j] -= lr * mHat / (vHat.squareRoot() + eps)
+                        guard let gp = g.baseAddress, let wp = w.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress
+                        else { return }
+                        // elementwise, so parallel parts give the serial loop's bits
+                        ParallelLoops.forEachPart(w.count, cost: 4) { r in
+                            for j in r {
+                                let d = gp[j] + coupled * wp[j]
+                                wp[j] *= shrink
+                                mp[j] = b1 * mp[j] + (1 - b1) * d
+                                vp[j] = b2 * vp[j] + (1 - b2) * d * d
+                                let mHat = mp[j] / correction1, vHat = vp[j] / correction2
+                                wp[j] -= lr * mHat / (vHat.squareRoot() + eps)
+                            }
                         }
                     }
                 }

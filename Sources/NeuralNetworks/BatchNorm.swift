@@ -82,63 +82,84 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
     let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *), m = n * s
     let useBatchStats = training || runningMean == nil || runningVar == nil
     precondition(!useBatchStats || m > 1 || !training, "batchNorm: training needs more than one value per channel, got \(x.shape)")
+    // Passes run in parallel parts (ParallelLoops): statistics per channel, the elementwise
+    // passes per (sample, channel) row; every value is computed exactly as in a serial loop.
     var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
-    x.storage.withUnsafeBufferPointer { xp in
-        for ch in 0..<c {
-            if useBatchStats {
-                var sum: Double = 0, sq: Double = 0
-                for b in 0..<n { sum += vectorSum(xp.baseAddress! + (b * c + ch) * s, s) }
-                let mu = sum / Double(m)
-                for b in 0..<n { sq += vectorSquaredDeviation(xp.baseAddress! + (b * c + ch) * s, s, from: Float(mu)) }
-                let variance = sq / Double(m)
-                mean[ch] = Float(mu)
-                invStd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
-                if training, let runningMean, let runningVar {
-                    let unbiased = m > 1 ? sq / Double(m - 1) : variance
-                    runningMean.storage[ch] = (1 - momentum) * runningMean.storage[ch] + momentum * Float(mu)
-                    runningVar.storage[ch] = (1 - momentum) * runningVar.storage[ch] + momentum * Float(unbiased)
+    if useBatchStats {
+        var unbiased = [Double](repeating: 0, count: c)
+        x.storage.withUnsafeBufferPointer { xb in mean.withUnsafeMutableBufferPointer { meanP in
+            invStd.withUnsafeMutableBufferPointer { invP in unbiased.withUnsafeMutableBufferPointer { unbP in
+                let xp = xb.baseAddress!, mp = meanP.baseAddress!, ip = invP.baseAddress!, up = unbP.baseAddress!
+                ParallelLoops.forEachPart(c, cost: 2 * m) { channels in
+                    for ch in channels {
+                        var sum: Double = 0, sq: Double = 0
+                        for b in 0..<n { sum += vectorSum(xp + (b * c + ch) * s, s) }
+                        let mu = sum / Double(m)
+                        for b in 0..<n { sq += vectorSquaredDeviation(xp + (b * c + ch) * s, s, from: Float(mu)) }
+                        let variance = sq / Double(m)
+                        mp[ch] = Float(mu)
+                        ip[ch] = Float(1 / (variance + Double(eps)).squareRoot())
+                        up[ch] = m > 1 ? sq / Double(m - 1) : variance
+                    }
                 }
-            } else {
-                mean[ch] = runningMean!.storage[ch]
-                invStd[ch] = 1 / (runningVar!.storage[ch] + eps).squareRoot()
+            } }
+        } }
+        if training, let runningMean, let runningVar {
+            for ch in 0..<c {
+                runningMean.storage[ch] = (1 - momentum) * runningMean.storage[ch] + momentum * mean[ch]
+                runningVar.storage[ch] = (1 - momentum) * runningVar.storage[ch] + momentum * Float(unbiased[ch])
             }
+        }
+    } else {
+        for ch in 0..<c {
+            mean[ch] = runningMean!.storage[ch]
+            invStd[ch] = 1 / (runningVar!.storage[ch] + eps).squareRoot()
         }
     }
     // y = (x − μ)·(γ/σ) + β, one multiply-add per element
     var y = uninitializedFloats(x.count)
     let gamma = weight?.storage ?? [Float](repeating: 1, count: c)
     let beta = bias?.storage ?? [Float](repeating: 0, count: c)
-    x.storage.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
-        for b in 0..<n {
-            for ch in 0..<c {
-                let scale = gamma[ch] * invStd[ch], shift = beta[ch] - mean[ch] * scale
-                let base = (b * c + ch) * s
+    var scales = [Float](repeating: 0, count: c), shifts = [Float](repeating: 0, count: c)
+    for ch in 0..<c { scales[ch] = gamma[ch] * invStd[ch]; shifts[ch] = beta[ch] - mean[ch] * scales[ch] }
+    x.storage.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { yb in
+        let xp = xb.baseAddress!, yp = yb.baseAddress!
+        ParallelLoops.forEachPart(n * c, cost: s) { rows in
+            for row in rows {
+                let ch = row % c, scale = scales[ch], shift = shifts[ch], base = row * s
                 for i in 0..<s { yp[base + i] = xp[base + i] * scale + shift }
             }
         }
     } }
     let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
     return Tensor.result("batch_norm", shape: x.shape, storage: y, inputs: inputs) { _, g in
-        // Per channel: Σdy and Σdy·x̂.
+        // Per channel: Σdy and Σdy·x̂ (each channel's sum in sample order, as serially).
         var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
-        x.storage.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in
-            for b in 0..<n {
-                for ch in 0..<c {
-                    let base = (b * c + ch) * s
-                    let (sg, sgx) = vectorGradientSums(gp.baseAddress! + base, xp.baseAddress! + base, s,
-                                                       mean: mean[ch], invStd: invStd[ch])
-                    sumG[ch] += sg; sumGX[ch] += sgx
+        x.storage.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in
+            sumG.withUnsafeMutableBufferPointer { sgb in sumGX.withUnsafeMutableBufferPointer { sgxb in
+                let xp = xb.baseAddress!, gp = gb.baseAddress!, sgp = sgb.baseAddress!, sgxp = sgxb.baseAddress!
+                ParallelLoops.forEachPart(c, cost: m) { channels in
+                    for ch in channels {
+                        var sg: Double = 0, sgx: Double = 0
+                        for b in 0..<n {
+                            let base = (b * c + ch) * s
+                            let (a, bb) = vectorGradientSums(gp + base, xp + base, s, mean: mean[ch], invStd: invStd[ch])
+                            sg += a; sgx += bb
+                        }
+                        sgp[ch] = sg; sgxp[ch] = sgx
+                    }
                 }
-            }
+            } }
         } }
         if let weight, weight.isOnTape { weight.accumulateGrad(sumGX.map { Float($0) }) }
         if let bias, bias.isOnTape { bias.accumulateGrad(sumG.map { Float($0) }) }
         guard x.isOnTape else { return }
         var dx = uninitializedFloats(x.count)
-        x.storage.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { d in
-            for b in 0..<n {
-                for ch in 0..<c {
-                    let base = (b * c + ch) * s, mu = mean[ch], inv = invStd[ch], scale = gamma[ch] * inv
+        x.storage.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in dx.withUnsafeMutableBufferPointer { db in
+            let xp = xb.baseAddress!, gp = gb.baseAddress!, d = db.baseAddress!
+            ParallelLoops.forEachPart(n * c, cost: s) { rows in
+                for row in rows {
+                    let ch = row % c, base = row * s, mu = mean[ch], inv = invStd[ch], scale = gamma[ch] * inv
                     if useBatchStats {
                         // dx = γσ⁻¹·(dy − Σdy/M − x̂·Σ(dy·x̂)/M)
                         let meanG = Float(sumG[ch] / Double(m)), meanGX = Float(sumGX[ch] / Double(m))

@@ -11,6 +11,7 @@ public enum ComputeThreads {
     public static func configure(_ n: Int) {
         BLASThreads.set(1)
         count = max(1, n)
+        ParallelLoops.configure(count)
     }
 }
 

@@ -24,7 +24,10 @@ func binaryForward(_ a: Tensor, _ b: Tensor, _ opName: String,
 @inline(__always)
 func mapValues(_ a: [Float], _ f: (Float) -> Float) -> [Float] {
     var out = uninitializedFloats(a.count)
-    a.withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { o in for i in 0..<x.count { o[i] = f(x[i]) } } }
+    guard !a.isEmpty else { return out }
+    a.withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { o in
+        ParallelLoops.map(x.baseAddress!, into: o.baseAddress!, count: x.count, f)
+    } }
     return out
 }
 
@@ -32,8 +35,10 @@ func mapValues(_ a: [Float], _ f: (Float) -> Float) -> [Float] {
 func zipValues(_ a: [Float], _ b: [Float], _ f: (Float, Float) -> Float) -> [Float] {
     precondition(a.count == b.count)
     var out = uninitializedFloats(a.count)
-    a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in
-        out.withUnsafeMutableBufferPointer { o in for i in 0..<x.count { o[i] = f(x[i], y[i]) } } } }
+    guard !a.isEmpty else { return out }
+    a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in out.withUnsafeMutableBufferPointer { o in
+        ParallelLoops.zip(x.baseAddress!, y.baseAddress!, into: o.baseAddress!, count: x.count, f)
+    } } }
     return out
 }
 

@@ -137,10 +137,10 @@ public func col2im(_ col: UnsafePointer<Float>, rowStride: Int, _ w: Convolution
 
 // MARK: - batches
 
-/// Runs `body(n)` for every sample; splits the batch over the cores with `concurrentPerform` only
+/// Runs `body(n)` for every sample; splits the batch over ``ParallelLoops/threads`` with `concurrentPerform` only
 /// while OpenBLAS runs single-threaded, so the two thread pools never compete for the 2 cores.
 public func forEachSample(_ count: Int, minimumWork: Int = 1 << 15, workPerSample: Int, _ body: (Int) -> Void) {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let cores = ParallelLoops.threads
     if count > 1 && cores > 1 && workPerSample * count >= minimumWork && BLASThreads.current == 1 {
         let chunks = Swift.min(cores, count)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in

@@ -71,7 +71,8 @@ public final class Tensor {
             grad = Array(g)
         } else {
             grad!.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<dst.count { dst[i] += g[i] }
+                guard let d = dst.baseAddress, let s = g.baseAddress else { return }
+                ParallelLoops.forEachPart(dst.count) { r in for i in r { d[i] += s[i] } }
             }
         }
     }

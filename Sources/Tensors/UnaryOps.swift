@@ -10,7 +10,7 @@ extension Tensor {
             var gi = uninitializedFloats(g.count)
             self.storage.withUnsafeBufferPointer { x in out.storage.withUnsafeBufferPointer { y in
                 g.withUnsafeBufferPointer { go in gi.withUnsafeMutableBufferPointer { d in
-                    for i in 0..<d.count { d[i] = go[i] * dydx(x[i], y[i]) } } } } }
+                    ParallelLoops.forEachPart(d.count) { r in for i in r { d[i] = go[i] * dydx(x[i], y[i]) } } } } } }
             self.accumulateGrad(gi)
         }
     }

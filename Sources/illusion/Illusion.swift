@@ -4,6 +4,7 @@ import Models
 
 /// Entry point: sets up threading once (OpenBLAS single-threaded inside our own parallel
 /// convolution loops — never two thread pools at once), then runs the command.
+/// Freed tensors stay in the heap for the next step (``HeapTuning``).
 /// `ILLUSION_THREADS=N` chooses the number of threads (default: every core).
 @main
 enum IllusionMain {
@@ -11,6 +12,7 @@ enum IllusionMain {
         let environment = ProcessInfo.processInfo.environment
         let threads = environment["ILLUSION_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
         ComputeThreads.configure(max(1, threads))
+        HeapTuning.keepFreedMemoryForReuse()
         Illusion.main()
     }
 }

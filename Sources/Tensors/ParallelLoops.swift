@@ -1,0 +1,46 @@
+import Foundation
+
+/// Threads of our own for the memory-bound passes over whole tensors (activations, their
+/// gradients, BatchNorm, optimizer updates, gradient accumulation). Off (1 thread) until a program
+/// calls ``configure(_:)`` — `ComputeThreads.configure` does, together with OpenBLAS at one
+/// thread, so the two thread pools never run at once.
+///
+/// Parts are contiguous and fixed by (count, threads), and the bodies used with it are
+/// elementwise or per channel, so results are bit-identical to the serial loop.
+public enum ParallelLoops {
+    nonisolated(unsafe) public private(set) static var threads = 1
+
+    public static func configure(_ n: Int) { threads = max(1, n) }
+
+    /// Below this many elements per thread a pass runs serially (a `concurrentPerform` costs a few µs).
+    public static let minimumPerThread = 1 << 15
+
+    /// Runs `body` over contiguous parts of `0..<count` (about `minimumPerThread` elements of work
+    /// or more each), on up to ``threads`` threads; `cost` scales the work per index (e.g. the
+    /// spatial size when indices are channels).
+    @inline(__always)
+    public static func forEachPart(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
+        let parts = Swift.min(threads, count, Swift.max(1, count * cost / minimumPerThread))
+        if parts <= 1 {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            body(p * count / parts ..< (p + 1) * count / parts)
+        }
+    }
+
+    /// `out[i] = f(x[i])` over `count` elements, in parallel parts.
+    @inline(__always)
+    public static func map(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int,
+                           _ f: (Float) -> Float) {
+        forEachPart(count) { r in for i in r { out[i] = f(x[i]) } }
+    }
+
+    /// `out[i] = f(a[i], b[i])` over `count` elements, in parallel parts.
+    @inline(__always)
+    public static func zip(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                           count: Int, _ f: (Float, Float) -> Float) {
+        forEachPart(count) { r in for i in r { out[i] = f(a[i], b[i]) } }
+    }
+}
