@@ -82,6 +82,16 @@ public enum FDFMNIST {
         return FrechetDistance.distance(features: g.values, rows: generated.shape[0], r.values, rows: reference.shape[0], columns: g.columns)
     }
 
+    /// The floor a generator is judged against: FD-FMNIST of the first `count` *training* images
+    /// against the first `count` test images (two samples of the real distribution).
+    public static func realBaseline(classifierRun: String, count: Int = defaultCount,
+                                    directory: String = FashionMNIST.defaultDirectory) throws -> Double {
+        let extractor = try FMNISTFeatureExtractor(classifierRun: classifierRun)
+        let train = try FashionMNIST.load(.train, directory: directory, options: IDXImageOptions(padding: 0, limit: count))
+        let real = train.floatImages(at: Array(0..<min(count, train.count)), encoding: .unitRange)
+        return score(generated: real, reference: try referenceImages(count: count, directory: directory), extractor: extractor)
+    }
+
     /// FD-FMNIST of a VAE run (samples of z ~ N(0, I) decoded to the likelihood's mean), for `illusion eval`.
     public static func scoreVAE(run path: String, classifierRun: String, count: Int = defaultCount, seed: UInt64 = 1234) throws -> Double {
         let vae = try VAERun(path: path)
@@ -139,6 +149,7 @@ public enum GANEvaluation {
         }
         if let classifierRun {
             out["fd_fmnist"] = try fdFMNIST(run, classifierRun: classifierRun, count: count, seed: seed)
+            out["fd_fmnist_real_baseline"] = try FDFMNIST.realBaseline(classifierRun: classifierRun, count: count)
             out["fd_fmnist_images"] = count
             out["fd_classifier"] = classifierRun
         }

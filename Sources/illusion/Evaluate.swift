@@ -13,7 +13,7 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("iwae-images"), help: "Images the IWAE bound is averaged over (it costs K decoder passes each).") var iwaeImages: Int = 1000
     @Option(help: "Evaluate at most this many images.") var limit: Int?
     @Option(help: "Seed of the evaluation noise.") var seed: UInt64 = 1234
-    @Option(name: .customLong("fd-classifier"), help: "A CNN run folder (illusion train cnn on Fashion-MNIST): also report FD-FMNIST of samples vs the test set.")
+    @Option(name: .customLong("fd-classifier"), help: "A CNN run folder (illusion train cnn on Fashion-MNIST): also report FD-FMNIST of samples vs the test set, and of real training vs test images as the baseline.")
     var fdClassifier: String?
     @Option(name: .customLong("fd-count"), help: "Images per side for FD-FMNIST.") var fdCount: Int = 10000
     @Flag(help: "Print the figures as one JSON object on stdout.") var json = false
@@ -40,19 +40,25 @@ struct Evaluate: ParsableCommand {
             var set = split == "test" ? data.test : data.train
             if let limit, limit < set.count { set = set.subset(Array(0..<limit)) }
             let figures = VAEEvaluator.evaluate(vae.model, on: set, iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, seed: seed)
-            var fd: Double?
-            if let fdClassifier { fd = try FDFMNIST.scoreVAE(run: runPath, classifierRun: fdClassifier, count: fdCount, seed: seed) }
+            var fd: Double?, fdBaseline: Double?
+            if let fdClassifier {
+                fd = try FDFMNIST.scoreVAE(run: runPath, classifierRun: fdClassifier, count: fdCount, seed: seed)
+                fdBaseline = try FDFMNIST.realBaseline(classifierRun: fdClassifier, count: fdCount)
+            }
             if json {
                 var object = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(figures))) as? [String: Any] ?? [:]
                 object["run"] = runPath
                 object["split"] = split
                 if let fd { object["fd_fmnist"] = fd }
+                if let fdBaseline { object["fd_fmnist_real_baseline"] = fdBaseline; object["fd_fmnist_images"] = fdCount }
                 if vae.config.model.architecture == .linear {
                     object["principal_angles_degrees"] = try LinearVAEAnalysis.principalAngles(vae.model, data: set).map { $0 * 180 / .pi }
                 }
                 printJSON(object)
             } else {
-                if let fd { print(String(format: "FD-FMNIST (samples vs test, %d each): %.2f", fdCount, fd)) }
+                if let fd, let fdBaseline {
+                    print(String(format: "FD-FMNIST (samples vs test, %d each): %.2f (real train vs test images: %.2f)", fdCount, fd, fdBaseline))
+                }
                 print(String(format: "neg-ELBO %.3f nats/image (reconstruction %.3f + KL %.3f)", figures.negElbo, figures.reconstruction, figures.kl))
                 if let iwae = figures.iwaeNLL { print(String(format: "IWAE bound (K = %d, %d images): %.3f nats", iwaeSamples, figures.iwaeImages, iwae)) }
                 print("active units: \(figures.activeUnits) of \(vae.config.model.latentDim); images: \(figures.images)")

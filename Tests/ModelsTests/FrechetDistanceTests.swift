@@ -96,6 +96,10 @@ final class FrechetDistanceTests: XCTestCase {
         let noisy = FDFMNIST.score(generated: noise, reference: real.batch(500..<1000), extractor: extractor)
         XCTAssertEqual(identical, 0, accuracy: 1e-6)
         XCTAssertGreaterThan(noisy, 10 * halves, "identical \(identical), halves \(halves), noise \(noisy)")
+        // The real-vs-real floor (train vs test images): small and far below noise, not zero.
+        let floor = try FDFMNIST.realBaseline(classifierRun: dir, count: 500)
+        XCTAssertGreaterThan(floor, 0)
+        XCTAssertLessThan(floor, noisy / 10, "train vs test \(floor), noise \(noisy)")
         // 32×32 padded images (the fashion VAE's) are centre-cropped to the same 28×28 input.
         let padded = try FashionMNIST.load(.test, options: IDXImageOptions(padding: 2, limit: 8)).floatImages(at: Array(0..<8))
         XCTAssertEqual(FDFMNIST.classifierInput(padded).storage, real.batch(0..<8).storage)
