@@ -50,6 +50,26 @@ public struct FMNISTFeatureExtractor {
         }
         return (out, columns)
     }
+
+    /// The classifier's predicted class index for each image `[N, 1, 28|32, 28|32]` in [0, 1].
+    public func predictedClasses(_ images: Tensor, batchSize: Int = 500) -> [Int] {
+        let x = FDFMNIST.classifierInput(images)
+        var out: [Int] = []
+        noGrad {
+            var start = 0
+            while start < x.shape[0] {
+                let end = min(x.shape[0], start + batchSize)
+                let logits = network(x.batch(start..<end))
+                let k = logits.shape[1]
+                for row in 0..<(end - start) {
+                    let r = logits.storage[(row * k)..<((row + 1) * k)]
+                    out.append(r.indices.max { r[$0] < r[$1] }! - row * k)
+                }
+                start = end
+            }
+        }
+        return out
+    }
 }
 
 /// "FD-FMNIST": the Fréchet distance between Gaussians fitted to our Fashion-MNIST CNN's penultimate
@@ -114,6 +134,23 @@ public enum GANEvaluation {
         return FDFMNIST.score(generated: images, reference: try FDFMNIST.referenceImages(count: count), extractor: extractor)
     }
 
+    /// For a class-conditional greyscale run: the fraction of `count` samples (class i mod K for
+    /// sample i) that the CNN classifier assigns to the class they were drawn for — does the
+    /// generator obey its condition? (The classifier's own test accuracy bounds what to expect.)
+    public static func conditionAccuracy(_ run: GANRun, classifierRun: String, count: Int, seed: UInt64 = 1234) throws -> Double {
+        let m = run.config.model
+        guard m.isConditional, m.conditionKind == "class", m.channels == 1 else {
+            throw ModelError.invalidArgument("condition accuracy needs a class-conditional greyscale GAN run")
+        }
+        let extractor = try FMNISTFeatureExtractor(classifierRun: classifierRun)
+        guard extractor.config.classCount == m.conditionDim else {
+            throw ModelError.invalidArgument("--fd-classifier \(classifierRun) has \(extractor.config.classCount) classes, the run \(m.conditionDim)")
+        }
+        let predicted = extractor.predictedClasses(sampleUnitRange(run, count: count, seed: seed))
+        let hits = predicted.enumerated().filter { $0.element == $0.offset % m.conditionDim }.count
+        return Double(hits) / Double(max(1, count))
+    }
+
     /// `count` samples mapped from [−1, 1] to [0, 1]; conditions (if any): class i mod K, or attribute rows of
     /// the run's training images.
     public static func sampleUnitRange(_ run: GANRun, count: Int, seed: UInt64) -> Tensor {
@@ -150,6 +187,9 @@ public enum GANEvaluation {
         if let classifierRun {
             out["fd_fmnist"] = try fdFMNIST(run, classifierRun: classifierRun, count: count, seed: seed)
             out["fd_fmnist_real_baseline"] = try FDFMNIST.realBaseline(classifierRun: classifierRun, count: count)
+            if run.config.model.isConditional && run.config.model.conditionKind == "class" && run.config.model.channels == 1 {
+                out["condition_accuracy"] = try conditionAccuracy(run, classifierRun: classifierRun, count: count, seed: seed)
+            }
             out["fd_fmnist_images"] = count
             out["fd_classifier"] = classifierRun
         }
