@@ -151,6 +151,36 @@ public enum GANEvaluation {
         return Double(hits) / Double(max(1, count))
     }
 
+    /// Does an attribute-conditioned generator obey one attribute? Trains an ``AttributeJudge`` on
+    /// the run's data set, then draws `count` samples twice with the same noise and the attribute
+    /// rows of test images — once with `attribute` forced on, once off — and returns the fraction
+    /// the judge calls positive in each.
+    public static func attributeControl(_ run: GANRun, attribute: String, count: Int, seed: UInt64 = 1234)
+        throws -> (withAttribute: Double, withoutAttribute: Double, judgeTestAccuracy: Double) {
+        let m = run.config.model
+        guard m.isConditional, m.conditionKind == "attributes" else {
+            throw ModelError.invalidArgument("--judge-attribute needs an attribute-conditioned GAN run (illusion train cgan on faces)")
+        }
+        guard let column = m.conditionNames.firstIndex(of: attribute) else {
+            throw ModelError.invalidArgument("--judge-attribute \(attribute): the run's attributes are \(m.conditionNames.joined(separator: ", "))")
+        }
+        let data = try run.config.dataset.load()
+        let judge = AttributeJudge(attribute: attribute, channels: m.channels, imageSize: m.imageSize, seed: seed)
+        try judge.train(on: data.train, test: data.test)
+        var g = RandomGenerator(seed: seed)
+        let noise = Tensor.normal([count, m.noiseDim], rng: &g)
+        let rows = data.test.attributeMatrix(at: (0..<count).map { $0 % data.test.count })
+        func fractionJudgedPositive(_ value: Float) -> Double {
+            var c = rows.storage
+            for r in 0..<count { c[r * m.conditionDim + column] = value }
+            let images = GANSampling.generate(run.gan.generator, noise: noise,
+                                              conditions: Tensor(shape: rows.shape, storage: c), seed: seed)
+            let p = judge.probabilities(noGrad { (images + 1) * 0.5 })
+            return Double(p.filter { $0 > 0.5 }.count) / Double(max(1, count))
+        }
+        return (fractionJudgedPositive(1), fractionJudgedPositive(0), judge.testAccuracy)
+    }
+
     /// `count` samples mapped from [−1, 1] to [0, 1]; conditions (if any): class i mod K, or attribute rows of
     /// the run's training images.
     public static func sampleUnitRange(_ run: GANRun, count: Int, seed: UInt64) -> Tensor {
@@ -172,7 +202,8 @@ public enum GANEvaluation {
     }
 
     /// The figures `illusion eval --run DIR --json` prints for a GAN run.
-    public static func evaluate(run path: String, classifierRun: String?, count: Int = FDFMNIST.defaultCount, seed: UInt64 = 1234) throws -> [String: Any] {
+    public static func evaluate(run path: String, classifierRun: String?, judgeAttribute: String? = nil,
+                                count: Int = FDFMNIST.defaultCount, seed: UInt64 = 1234) throws -> [String: Any] {
         let run = try GANRun(path: path)
         var out: [String: Any] = ["run": path, "kind": run.config.kind, "dataset": run.config.dataset.name]
         let probe = sampleUnitRange(run, count: min(count, 256), seed: seed)
@@ -183,6 +214,13 @@ public enum GANEvaluation {
         out["diversity_ratio"] = check.ratio
         if let last = run.folder.readMetrics().last(where: { ($0["kind"] as? String) == "epoch" }) {
             for key in ["loss_d", "loss_g", "d_real", "d_fake", "epoch", "step"] { out[key] = last[key] }
+        }
+        if let judgeAttribute {
+            let control = try attributeControl(run, attribute: judgeAttribute, count: min(count, 1000), seed: seed)
+            out["judged_attribute"] = judgeAttribute
+            out["judged_positive_with_attribute"] = control.withAttribute
+            out["judged_positive_without_attribute"] = control.withoutAttribute
+            out["judge_test_accuracy"] = control.judgeTestAccuracy
         }
         if let classifierRun {
             out["fd_fmnist"] = try fdFMNIST(run, classifierRun: classifierRun, count: count, seed: seed)

@@ -15,6 +15,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Seed of the evaluation noise.") var seed: UInt64 = 1234
     @Option(name: .customLong("fd-classifier"), help: "A CNN run folder (illusion train cnn on Fashion-MNIST): also report FD-FMNIST of samples vs the test set, and of real training vs test images as the baseline.")
     var fdClassifier: String?
+    @Option(name: .customLong("judge-attribute"), help: "Attribute-conditioned GAN runs: train a judge CNN for this attribute and report how often samples drawn with it on / off show it.")
+    var judgeAttribute: String?
     @Option(name: .customLong("fd-count"), help: "Images per side for FD-FMNIST.") var fdCount: Int = 10000
     @Flag(help: "Print the figures as one JSON object on stdout.") var json = false
 
@@ -30,10 +32,12 @@ struct Evaluate: ParsableCommand {
             try folder.requireExisting()
             let kind = try folder.readJSON(RunKind.self, from: "config.json").kind
             if kind == "dcgan" || kind == "cgan" {
-                let figures = try GANEvaluation.evaluate(run: runPath, classifierRun: fdClassifier, count: fdCount, seed: seed)
+                let figures = try GANEvaluation.evaluate(run: runPath, classifierRun: fdClassifier, judgeAttribute: judgeAttribute,
+                                                             count: fdCount, seed: seed)
                 if json { printJSON(figures) } else { for (k, v) in figures.sorted(by: { $0.key < $1.key }) { print("\(k): \(v)") } }
                 return
             }
+            if judgeAttribute != nil { throw ModelError.invalidArgument("--judge-attribute applies to attribute-conditioned GAN runs; use illusion attribute-vector for a VAE") }
             guard kind == "vae" else { throw ModelError.invalidRun("--run \(runPath): eval is defined for VAE and GAN runs, this is a \(kind) run (its train command reports its figures)") }
             let vae = try VAERun(path: runPath)
             let data = try vae.config.dataset.load()
