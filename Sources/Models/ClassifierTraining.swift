@@ -18,6 +18,9 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
     /// At most this many steps per epoch (0 = full epochs); for tests and quick looks.
     public var maxStepsPerEpoch = 0
     public var seed: UInt64 = 0
+    /// Decoupled weight decay λ (AdamW: θ ← θ·(1 − ηλ) before each Adam update); nil or 0 = plain
+    /// Adam. Optional so that configs written before it existed still load.
+    public var weightDecay: Float?
 
     public init() {}
 
@@ -33,6 +36,9 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
         guard patience >= 0 else { throw ModelError.invalidArgument("--patience must be ≥ 0, got \(patience)") }
         guard validationFraction >= 0 && validationFraction < 1 else {
             throw ModelError.invalidArgument("--validation-fraction must be in [0, 1), got \(validationFraction)")
+        }
+        if let weightDecay, !(weightDecay >= 0 && weightDecay < 1) {
+            throw ModelError.invalidArgument("--weight-decay must be in [0, 1), got \(weightDecay)")
         }
         guard maxStepsPerEpoch >= 0 else { throw ModelError.invalidArgument("--max-steps must be ≥ 0, got \(maxStepsPerEpoch)") }
     }
@@ -116,7 +122,9 @@ public final class ImageClassifierTrainer {
     public func train(on train: ImageDataset, validation: ImageDataset, classCount: Int) throws {
         guard train.count >= 1 else { throw ModelError.invalidArgument("the training set is empty") }
         let opts = options
-        let optimizer = Adam(parameters: model.parameters, learningRate: opts.learningRate)
+        let decay = opts.weightDecay ?? 0
+        let optimizer = decay > 0 ? AdamW(parameters: model.parameters, learningRate: opts.learningRate, weightDecay: decay)
+                                  : Adam(parameters: model.parameters, learningRate: opts.learningRate)
         let loader = try DataLoader(dataset: train, batchSize: opts.batchSize, shuffle: true, dropLast: false, seed: opts.seed,
                                     encoding: .unitRange, prefetch: true, transform: opts.augmentation)
         var stopping = EarlyStopping(patience: max(opts.patience, 1), mode: .max)
