@@ -76,6 +76,8 @@ public struct GANTrainingOptions: Codable, Equatable, Sendable {
     public var generatorLoss: GeneratorLossKind = .nonSaturating
     /// λ of the conditioning-augmentation KL term (StackGAN: 1).
     public var klWeight: Float = 1
+    /// Target for real images in D's loss (one-sided label smoothing); nil = 1, the seed's loss.
+    public var realLabel: Float?
     /// Cap on steps per epoch (0 = whole epochs); for tests and quick looks.
     public var maxStepsPerEpoch: Int = 0
     /// Steps per loss-curve point in metrics.jsonl.
@@ -93,6 +95,9 @@ public struct GANTrainingOptions: Codable, Equatable, Sendable {
         guard learningRate > 0, learningRate.isFinite else { throw ModelError.invalidArgument("--lr must be a positive number, got \(learningRate)") }
         guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else { throw ModelError.invalidArgument("--beta1/--beta2 must be in [0, 1)") }
         guard klWeight >= 0, klWeight.isFinite else { throw ModelError.invalidArgument("--kl-weight must be ≥ 0, got \(klWeight)") }
+        if let realLabel, !(realLabel > 0.5 && realLabel <= 1) {
+            throw ModelError.invalidArgument("--real-label must be in (0.5, 1], got \(realLabel)")
+        }
         guard logEvery >= 1 else { throw ModelError.invalidArgument("--log-every must be ≥ 1, got \(logEvery)") }
     }
 }

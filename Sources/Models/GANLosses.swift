@@ -13,15 +13,26 @@ public enum GeneratorLossKind: String, Codable, CaseIterable, Sendable {
 /// ``binaryCrossEntropyWithLogits(_:_:reduction:)``, so −log D = BCE(a, 1) and −log(1 − D) = BCE(a, 0).
 public enum GANLosses {
     /// Discriminator: −E[log D(x)] − E[log(1 − D(G(z)))]. Equals 2 ln 2 when D ≡ ½.
-    public static func discriminator(realLogits: Tensor, fakeLogits: Tensor) -> Tensor {
-        negativeLogD(realLogits) + negativeLogOneMinusD(fakeLogits)
+    ///
+    /// `realLabel` < 1 is one-sided label smoothing (Salimans et al. 2016): the real term becomes
+    /// BCE(a, t) = −t·log D(x) − (1 − t)·log(1 − D(x)), so D gains nothing from certainty beyond t
+    /// on real images; 1 (the default) is the seed's loss exactly.
+    public static func discriminator(realLogits: Tensor, fakeLogits: Tensor, realLabel: Float = 1) -> Tensor {
+        realTerm(realLogits, realLabel) + negativeLogOneMinusD(fakeLogits)
     }
 
     /// Matching-aware discriminator (Reed et al. 2016 GAN-CLS, StackGAN): a real image with its own
     /// condition is real; a generated image and a real image with a wrong condition are fake, each
     /// with weight ½: −E[log D(x, c)] − ½ E[log(1 − D(G(z, ĉ), c))] − ½ E[log(1 − D(x, c̃))].
-    public static func matchingAwareDiscriminator(realLogits: Tensor, fakeLogits: Tensor, mismatchedLogits: Tensor) -> Tensor {
-        negativeLogD(realLogits) + (negativeLogOneMinusD(fakeLogits) + negativeLogOneMinusD(mismatchedLogits)) * 0.5
+    public static func matchingAwareDiscriminator(realLogits: Tensor, fakeLogits: Tensor, mismatchedLogits: Tensor,
+                                                  realLabel: Float = 1) -> Tensor {
+        realTerm(realLogits, realLabel) + (negativeLogOneMinusD(fakeLogits) + negativeLogOneMinusD(mismatchedLogits)) * 0.5
+    }
+
+    /// mean BCE(a, t): −E[log D] for t = 1.
+    static func realTerm(_ logits: Tensor, _ label: Float) -> Tensor {
+        label == 1 ? negativeLogD(logits)
+                   : binaryCrossEntropyWithLogits(logits, Tensor(repeating: label, shape: logits.shape), reduction: .mean)
     }
 
     /// Generator: −E[log D(G(z))] (non-saturating) or E[log(1 − D(G(z)))] (minimax).

@@ -102,9 +102,10 @@ public final class GANTrainer {
         if let c {
             let wrong = GANConditions.mismatched(c, kind: m.conditionKind, rng: &rng)
             let mismatchedLogits = discriminator.logits(x, condition: wrong)
-            lossD = GANLosses.matchingAwareDiscriminator(realLogits: realLogits, fakeLogits: fakeLogits, mismatchedLogits: mismatchedLogits)
+            lossD = GANLosses.matchingAwareDiscriminator(realLogits: realLogits, fakeLogits: fakeLogits, mismatchedLogits: mismatchedLogits,
+                                                         realLabel: t.realLabel ?? 1)
         } else {
-            lossD = GANLosses.discriminator(realLogits: realLogits, fakeLogits: fakeLogits)
+            lossD = GANLosses.discriminator(realLogits: realLogits, fakeLogits: fakeLogits, realLabel: t.realLabel ?? 1)
         }
         let valueD = lossD.scalar
         lossD.backward()

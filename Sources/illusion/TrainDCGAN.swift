@@ -13,6 +13,8 @@ struct GANTrainingArguments: ParsableArguments {
     @Option(help: "Channel width of G's last and D's first block (default 64 up to 32 px, 32 above).") var width: Int?
     @Option(help: "Adam learning rate of both players.") var lr: Float = 2e-4
     @Option(help: "Adam β₁.") var beta1: Float = 0.5
+    @Option(name: .customLong("real-label"), help: "Target of real images in D's loss; < 1 is one-sided label smoothing (e.g. 0.9). Default 1: the seed's loss.")
+    var realLabel: Float = 1
     @Option(name: .customLong("generator-loss"), help: "non-saturating (−E[log D(G(z))]) or minimax (E[log(1 − D(G(z)))]).")
     var generatorLoss: String = "non-saturating"
     @Option var seed: UInt64 = 0
@@ -41,6 +43,7 @@ struct GANTrainingArguments: ParsableArguments {
         var t = GANTrainingOptions()
         t.epochs = epochs; t.batchSize = batchSize; t.learningRate = lr; t.beta1 = beta1; t.seed = seed
         t.generatorLoss = kind; t.maxStepsPerEpoch = maxSteps; t.logEvery = logEvery
+        t.realLabel = realLabel == 1 ? nil : realLabel
         return t
     }
 

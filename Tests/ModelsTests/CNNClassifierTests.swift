@@ -36,6 +36,32 @@ final class CNNClassifierTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: tempDir) }
 
+    /// `--conv-dropout` adds a Dropout after each pooling block; configs and options written before
+    /// the optional fields existed still decode (as no convolution dropout and plain Adam).
+    func testConvolutionDropoutLayersAndOldConfigsDecode() throws {
+        var config = CNNConfig(classNames: FashionMNIST.classNames)
+        var rng = RandomGenerator(seed: 1)
+        let plain = CNNClassifier.make(config, rng: &rng)
+        config.convolutionDropout = 0.25
+        let withDropout = CNNClassifier.make(config, rng: &rng)
+        XCTAssertEqual(withDropout.layers.count, plain.layers.count + 2)
+        XCTAssertEqual(withDropout.layers.filter { $0 is Dropout }.count, 3)
+        XCTAssertEqual(withDropout.parameterCounts.trainable, plain.parameterCounts.trainable)
+        config.convolutionDropout = 1
+        XCTAssertThrowsError(try config.validate())
+
+        var old = try JSONSerialization.jsonObject(with: JSONEncoder().encode(CNNConfig(classNames: ["a", "b"]))) as! [String: Any]
+        old["convolutionDropout"] = nil
+        let decoded = try JSONDecoder().decode(CNNConfig.self, from: JSONSerialization.data(withJSONObject: old))
+        XCTAssertNil(decoded.convolutionDropout)
+        var options = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ImageClassifierTrainingOptions())) as! [String: Any]
+        options["weightDecay"] = nil
+        XCTAssertNil(try JSONDecoder().decode(ImageClassifierTrainingOptions.self, from: JSONSerialization.data(withJSONObject: options)).weightDecay)
+        var decay = ImageClassifierTrainingOptions()
+        decay.weightDecay = -0.1
+        XCTAssertThrowsError(try decay.validate())
+    }
+
     func smallConfig() -> CNNRunConfig {
         var model = CNNConfig(classNames: ["horizontal", "vertical", "diagonal"], imageSize: 12)
         model.conv1Filters = 8; model.conv2Filters = 16; model.denseUnits = 32; model.dropout = 0.2; model.batchNorm = false

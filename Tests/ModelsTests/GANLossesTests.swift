@@ -34,6 +34,21 @@ final class GANLossesTests: XCTestCase {
         XCTAssertEqual(Double(value), expected, accuracy: 1e-5)
     }
 
+    /// One-sided label smoothing: the real term is −t·log D − (1 − t)·log(1 − D); its gradient
+    /// σ(a) − t vanishes at D = t, so D is no longer pushed towards certainty on real images.
+    func testSmoothedRealLabelMatchesHandComputationAndStopsAtT() {
+        let real: [Float] = [2, -1, 0.3], fake: [Float] = [0.5, -3, 1.2], t = 0.9
+        let realTerm = real.map { -t * log(sigmoid(Double($0))) - (1 - t) * log(1 - sigmoid(Double($0))) }.reduce(0, +) / 3
+        let expected = realTerm - fake.map { log(1 - sigmoid(Double($0))) }.reduce(0, +) / 3
+        let value = GANLosses.discriminator(realLogits: logits(real), fakeLogits: logits(fake), realLabel: Float(t)).scalar
+        XCTAssertEqual(Double(value), expected, accuracy: 1e-5)
+        let atT = logits([Float(log(t / (1 - t)))], requiresGrad: true)   // σ(a) = 0.9
+        GANLosses.discriminator(realLogits: atT, fakeLogits: logits([-20]), realLabel: Float(t)).backward()
+        XCTAssertEqual(atT.grad![0], 0, accuracy: 1e-6)
+        XCTAssertEqual(GANLosses.discriminator(realLogits: logits(real), fakeLogits: logits(fake), realLabel: 1).scalar,
+                       GANLosses.discriminator(realLogits: logits(real), fakeLogits: logits(fake)).scalar)
+    }
+
     /// Claim: when D cannot tell (D ≡ ½) the discriminator loss is 2 ln 2 ≈ 1.386 — the equilibrium value.
     func testEquilibriumDiscriminatorLossIsTwoLnTwo() {
         let zero = logits([0, 0, 0, 0])
