@@ -60,9 +60,12 @@ public func maxPool2d(_ x: Tensor, kernelSize: Size2D, stride: Size2D? = nil, pa
     let outCount = g.planes * g.ho * g.wo
     var y = uninitializedFloats(outCount)
     var argmax = [Int32](repeating: 0, count: outCount) // index within the input plane
-    x.storage.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in argmax.withUnsafeMutableBufferPointer { ap in
-        for plane in 0..<g.planes {
-            let src = xp.baseAddress! + plane * g.h * g.w
+    // Planes are independent: parallel parts (ParallelLoops) give the serial loop's values.
+    x.storage.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { yb in argmax.withUnsafeMutableBufferPointer { ab in
+        let xp = xb.baseAddress!, yp = yb.baseAddress!, ap = ab.baseAddress!
+        ParallelLoops.forEachPart(g.planes, cost: g.h * g.w) { planes in
+        for plane in planes {
+            let src = xp + plane * g.h * g.w
             let out = plane * g.ho * g.wo
             for oy in 0..<g.ho {
                 let y0 = oy * g.stride.height - g.padding.height
@@ -82,13 +85,17 @@ public func maxPool2d(_ x: Tensor, kernelSize: Size2D, stride: Size2D? = nil, pa
                 }
             }
         }
+        }
     } } }
     return Tensor.result("max_pool2d", shape: g.outShape, storage: y, inputs: [x]) { _, grad in
         var dx = [Float](repeating: 0, count: x.count)
-        dx.withUnsafeMutableBufferPointer { d in grad.withUnsafeBufferPointer { gp in argmax.withUnsafeBufferPointer { ap in
-            for plane in 0..<g.planes {
-                let base = plane * g.h * g.w, out = plane * g.ho * g.wo
-                for i in 0..<(g.ho * g.wo) { d[base + Int(ap[out + i])] += gp[out + i] }
+        dx.withUnsafeMutableBufferPointer { db in grad.withUnsafeBufferPointer { gb in argmax.withUnsafeBufferPointer { ab in
+            let d = db.baseAddress!, gp = gb.baseAddress!, ap = ab.baseAddress!
+            ParallelLoops.forEachPart(g.planes, cost: g.h * g.w) { planes in
+                for plane in planes {
+                    let base = plane * g.h * g.w, out = plane * g.ho * g.wo
+                    for i in 0..<(g.ho * g.wo) { d[base + Int(ap[out + i])] += gp[out + i] }
+                }
             }
         } } }
         x.accumulateGrad(dx)

@@ -22,9 +22,19 @@ extension Tensor {
 
     /// max(0, x). Derivative 1 for x > 0, else 0.
     public func relu() -> Tensor {
-        let y = mapValues(storage) { Swift.max($0, 0) }
+        // Explicit loops inside the parallel parts, so the max is inlined (no call per element).
+        var y = uninitializedFloats(count)
+        storage.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { yb in
+            guard let x = xb.baseAddress, let o = yb.baseAddress else { return }
+            ParallelLoops.forEachPart(xb.count) { r in for i in r { o[i] = Swift.max(x[i], 0) } }
+        } }
         return Tensor.result("relu", shape: shape, storage: y, inputs: [self]) { _, g in
-            self.accumulateGrad(zipValues(self.storage, g) { x, g in x > 0 ? g : 0 })
+            var dx = uninitializedFloats(g.count)
+            self.storage.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in dx.withUnsafeMutableBufferPointer { db in
+                guard let x = xb.baseAddress, let gp = gb.baseAddress, let d = db.baseAddress else { return }
+                ParallelLoops.forEachPart(db.count) { r in for i in r { d[i] = x[i] > 0 ? gp[i] : 0 } }
+            } } }
+            self.accumulateGrad(dx)
         }
     }
 
@@ -33,9 +43,18 @@ extension Tensor {
 
     /// x for x > 0, slope·x otherwise (PyTorch default slope 0.01).
     public func leakyReLU(slope: Float = 0.01) -> Tensor {
-        let y = mapValues(storage) { $0 > 0 ? $0 : slope * $0 }
+        var y = uninitializedFloats(count)
+        storage.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { yb in
+            guard let x = xb.baseAddress, let o = yb.baseAddress else { return }
+            ParallelLoops.forEachPart(xb.count) { r in for i in r { o[i] = x[i] > 0 ? x[i] : slope * x[i] } }
+        } }
         return Tensor.result("leaky_relu", shape: shape, storage: y, inputs: [self]) { _, g in
-            self.accumulateGrad(zipValues(self.storage, g) { x, g in x > 0 ? g : slope * g })
+            var dx = uninitializedFloats(g.count)
+            self.storage.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in dx.withUnsafeMutableBufferPointer { db in
+                guard let x = xb.baseAddress, let gp = gb.baseAddress, let d = db.baseAddress else { return }
+                ParallelLoops.forEachPart(db.count) { r in for i in r { d[i] = x[i] > 0 ? gp[i] : slope * gp[i] } }
+            } } }
+            self.accumulateGrad(dx)
         }
     }
 
