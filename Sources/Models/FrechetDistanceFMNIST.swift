@@ -105,8 +105,9 @@ public enum FDFMNIST {
     /// The floor a generator is judged against: FD-FMNIST of the first `count` *training* images
     /// against the first `count` test images (two samples of the real distribution).
     public static func realBaseline(classifierRun: String, count: Int = defaultCount,
-                                    directory: String = FashionMNIST.defaultDirectory) throws -> Double {
-        let extractor = try FMNISTFeatureExtractor(classifierRun: classifierRun)
+                                    directory: String = FashionMNIST.defaultDirectory,
+                                    extractor opened: FMNISTFeatureExtractor? = nil) throws -> Double {
+        let extractor = try opened ?? FMNISTFeatureExtractor(classifierRun: classifierRun)
         let train = try FashionMNIST.load(.train, directory: directory, options: IDXImageOptions(padding: 0, limit: count))
         let real = train.floatImages(at: Array(0..<min(count, train.count)), encoding: .unitRange)
         return score(generated: real, reference: try referenceImages(count: count, directory: directory), extractor: extractor)
@@ -126,10 +127,11 @@ public enum FDFMNIST {
 /// CNN run folder, FD-FMNIST (`fd_fmnist`).
 public enum GANEvaluation {
     /// FD-FMNIST of a greyscale GAN run's generator (`count` samples; class runs draw classes uniformly).
-    public static func fdFMNIST(_ run: GANRun, classifierRun: String, count: Int = FDFMNIST.defaultCount, seed: UInt64 = 1234) throws -> Double {
+    public static func fdFMNIST(_ run: GANRun, classifierRun: String, count: Int = FDFMNIST.defaultCount, seed: UInt64 = 1234,
+                                extractor opened: FMNISTFeatureExtractor? = nil) throws -> Double {
         let m = run.config.model
         guard m.channels == 1 else { throw ModelError.invalidArgument("FD-FMNIST needs a greyscale (Fashion-MNIST) run; this one has \(m.channels) channels") }
-        let extractor = try FMNISTFeatureExtractor(classifierRun: classifierRun)
+        let extractor = try opened ?? FMNISTFeatureExtractor(classifierRun: classifierRun)
         let images = sampleUnitRange(run, count: count, seed: seed)
         return FDFMNIST.score(generated: images, reference: try FDFMNIST.referenceImages(count: count), extractor: extractor)
     }
@@ -137,12 +139,13 @@ public enum GANEvaluation {
     /// For a class-conditional greyscale run: the fraction of `count` samples (class i mod K for
     /// sample i) that the CNN classifier assigns to the class they were drawn for — does the
     /// generator obey its condition? (The classifier's own test accuracy bounds what to expect.)
-    public static func conditionAccuracy(_ run: GANRun, classifierRun: String, count: Int, seed: UInt64 = 1234) throws -> Double {
+    public static func conditionAccuracy(_ run: GANRun, classifierRun: String, count: Int, seed: UInt64 = 1234,
+                                         extractor opened: FMNISTFeatureExtractor? = nil) throws -> Double {
         let m = run.config.model
         guard m.isConditional, m.conditionKind == "class", m.channels == 1 else {
             throw ModelError.invalidArgument("condition accuracy needs a class-conditional greyscale GAN run")
         }
-        let extractor = try FMNISTFeatureExtractor(classifierRun: classifierRun)
+        let extractor = try opened ?? FMNISTFeatureExtractor(classifierRun: classifierRun)
         guard extractor.config.classCount == m.conditionDim else {
             throw ModelError.invalidArgument("--fd-classifier \(classifierRun) has \(extractor.config.classCount) classes, the run \(m.conditionDim)")
         }
@@ -223,10 +226,12 @@ public enum GANEvaluation {
             out["judge_test_accuracy"] = control.judgeTestAccuracy
         }
         if let classifierRun {
-            out["fd_fmnist"] = try fdFMNIST(run, classifierRun: classifierRun, count: count, seed: seed)
-            out["fd_fmnist_real_baseline"] = try FDFMNIST.realBaseline(classifierRun: classifierRun, count: count)
+            let extractor = try FMNISTFeatureExtractor(classifierRun: classifierRun)   // opened once for all three
+            out["fd_fmnist"] = try fdFMNIST(run, classifierRun: classifierRun, count: count, seed: seed, extractor: extractor)
+            out["fd_fmnist_real_baseline"] = try FDFMNIST.realBaseline(classifierRun: classifierRun, count: count, extractor: extractor)
             if run.config.model.isConditional && run.config.model.conditionKind == "class" && run.config.model.channels == 1 {
-                out["condition_accuracy"] = try conditionAccuracy(run, classifierRun: classifierRun, count: count, seed: seed)
+                out["condition_accuracy"] = try conditionAccuracy(run, classifierRun: classifierRun, count: count, seed: seed,
+                                                                  extractor: extractor)
             }
             out["fd_fmnist_images"] = count
             out["fd_classifier"] = classifierRun
