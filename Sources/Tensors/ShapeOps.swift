@@ -141,3 +141,26 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Reverses the last two axes (a 180° rotation of every `[H, W]` plane): out[…, i, j] =
+    /// x[…, H−1−i, W−1−j]. Its own adjoint, so backward flips the gradient the same way.
+    /// `[…, H, W] → […, H, W]` (rank ≥ 2).
+    public func flippedSpatially() -> Tensor {
+        precondition(rank >= 2, "flippedSpatially: needs rank ≥ 2, got \(shape)")
+        let h = shape[rank - 2], w = shape[rank - 1]
+        return Tensor.result("flip_hw", shape: shape, storage: Tensor.flipPlanes(storage, height: h, width: w), inputs: [self]) { _, g in
+            self.accumulateGrad(Tensor.flipPlanes(g, height: h, width: w))
+        }
+    }
+
+    static func flipPlanes(_ values: [Float], height h: Int, width w: Int) -> [Float] {
+        let plane = h * w
+        var out = [Float](repeating: 0, count: values.count)
+        guard plane > 0 else { return out }
+        for base in stride(from: 0, to: values.count, by: plane) {
+            for i in 0..<plane { out[base + i] = values[base + plane - 1 - i] }
+        }
+        return out
+    }
+}

@@ -21,6 +21,8 @@ struct TrainCNN: ParsableCommand {
     @Option(help: "Dropout probability before the last layer.") var dropout: Float = 0.4
     @Option(name: .customLong("conv-dropout"), help: "Dropout probability after each pooling block (0 = none; 0.25 measured worse within 20 epochs).")
     var convDropout: Float = 0
+    @Option(help: "Filters of the two convolutions, as A,B (the seeds' network: 32,64).") var filters: String = "32,64"
+    @Option(name: .customLong("dense-units"), help: "Units of the hidden dense layer.") var denseUnits: Int = 128
     @Option(help: "Convolution padding: same or valid.") var padding: String = "same"
     @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "BatchNorm after each convolution.") var batchNorm = true
     @Option(help: "Use at most this many training images.") var limit: Int?
@@ -38,6 +40,11 @@ struct TrainCNN: ParsableCommand {
             var model = CNNConfig(classNames: dataset == "mnist" ? MNIST.classNames : FashionMNIST.classNames)
             model.dropout = dropout; model.padding = padding; model.batchNorm = batchNorm
             model.convolutionDropout = convDropout
+            let counts = filters.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard counts.count == 2, let first = counts[0], let second = counts[1] else {
+                throw ModelError.invalidArgument("--filters must be two integers A,B (e.g. 32,64), got '\(filters)'")
+            }
+            model.conv1Filters = first; model.conv2Filters = second; model.denseUnits = denseUnits
             var training = ImageClassifierTrainingOptions()
             training.epochs = epochs; training.batchSize = batchSize; training.learningRate = lr; training.schedule = schedule
             training.weightDecay = weightDecay > 0 ? weightDecay : nil

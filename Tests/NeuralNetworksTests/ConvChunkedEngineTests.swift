@@ -15,6 +15,8 @@ final class ConvChunkedEngineTests: XCTestCase {
         Case(n: 4, c: 6, cOut: 5, h: 8, w: 8, k: 1, stride: 1, pad: 0),    // pointwise: no im2col
         Case(n: 2, c: 3, cOut: 8, h: 130, w: 130, k: 3, stride: 2, pad: 1), // one sample per chunk
         Case(n: 1, c: 2, cOut: 3, h: 5, w: 6, k: 2, stride: 1, pad: 0),
+        Case(n: 4, c: 12, cOut: 3, h: 9, w: 11, k: 5, stride: 1, pad: 2),  // transposed route, k 5
+        Case(n: 3, c: 8, cOut: 2, h: 7, w: 6, k: 3, stride: 1, pad: 0),    // transposed route, padding k−1
     ]
 
     static let transposed: [Case] = [
@@ -83,6 +85,22 @@ final class ConvChunkedEngineTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// Which convolutions take the transposed route: stride 1, no dilation, symmetric padding,
+    /// Cout ≤ C/2 — and nothing else.
+    func testNarrowOutputRouteSelection() {
+        func window(_ c: Int, stride: Int = 1, padding: ConvPadding = 1, dilation: Int = 1, k: Int = 3) -> ConvolutionWindow2D {
+            ConvolutionGeometry.window(channels: c, height: 8, width: 8, kernelSize: Size2D(k), stride: Size2D(stride),
+                                       padding: padding, dilation: Size2D(dilation))
+        }
+        XCTAssertEqual(narrowOutputPadding(window(32), outChannels: 1), Size2D(1))      // the fashion VAE's last conv
+        XCTAssertEqual(narrowOutputPadding(window(4, padding: 0, k: 5), outChannels: 2), Size2D(4))
+        XCTAssertNil(narrowOutputPadding(window(32, stride: 2), outChannels: 1))
+        XCTAssertNil(narrowOutputPadding(window(32, dilation: 2), outChannels: 1))
+        XCTAssertNil(narrowOutputPadding(window(32), outChannels: 17))
+        XCTAssertNil(narrowOutputPadding(window(32, padding: .same, k: 4), outChannels: 1))  // asymmetric "same"
+        XCTAssertNil(narrowOutputPadding(window(32, padding: 3), outChannels: 1))            // p > k−1
     }
 
     /// Only the gradients that are asked for are computed (input without requiresGrad, no bias).

@@ -24,6 +24,20 @@ final class ConvGradientCheckTests: XCTestCase {
         }
     }
 
+    /// Stride-1 convolutions with few output channels run as a transposed convolution of the
+    /// flipped kernel (``narrowOutputPadding(_:outChannels:)``): its gradients, including a
+    /// rectangular kernel and padding 0 (transposed padding k−1).
+    func testConv2DNarrowOutputRoute() {
+        let configs: [(Size2D, ConvPadding)] = [(3, 1), (Size2D(2, 3), .explicit(Size2D(1, 0))), (3, 0)]
+        for (k, p) in configs {
+            let layer = Conv2D(6, 2, kernelSize: k, padding: p, rng: &rng)
+            let x = Tensor.normal([2, 6, 5, 6], rng: &rng, requiresGrad: true)
+            let win = ConvolutionGeometry.window(channels: 6, height: 5, width: 6, kernelSize: k, stride: 1, padding: p, dilation: 1)
+            XCTAssertNotNil(narrowOutputPadding(win, outChannels: 2), "k\(k) p\(p) should take the transposed route")
+            assertGradients([x, layer.weight, layer.bias!], "Conv2D 6→2 k\(k) p\(p)") { layer(x) }
+        }
+    }
+
     func testConv2DTranspose() {
         let configs: [(Size2D, Size2D, Size2D, Size2D, Size2D)] = [
             (3, 1, 0, 0, 1), (3, 2, 1, 1, 1), (Size2D(2, 3), Size2D(3, 2), Size2D(0, 1), Size2D(2, 1), Size2D(1, 2)), (4, 2, 1, 0, 2),

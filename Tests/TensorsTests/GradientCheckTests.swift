@@ -97,6 +97,7 @@ final class GradientCheckTests: XCTestCase {
         check("flattenedBatch", [x]) { x.flattenedBatch() }
         check("transpose", [x]) { x.transposed() }
         check("permute", [x]) { x.permuted([2, 0, 1]) }
+        check("flippedSpatially", [x]) { x.flippedSpatially() }
         let (a, b) = (signed([2, 1, 4]), signed([2, 2, 4]))
         check("concat axis 1", [a, b, x]) { Tensor.concatenate([a, b, x], axis: 1) }
         check("concat axis 0", [x, x]) { Tensor.concatenate([x, x], axis: 0) }
