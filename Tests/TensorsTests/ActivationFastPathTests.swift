@@ -3,11 +3,18 @@ import XCTest
 
 /// The dedicated ReLU / LeakyReLU kernels against the generic elementwise op they replaced.
 final class ActivationFastPathTests: XCTestCase {
+    /// Two sizes: 60 values (7 eight-lane blocks and a tail of 4) and 150,015 (split over threads).
     func check(_ fast: (Tensor) -> Tensor, _ reference: (Tensor) -> Tensor) {
+        check([4, 3, 5], fast, reference)
+        check([7, 333, 65], fast, reference)
+    }
+
+    func check(_ shape: [Int], _ fast: (Tensor) -> Tensor, _ reference: (Tensor) -> Tensor) {
         var rng = RandomGenerator(seed: 5)
-        let x = Tensor.normal([4, 3, 5], rng: &rng, requiresGrad: true)
+        let x = Tensor.normal(shape, rng: &rng, requiresGrad: true)
         x.storage[0] = 0  // the kink: derivative 0 (ReLU) / slope (LeakyReLU), as PyTorch
-        let seed = Tensor.normal([4, 3, 5], rng: &rng).storage
+        x.storage[9] = 0
+        let seed = Tensor.normal(shape, rng: &rng).storage
         let y = fast(x)
         y.backward(gradient: seed)
         let g = x.grad!
