@@ -114,10 +114,11 @@ public enum FDFMNIST {
     }
 
     /// FD-FMNIST of a VAE run (samples of z ~ N(0, I) decoded to the likelihood's mean), for `illusion eval`.
-    public static func scoreVAE(run path: String, classifierRun: String, count: Int = defaultCount, seed: UInt64 = 1234) throws -> Double {
+    public static func scoreVAE(run path: String, classifierRun: String, count: Int = defaultCount, seed: UInt64 = 1234,
+                                extractor opened: FMNISTFeatureExtractor? = nil) throws -> Double {
         let vae = try VAERun(path: path)
         guard vae.config.model.channels == 1 else { throw ModelError.invalidArgument("FD-FMNIST needs a greyscale (Fashion-MNIST) run") }
-        let extractor = try FMNISTFeatureExtractor(classifierRun: classifierRun)
+        let extractor = try opened ?? FMNISTFeatureExtractor(classifierRun: classifierRun)
         let images = VAEExplorer.sample(vae.model, count: count, seed: seed).images
         return score(generated: images, reference: try referenceImages(count: count), extractor: extractor)
     }

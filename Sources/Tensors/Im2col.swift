@@ -137,20 +137,14 @@ public func col2im(_ col: UnsafePointer<Float>, rowStride: Int, _ w: Convolution
 
 // MARK: - batches
 
-/// Runs `body(n)` for every sample; splits the batch over ``ParallelLoops/threads`` with `concurrentPerform` only
-/// while OpenBLAS runs single-threaded, so the two thread pools never compete for the 2 cores.
-public func forEachSample(_ count: Int, minimumWork: Int = 1 << 15, workPerSample: Int, _ body: (Int) -> Void) {
-    let cores = ParallelLoops.threads
-    if count > 1 && cores > 1 && workPerSample * count >= minimumWork && BLASThreads.current == 1 {
-        let chunks = Swift.min(cores, count)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            var n = chunk * count / chunks
-            let end = (chunk + 1) * count / chunks
-            while n < end { body(n); n += 1 }
-        }
-    } else {
+/// Runs `body(n)` for every sample, in ``ParallelLoops`` parts (`workPerSample` floats of work each)
+/// only while OpenBLAS runs single-threaded, so the two thread pools never compete for the cores.
+public func forEachSample(_ count: Int, workPerSample: Int, _ body: (Int) -> Void) {
+    guard BLASThreads.current == 1 else {
         for n in 0..<count { body(n) }
+        return
     }
+    ParallelLoops.forEachPart(count, cost: workPerSample) { r in for n in r { body(n) } }
 }
 
 /// im2col over a batch: images `[N, C, H, W]` → one wide matrix `[C·kh·kw, N·Ho·Wo]`

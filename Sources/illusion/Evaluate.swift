@@ -46,8 +46,9 @@ struct Evaluate: ParsableCommand {
             let figures = VAEEvaluator.evaluate(vae.model, on: set, iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, seed: seed)
             var fd: Double?, fdBaseline: Double?
             if let fdClassifier {
-                fd = try FDFMNIST.scoreVAE(run: runPath, classifierRun: fdClassifier, count: fdCount, seed: seed)
-                fdBaseline = try FDFMNIST.realBaseline(classifierRun: fdClassifier, count: fdCount)
+                let extractor = try FMNISTFeatureExtractor(classifierRun: fdClassifier)   // opened once for both
+                fd = try FDFMNIST.scoreVAE(run: runPath, classifierRun: fdClassifier, count: fdCount, seed: seed, extractor: extractor)
+                fdBaseline = try FDFMNIST.realBaseline(classifierRun: fdClassifier, count: fdCount, extractor: extractor)
             }
             if json {
                 var object = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(figures))) as? [String: Any] ?? [:]
