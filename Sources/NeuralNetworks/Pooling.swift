@@ -51,11 +51,19 @@ struct PoolingGeometry {
 
     var outShape: [Int] { [n, c, ho, wo] }
     var planes: Int { n * c }
+    /// 2×2 window, stride 2, no padding, output rows of at least 4 (``maxPool2x2``'s case).
+    var isPlainPairwise: Bool { kernel == Size2D(2) && stride == Size2D(2) && padding == Size2D(0) && wo >= 4 }
 }
 
 /// Max over each window. x: `[N, C, H, W]` → `[N, C, Ho, Wo]`. Padding never wins (acts as −∞).
 /// Backward routes each output gradient to the first maximal input of its window (PyTorch's tie rule).
+/// 2×2 windows with stride 2 and no padding take the branch-free ``maxPool2x2`` kernel.
 public func maxPool2d(_ x: Tensor, kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) -> Tensor {
+    maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding, pairwiseKernel: true)
+}
+
+/// `pairwiseKernel: false` forces the general window loop: the reference the 2×2 kernel is tested against.
+func maxPool2d(_ x: Tensor, kernelSize: Size2D, stride: Size2D?, padding: Size2D, pairwiseKernel: Bool) -> Tensor {
     let g = PoolingGeometry(x, kernel: kernelSize, stride: stride ?? kernelSize, padding: padding, op: "maxPool2d")
     let outCount = g.planes * g.ho * g.wo
     var y = uninitializedFloats(outCount)
@@ -67,6 +75,10 @@ public func maxPool2d(_ x: Tensor, kernelSize: Size2D, stride: Size2D? = nil, pa
         for plane in planes {
             let src = xp + plane * g.h * g.w
             let out = plane * g.ho * g.wo
+            if pairwiseKernel && g.isPlainPairwise {
+                maxPool2x2(src, width: g.w, outputHeight: g.ho, outputWidth: g.wo, into: yp + out, argmax: ap + out)
+                continue
+            }
             for oy in 0..<g.ho {
                 let y0 = oy * g.stride.height - g.padding.height
                 let yStart = max(y0, 0), yEnd = min(y0 + g.kernel.height, g.h)
@@ -100,6 +112,75 @@ public func maxPool2d(_ x: Tensor, kernelSize: Size2D, stride: Size2D? = nil, pa
         } } }
         x.accumulateGrad(dx)
     }
+}
+
+/// The 2×2, stride-2, unpadded max-pool of one plane (the CNN classifier's; output rows of ≥ 4),
+/// eight (or four) outputs at a time with vector compares and selects: the order of activations
+/// inside a window is random, so a branch per element mispredicts half the time. A row's last block
+/// overlaps the one before it (recomputing a few outputs) instead of a scalar tail. Same values and
+/// argmax as the general loop: the first maximal element in row-major window order wins, and the
+/// first NaN wins over everything (NaN propagates, as in PyTorch).
+@inline(__always)
+func maxPool2x2(_ src: UnsafePointer<Float>, width w: Int, outputHeight ho: Int, outputWidth wo: Int,
+                into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+    precondition(wo >= 4, "maxPool2x2: output rows of at least 4")
+    let lanes = wo >= 8 ? 8 : 4
+    for oy in 0..<ho {
+        let r0 = src + 2 * oy * w, r1 = r0 + w
+        let i0 = Int32(2 * oy * w)
+        var ox = 0
+        while ox < wo {
+            let at = Swift.min(ox, wo - lanes)   // the last block overlaps instead of running short
+            let yOut = UnsafeMutableRawPointer(y + oy * wo + at), aOut = UnsafeMutableRawPointer(argmax + oy * wo + at)
+            let first = i0 &+ Int32(2 * at)
+            if lanes == 8 {
+                let (best, index) = windowMaxima(top: UnsafeRawPointer(r0 + 2 * at).loadUnaligned(as: SIMD16<Float>.self),
+                                                 bottom: UnsafeRawPointer(r1 + 2 * at).loadUnaligned(as: SIMD16<Float>.self),
+                                                 width: w, firstIndex: first)
+                yOut.storeBytes(of: best, as: SIMD8<Float>.self); aOut.storeBytes(of: index, as: SIMD8<Int32>.self)
+            } else {
+                let (best, index) = windowMaxima(top: UnsafeRawPointer(r0 + 2 * at).loadUnaligned(as: SIMD8<Float>.self),
+                                                 bottom: UnsafeRawPointer(r1 + 2 * at).loadUnaligned(as: SIMD8<Float>.self),
+                                                 width: w, firstIndex: first)
+                yOut.storeBytes(of: best, as: SIMD4<Float>.self); aOut.storeBytes(of: index, as: SIMD4<Int32>.self)
+            }
+            ox = at + lanes
+        }
+    }
+}
+
+/// Maxima and their plane indices of eight adjacent 2×2 windows, given the 16 floats of their top
+/// and bottom rows; `firstIndex` is the plane index of the first window's top-left element.
+@inline(__always)
+func windowMaxima(top: SIMD16<Float>, bottom: SIMD16<Float>, width w: Int, firstIndex: Int32) -> (SIMD8<Float>, SIMD8<Int32>) {
+    let first = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14) &+ firstIndex
+    var best = top.evenHalf, index = first
+    @inline(__always) func consider(_ v: SIMD8<Float>, offset: Int32) {
+        // take v where v > best or v is NaN, unless best is already NaN (the first NaN wins)
+        let take = (v .> best .| v .!= v) .& (best .== best)
+        best.replace(with: v, where: take)
+        index.replace(with: first &+ offset, where: take)
+    }
+    consider(top.oddHalf, offset: 1)
+    consider(bottom.evenHalf, offset: Int32(w))
+    consider(bottom.oddHalf, offset: Int32(w + 1))
+    return (best, index)
+}
+
+/// ``windowMaxima(top:bottom:width:firstIndex:)`` for four windows (rows of 8 floats).
+@inline(__always)
+func windowMaxima(top: SIMD8<Float>, bottom: SIMD8<Float>, width w: Int, firstIndex: Int32) -> (SIMD4<Float>, SIMD4<Int32>) {
+    let first = SIMD4<Int32>(0, 2, 4, 6) &+ firstIndex
+    var best = top.evenHalf, index = first
+    @inline(__always) func consider(_ v: SIMD4<Float>, offset: Int32) {
+        let take = (v .> best .| v .!= v) .& (best .== best)
+        best.replace(with: v, where: take)
+        index.replace(with: first &+ offset, where: take)
+    }
+    consider(top.oddHalf, offset: 1)
+    consider(bottom.evenHalf, offset: Int32(w))
+    consider(bottom.oddHalf, offset: Int32(w + 1))
+    return (best, index)
 }
 
 /// Mean over each window. x: `[N, C, H, W]` → `[N, C, Ho, Wo]`. The divisor is the window size

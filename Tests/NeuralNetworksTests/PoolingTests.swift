@@ -39,4 +39,31 @@ final class PoolingTests: XCTestCase {
         XCTAssertEqual(maxY.storage, [5, 7, 13, 15])
         XCTAssertEqual(AvgPool2D(kernelSize: 2)(x).storage, [2.5, 4.5, 10.5, 12.5])
     }
+
+    /// The branch-free 2×2 kernel against the general window loop: values, argmax (through the
+    /// gradient) with ties, −∞ and NaNs, odd sizes (the last row/column dropped), several threads.
+    func testPairwiseKernelMatchesGeneralLoop() {
+        var rng = RandomGenerator(seed: 41)
+        for shape in [[2, 3, 7, 9], [3, 5, 14, 14], [4, 16, 28, 28], [1, 2, 6, 5]] {   // rows of 4, 7, 14 (overlapping blocks), 2 (general loop)
+            let x = Tensor.normal(shape, rng: &rng, requiresGrad: true)
+            for i in stride(from: 0, to: x.count - 1, by: 13) { x.storage[i] = x.storage[i + 1] }   // ties
+            x.storage[5] = -.infinity; x.storage[6] = -.infinity
+            x.storage[30] = .nan; x.storage[31] = .nan; x.storage[40] = .nan
+            let seed = Tensor.normal([shape[0], shape[1], shape[2] / 2, shape[3] / 2], rng: &rng).storage
+            let saved = ParallelLoops.threads
+            defer { ParallelLoops.configure(saved) }
+            for threads in [1, 2] {
+                ParallelLoops.configure(threads)
+                x.grad = nil
+                let fast = maxPool2d(x, kernelSize: 2)
+                fast.backward(gradient: seed)
+                let fastGrad = x.grad!
+                x.grad = nil
+                let reference = maxPool2d(x, kernelSize: 2, stride: nil, padding: 0, pairwiseKernel: false)
+                reference.backward(gradient: seed)
+                XCTAssertEqual(fast.storage.map(\.bitPattern), reference.storage.map(\.bitPattern), "\(shape) values, \(threads) threads")
+                XCTAssertEqual(fastGrad, x.grad!, "\(shape) argmax routing, \(threads) threads")
+            }
+        }
+    }
 }
