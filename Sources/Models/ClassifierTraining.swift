@@ -21,6 +21,9 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
     /// Decoupled weight decay λ (AdamW: θ ← θ·(1 − ηλ) before each Adam update); nil or 0 = plain
     /// Adam. Optional so that configs written before it existed still load.
     public var weightDecay: Float?
+    /// Label smoothing ε of the training loss (targets (1−ε)·onehot + ε/K; PyTorch's `label_smoothing`);
+    /// nil or 0 = plain cross-entropy. Validation and test losses are always plain cross-entropy.
+    public var labelSmoothing: Float?
 
     public init() {}
 
@@ -28,6 +31,9 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
 
     public func validate() throws {
         guard epochs >= 1 else { throw ModelError.invalidArgument("--epochs must be ≥ 1, got \(epochs)") }
+        if let e = labelSmoothing, !(e >= 0 && e < 1) {
+            throw ModelError.invalidArgument("--label-smoothing must be in [0, 1), got \(e)")
+        }
         guard batchSize >= 1 else { throw ModelError.invalidArgument("--batch-size must be ≥ 1, got \(batchSize)") }
         guard learningRate > 0 && learningRate.isFinite else { throw ModelError.invalidArgument("--lr must be a positive number, got \(learningRate)") }
         guard Self.schedules.contains(schedule) else {
@@ -142,7 +148,7 @@ public final class ImageClassifierTrainer {
             for batch in batches.prefix(steps) {
                 let t0 = Date()
                 let logits = model(batch.images)
-                let loss = crossEntropy(logits: logits, labels: batch.labels)
+                let loss = crossEntropy(logits: logits, labels: batch.labels, labelSmoothing: opts.labelSmoothing ?? 0)
                 let value = loss.scalar
                 guard value.isFinite else {
                     throw ModelError.trainingDiverged("training diverged at epoch \(epoch + 1): the loss is \(value) (lower --lr, now \(opts.learningRate))")

@@ -78,6 +78,10 @@ public struct GANTrainingOptions: Codable, Equatable, Sendable {
     public var klWeight: Float = 1
     /// Target for real images in D's loss (one-sided label smoothing); nil = 1, the seed's loss.
     public var realLabel: Float?
+    /// Instance noise (Sønderby et al. 2016): σ of Gaussian noise added to every image D sees, real
+    /// and generated, annealed linearly from σ in the first epoch to 0 after the last; nil = none.
+    /// It blurs the two distributions into overlap when the data are too clean for G to match early.
+    public var instanceNoise: Float?
     /// Cap on steps per epoch (0 = whole epochs); for tests and quick looks.
     public var maxStepsPerEpoch: Int = 0
     /// Steps per loss-curve point in metrics.jsonl.
@@ -89,12 +93,21 @@ public struct GANTrainingOptions: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// σ of the instance noise during epoch `epoch` (0-based): σ·(1 − epoch/epochs); 0 without it.
+    public func instanceNoise(epoch: Int) -> Float {
+        guard let sigma = instanceNoise, sigma > 0 else { return 0 }
+        return sigma * Swift.max(0, 1 - Float(epoch) / Float(epochs))
+    }
+
     public func validate() throws {
         guard epochs >= 1 else { throw ModelError.invalidArgument("--epochs must be ≥ 1, got \(epochs)") }
         guard batchSize >= 2 else { throw ModelError.invalidArgument("--batch-size must be ≥ 2 (BatchNorm needs it), got \(batchSize)") }
         guard learningRate > 0, learningRate.isFinite else { throw ModelError.invalidArgument("--lr must be a positive number, got \(learningRate)") }
         guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else { throw ModelError.invalidArgument("--beta1/--beta2 must be in [0, 1)") }
         guard klWeight >= 0, klWeight.isFinite else { throw ModelError.invalidArgument("--kl-weight must be ≥ 0, got \(klWeight)") }
+        if let instanceNoise, !(instanceNoise >= 0 && instanceNoise <= 2) {
+            throw ModelError.invalidArgument("--instance-noise must be in [0, 2] (images are in [−1, 1]), got \(instanceNoise)")
+        }
         if let realLabel, !(realLabel > 0.5 && realLabel <= 1) {
             throw ModelError.invalidArgument("--real-label must be in (0.5, 1], got \(realLabel)")
         }

@@ -94,14 +94,21 @@ public final class GANTrainer {
         let z = Tensor.normal([x.shape[0], m.noiseDim], rng: &rng)
         let generated = generator.generate(noise: z, condition: c, rng: &rng)
 
+        // Instance noise: every image D sees gets fresh N(0, σ²) noise (σ annealed over the epochs).
+        let sigma = t.instanceNoise(epoch: epoch)
+        func noisy(_ images: Tensor) -> Tensor {
+            sigma > 0 ? images + Tensor.normal(images.shape, mean: 0, std: sigma, rng: &rng) : images
+        }
+        let realInput = noisy(x)
+
         // Discriminator: real → 1, generated (detached: no gradient into G) → 0, real + wrong condition → 0.
         discriminatorOptimizer.zeroGrad()
-        let realLogits = discriminator.logits(x, condition: c)
-        let fakeLogits = discriminator.logits(generated.images.detached(), condition: c)
+        let realLogits = discriminator.logits(realInput, condition: c)
+        let fakeLogits = discriminator.logits(noisy(generated.images.detached()), condition: c)
         let lossD: Tensor
         if let c {
             let wrong = GANConditions.mismatched(c, kind: m.conditionKind, rng: &rng)
-            let mismatchedLogits = discriminator.logits(x, condition: wrong)
+            let mismatchedLogits = discriminator.logits(realInput, condition: wrong)
             lossD = GANLosses.matchingAwareDiscriminator(realLogits: realLogits, fakeLogits: fakeLogits, mismatchedLogits: mismatchedLogits,
                                                          realLabel: t.realLabel ?? 1)
         } else {
@@ -116,7 +123,7 @@ public final class GANTrainer {
         let frozen = discriminator.parameters
         for p in frozen { p.requiresGrad = false }
         defer { for p in frozen { p.requiresGrad = true } }
-        let logitsForG = discriminator.logits(generated.images, condition: c)
+        let logitsForG = discriminator.logits(noisy(generated.images), condition: c)
         let adversarial = GANLosses.generator(fakeLogits: logitsForG, kind: t.generatorLoss)
         var lossG = adversarial
         var klValue: Float = 0

@@ -131,7 +131,11 @@ public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ target: Tensor, red
 /// ℓₙ = logΣₖ exp(xₙₖ) − xₙ,yₙ for logits `[N, K]` and `labels` (N values in `0..<K`).
 /// `.mean` averages over the N samples, `.sum` adds them (as `torch.nn.functional.cross_entropy`).
 /// ∂ℓₙ/∂xₙₖ = softmax(xₙ)ₖ − [k = yₙ].
-public func crossEntropy(logits: Tensor, labels: [Int], reduction: Reduction = .mean) -> Tensor {
+///
+/// `labelSmoothing` ε (PyTorch's `label_smoothing`): the target becomes q = (1−ε)·onehot(yₙ) + ε/K,
+/// ℓₙ = −Σₖ qₖ log softmax(xₙ)ₖ = logΣₖ exp(xₙₖ) − (1−ε)·xₙ,yₙ − (ε/K)·Σₖ xₙₖ, gradient softmax(xₙ) − q.
+public func crossEntropy(logits: Tensor, labels: [Int], reduction: Reduction = .mean, labelSmoothing: Float = 0) -> Tensor {
+    precondition(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy: label smoothing \(labelSmoothing) outside [0, 1]")
     precondition(logits.rank == 2, "crossEntropy: logits shape \(logits.shape) must be [N, K]")
     let n = logits.shape[0], k = logits.shape[1]
     precondition(labels.count == n,
@@ -151,7 +155,14 @@ public func crossEntropy(logits: Tensor, labels: [Int], reduction: Reduction = .
             for j in 0..<k { s += Foundation.exp(Double(x[base + j] - m)) }
             let lse = Double(m) + Foundation.log(s)
             for j in 0..<k { p[base + j] = Float(Foundation.exp(Double(x[base + j]) - lse)) }
-            total += lse - Double(x[base + labels[r]])
+            if labelSmoothing == 0 {
+                total += lse - Double(x[base + labels[r]])
+            } else {
+                var sumX: Double = 0
+                for j in 0..<k { sumX += Double(x[base + j]) }
+                let eps = Double(labelSmoothing)
+                total += lse - (1 - eps) * Double(x[base + labels[r]]) - eps / Double(k) * sumX
+            }
         }
     } }
     let divisor = reduction == .mean ? Double(n) : 1
@@ -159,8 +170,10 @@ public func crossEntropy(logits: Tensor, labels: [Int], reduction: Reduction = .
         let scale = Float(Double(g[0]) / divisor)
         var d = probabilities
         d.withUnsafeMutableBufferPointer { d in
+            let uniform = labelSmoothing / Float(k)
             for r in 0..<n {
-                d[r * k + labels[r]] -= 1
+                d[r * k + labels[r]] -= 1 - labelSmoothing
+                if labelSmoothing > 0 { for j in 0..<k { d[r * k + j] -= uniform } }
                 for j in 0..<k { d[r * k + j] *= scale }
             }
         }

@@ -13,6 +13,8 @@ struct TrainCNN: ParsableCommand {
     @Option(name: .customLong("batch-size")) var batchSize: Int = 128
     @Option(help: "Adam learning rate.") var lr: Float = 1e-3
     @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay λ (AdamW); 0 = plain Adam.") var weightDecay: Float = 0
+    @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε of the training loss (0 = plain cross-entropy).")
+    var labelSmoothing: Float = 0
     @Option(help: "Learning-rate schedule: constant, cosine or step.") var schedule: String = "cosine"
     @Option(help: "Early stopping: epochs without a better validation accuracy (0 = off).") var patience: Int = 5
     @Option(name: .customLong("validation-fraction"), help: "Training images held out for validation (0 = validate on the test split).")
@@ -48,6 +50,7 @@ struct TrainCNN: ParsableCommand {
             var training = ImageClassifierTrainingOptions()
             training.epochs = epochs; training.batchSize = batchSize; training.learningRate = lr; training.schedule = schedule
             training.weightDecay = weightDecay > 0 ? weightDecay : nil
+            training.labelSmoothing = labelSmoothing > 0 ? labelSmoothing : nil
             training.patience = patience; training.validationFraction = validationFraction; training.augment = augment
             training.flip = dataset == "fashion-mnist"; training.maxStepsPerEpoch = maxSteps; training.seed = seed
             let spec = DatasetSpec(name: dataset, directory: data, imageSize: 28, padTo32: false, limit: limit)

@@ -15,6 +15,8 @@ struct GANTrainingArguments: ParsableArguments {
     @Option(help: "Adam β₁.") var beta1: Float = 0.5
     @Option(name: .customLong("real-label"), help: "Target of real images in D's loss; < 1 is one-sided label smoothing (e.g. 0.9). Default 1: the seed's loss.")
     var realLabel: Float = 1
+    @Option(name: .customLong("instance-noise"), help: "σ of Gaussian noise added to every image D sees, annealed to 0 over the epochs (e.g. 0.1; default 0: none).")
+    var instanceNoise: Float = 0
     @Option(name: .customLong("generator-loss"), help: "non-saturating (−E[log D(G(z))]) or minimax (E[log(1 − D(G(z)))]).")
     var generatorLoss: String = "non-saturating"
     @Option var seed: UInt64 = 0
@@ -44,6 +46,7 @@ struct GANTrainingArguments: ParsableArguments {
         t.epochs = epochs; t.batchSize = batchSize; t.learningRate = lr; t.beta1 = beta1; t.seed = seed
         t.generatorLoss = kind; t.maxStepsPerEpoch = maxSteps; t.logEvery = logEvery
         t.realLabel = realLabel == 1 ? nil : realLabel
+        t.instanceNoise = instanceNoise == 0 ? nil : instanceNoise
         return t
     }
 

@@ -37,6 +37,9 @@ final class LossTests: XCTestCase {
             check("BCE logits \(r)", [logits, soft]) { binaryCrossEntropyWithLogits(logits, soft, reduction: reduction) }
             let classLogits = normal([5, 4], std: 2)
             check("cross-entropy \(r)", [classLogits]) { crossEntropy(logits: classLogits, labels: [0, 3, 3, 1, 2], reduction: reduction) }
+            check("cross-entropy ε 0.1 \(r)", [classLogits]) {
+                crossEntropy(logits: classLogits, labels: [0, 3, 3, 1, 2], reduction: reduction, labelSmoothing: 0.1)
+            }
             let logQ = noGrad { normal([3, 5]).logSoftmax() }; logQ.requiresGrad = true
             let target = distribution([3, 5])
             check("KL \(r)", [logQ, target], step: 2e-3) { klDivergence(logProbabilities: logQ, target: target, reduction: reduction) }
@@ -73,6 +76,18 @@ final class LossTests: XCTestCase {
         let extreme = binaryCrossEntropyWithLogits(Tensor(shape: [2], storage: [100, -100]), Tensor(shape: [2], storage: [0, 1]),
                                                    reduction: .sum)
         XCTAssertEqual(extreme.scalar, 200, accuracy: 1e-4)
+        // Label smoothing (PyTorch's label_smoothing=0.1) on logits [1, 2, 3], label 0:
+        // (1−ε)·(−log p₀) + ε·mean_k(−log p_k) = 0.9·2.4076059 + 0.1·1.4076059 = 2.3076059,
+        // and the gradient is softmax − q with q = (0.9 + 0.1/3, 0.1/3, 0.1/3).
+        let smoothLogits = Tensor(shape: [1, 3], storage: [1, 2, 3], requiresGrad: true)
+        let smooth = crossEntropy(logits: smoothLogits, labels: [0], labelSmoothing: 0.1)
+        XCTAssertEqual(smooth.scalar, 2.3076059, accuracy: 1e-6)
+        smooth.backward()
+        let softmax: [Float] = [0.09003057, 0.24472847, 0.66524096]
+        for (g, e) in zip(smoothLogits.grad!, [softmax[0] - 0.9 - 0.1 / 3, softmax[1] - 0.1 / 3, softmax[2] - 0.1 / 3]) {
+            XCTAssertEqual(g, e, accuracy: 1e-6)
+        }
+        XCTAssertEqual(crossEntropy(logits: smoothLogits, labels: [0], labelSmoothing: 0).scalar, 2.4076059, accuracy: 1e-6)
         // Uniform logits: cross-entropy = ln K for any label.
         let ce = crossEntropy(logits: Tensor.zeros([3, 4]), labels: [0, 1, 3])
         XCTAssertEqual(ce.scalar, Float(Foundation.log(4.0)), accuracy: 1e-6)
