@@ -139,10 +139,11 @@ func maxPool2x2(_ src: UnsafePointer<Float>, width w: Int, outputHeight ho: Int,
                                                  width: w, firstIndex: first)
                 yOut.storeBytes(of: best, as: SIMD8<Float>.self); aOut.storeBytes(of: index, as: SIMD8<Int32>.self)
             } else {
-                let (best, index) = windowMaxima(top: UnsafeRawPointer(r0 + 2 * at).loadUnaligned(as: SIMD8<Float>.self),
-                                                 bottom: UnsafeRawPointer(r1 + 2 * at).loadUnaligned(as: SIMD8<Float>.self),
-                                                 width: w, firstIndex: first)
-                yOut.storeBytes(of: best, as: SIMD4<Float>.self); aOut.storeBytes(of: index, as: SIMD4<Int32>.self)
+                // four windows: the eight-window kernel on rows of 8 floats, upper half unused
+                let top = SIMD16(lowHalf: UnsafeRawPointer(r0 + 2 * at).loadUnaligned(as: SIMD8<Float>.self), highHalf: .zero)
+                let bottom = SIMD16(lowHalf: UnsafeRawPointer(r1 + 2 * at).loadUnaligned(as: SIMD8<Float>.self), highHalf: .zero)
+                let (best, index) = windowMaxima(top: top, bottom: bottom, width: w, firstIndex: first)
+                yOut.storeBytes(of: best.lowHalf, as: SIMD4<Float>.self); aOut.storeBytes(of: index.lowHalf, as: SIMD4<Int32>.self)
             }
             ox = at + lanes
         }
@@ -157,22 +158,6 @@ func windowMaxima(top: SIMD16<Float>, bottom: SIMD16<Float>, width w: Int, first
     var best = top.evenHalf, index = first
     @inline(__always) func consider(_ v: SIMD8<Float>, offset: Int32) {
         // take v where v > best or v is NaN, unless best is already NaN (the first NaN wins)
-        let take = (v .> best .| v .!= v) .& (best .== best)
-        best.replace(with: v, where: take)
-        index.replace(with: first &+ offset, where: take)
-    }
-    consider(top.oddHalf, offset: 1)
-    consider(bottom.evenHalf, offset: Int32(w))
-    consider(bottom.oddHalf, offset: Int32(w + 1))
-    return (best, index)
-}
-
-/// ``windowMaxima(top:bottom:width:firstIndex:)`` for four windows (rows of 8 floats).
-@inline(__always)
-func windowMaxima(top: SIMD8<Float>, bottom: SIMD8<Float>, width w: Int, firstIndex: Int32) -> (SIMD4<Float>, SIMD4<Int32>) {
-    let first = SIMD4<Int32>(0, 2, 4, 6) &+ firstIndex
-    var best = top.evenHalf, index = first
-    @inline(__always) func consider(_ v: SIMD4<Float>, offset: Int32) {
         let take = (v .> best .| v .!= v) .& (best .== best)
         best.replace(with: v, where: take)
         index.replace(with: first &+ offset, where: take)

@@ -121,21 +121,27 @@ final class GANTrainingTests: XCTestCase {
         XCTAssertGreaterThan(real.suffix(5).reduce(0, +) / 5, fake.suffix(5).reduce(0, +) / 5 + 0.3)
     }
 
+    /// `config` trained straight through (in `prefix`straight), and for one epoch then reopened with
+    /// `resume` (in `prefix`resumed); the resumed trainer is returned before it trains further.
+    func straightAndResumed(_ config: GANRunConfig, data: ImageDataset, prefix: String = "") throws -> (GANTrainer, GANTrainer) {
+        let straight = try GANTrainer(run: RunFolder(path: tempDir + "/\(prefix)straight"), config: config)
+        straight.quiet = true
+        try straight.train(on: data)
+        var first = config; first.training.epochs = 1
+        let part = try GANTrainer(run: RunFolder(path: tempDir + "/\(prefix)resumed"), config: first)
+        part.quiet = true
+        try part.train(on: data)
+        let resumed = try GANTrainer.resume(run: RunFolder(path: tempDir + "/\(prefix)resumed"), overridingEpochs: config.training.epochs)
+        resumed.quiet = true
+        return (straight, resumed)
+    }
+
     /// 1 epoch + resume for the second gives bit-identical weights (both players), optimizer moments and metrics
     /// to 2 epochs straight.
     func testResumeIsBitIdentical() throws {
         let data = Self.twoModes(count: 64)
         let config = Self.tinyConfig(conditional: true, epochs: 2, maxSteps: 3)
-        let straight = try GANTrainer(run: RunFolder(path: tempDir + "/straight"), config: config)
-        straight.quiet = true
-        try straight.train(on: data)
-
-        var first = config; first.training.epochs = 1
-        let part = try GANTrainer(run: RunFolder(path: tempDir + "/resumed"), config: first)
-        part.quiet = true
-        try part.train(on: data)
-        let resumed = try GANTrainer.resume(run: RunFolder(path: tempDir + "/resumed"), overridingEpochs: 2)
-        resumed.quiet = true
+        let (straight, resumed) = try straightAndResumed(config, data: data)
         XCTAssertEqual(resumed.epoch, 1); XCTAssertEqual(resumed.step, 3)
         try resumed.train(on: data)
 
@@ -175,7 +181,8 @@ final class GANTrainingTests: XCTestCase {
 
         let data = Self.twoModes(count: 64)
         let x = data.floatImages(at: Array(0..<16), encoding: .symmetricRange)
-        var plain = Self.tinyConfig(conditional: true), noisy = plain
+        let plain = Self.tinyConfig(conditional: true)
+        var noisy = plain
         noisy.training.instanceNoise = 0.5
         let a = try GANTrainer(run: RunFolder(path: tempDir + "/plain"), config: plain)
         let b = try GANTrainer(run: RunFolder(path: tempDir + "/noisy"), config: noisy)
@@ -183,21 +190,11 @@ final class GANTrainingTests: XCTestCase {
         let fa = try a.trainStep(real: x, condition: c), fb = try b.trainStep(real: x, condition: c)
         XCTAssertNotEqual(fa.discriminatorLoss, fb.discriminatorLoss)
         XCTAssertNotEqual(a.rng, b.rng, "the noise is drawn from the training stream")
-        plain.training.instanceNoise = nil
-        XCTAssertNil(plain.training.instanceNoise)
 
         // Straight vs resumed with noise: the same weights.
         var config = Self.tinyConfig(epochs: 2, maxSteps: 2)
         config.training.instanceNoise = 0.3
-        let straight = try GANTrainer(run: RunFolder(path: tempDir + "/n-straight"), config: config)
-        straight.quiet = true
-        try straight.train(on: data)
-        var first = config; first.training.epochs = 1
-        let part = try GANTrainer(run: RunFolder(path: tempDir + "/n-resumed"), config: first)
-        part.quiet = true
-        try part.train(on: data)
-        let resumed = try GANTrainer.resume(run: RunFolder(path: tempDir + "/n-resumed"), overridingEpochs: 2)
-        resumed.quiet = true
+        let (straight, resumed) = try straightAndResumed(config, data: data, prefix: "n-")
         try resumed.train(on: data)
         let weights = Dictionary(uniqueKeysWithValues: straight.gan.stateDict().map { ($0.name, $0.tensor.storage) })
         for (name, t) in resumed.gan.stateDict() { XCTAssertEqual(weights[name], t.storage, name) }
