@@ -144,12 +144,6 @@ func conv2dWholeBatch(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Si
     let win = ConvolutionGeometry.window(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
                                          kernelSize: Size2D(weight.shape[2], weight.shape[3]),
                                          stride: stride, padding: padding, dilation: dilation)
-    if let q = narrowOutputPadding(win, outChannels: cOut) {
-        // Fewer output than input channels, stride 1: the same convolution as a transposed one of
-        // the flipped kernel, whose column matrices have Cout·kh·kw rows instead of C·kh·kw.
-        let flipped = weight.permuted([1, 0, 2, 3]).flippedSpatially()   // [C, Cout, kh, kw]
-        return convTranspose2d(x, flipped, bias, stride: 1, padding: q, workspace: workspace)
-    }
     let k = win.columnRows, p = win.outputPixels, np = n * p
     let recorded = GradMode.isEnabled && ([x, weight] + (bias.map { [$0] } ?? [])).contains { $0.isOnTape }
 
