@@ -157,8 +157,9 @@ public enum GANEvaluation {
 
     /// Does an attribute-conditioned generator obey one attribute? Trains an ``AttributeJudge`` on
     /// the run's data set, then draws `count` samples twice with the same noise and the attribute
-    /// rows of test images — once with `attribute` forced on, once off — and returns the fraction
-    /// the judge calls positive in each.
+    /// rows of test images — once with `attribute` on, once off, nothing else changed — and returns
+    /// the fraction the judge calls positive in each. Only rows valid both ways are used (see
+    /// ``flippableRows(_:column:seen:)``), so "off" never asks for e.g. an open smile without a smile.
     public static func attributeControl(_ run: GANRun, attribute: String, count: Int, seed: UInt64 = 1234)
         throws -> (withAttribute: Double, withoutAttribute: Double, judgeTestAccuracy: Double) {
         let m = run.config.model
@@ -173,7 +174,12 @@ public enum GANEvaluation {
         try judge.train(on: data.train, test: data.test)
         var g = RandomGenerator(seed: seed)
         let noise = Tensor.normal([count, m.noiseDim], rng: &g)
-        let rows = data.test.attributeMatrix(at: (0..<count).map { $0 % data.test.count })
+        let seen = Set((0..<data.train.count).map { data.train.attributeMatrix(at: [$0]).storage })
+        let valid = flippableRows(data.test.attributeMatrix(at: Array(0..<data.test.count)), column: column, seen: seen)
+        guard !valid.isEmpty else {
+            throw ModelError.invalidArgument("--judge-attribute \(attribute): no test image's attributes occur in the training set both with and without it")
+        }
+        let rows = Tensor(shape: [count, m.conditionDim], storage: (0..<count).flatMap { valid[$0 % valid.count] })
         func fractionJudgedPositive(_ value: Float) -> Double {
             var c = rows.storage
             for r in 0..<count { c[r * m.conditionDim + column] = value }
@@ -183,6 +189,19 @@ public enum GANEvaluation {
             return Double(p.filter { $0 > 0.5 }.count) / Double(max(1, count))
         }
         return (fractionJudgedPositive(1), fractionJudgedPositive(0), judge.testAccuracy)
+    }
+
+    /// The rows of `matrix` `[N, d]` (0/1 attribute vectors) that stay real combinations — members of
+    /// `seen`, the training set's rows — both with `column` set to 1 and set to 0, in their order.
+    /// Flipping one attribute of a real row can make an impossible one (Smiling off while
+    /// Mouth_Slightly_Open, which the synthetic faces only draw on a smile, stays on).
+    static func flippableRows(_ matrix: Tensor, column: Int, seen: Set<[Float]>) -> [[Float]] {
+        let d = matrix.shape[1]
+        return (0..<matrix.shape[0]).compactMap { r in
+            var on = Array(matrix.storage[(r * d)..<((r + 1) * d)]), off = on
+            on[column] = 1; off[column] = 0
+            return seen.contains(on) && seen.contains(off) ? on : nil
+        }
     }
 
     /// `count` samples mapped from [−1, 1] to [0, 1]; conditions (if any): class i mod K, or attribute rows of

@@ -138,4 +138,16 @@ final class GANConditioningTests: XCTestCase {
         }
         XCTAssertGreaterThan(pRight, pWrong + 0.2, "D(x, c) = \(pRight), D(x, wrong c) = \(pWrong)")
     }
+
+    /// The attribute judge flips one attribute only on rows that stay real combinations both ways:
+    /// column 0 = Smiling, column 1 = an open mouth that only occurs with a smile.
+    func testFlippableRowsKeepOnlyCombinationsSeenBothWays() {
+        let seen: Set<[Float]> = [[0, 0], [1, 0], [1, 1]]
+        let test = Tensor(shape: [4, 2], storage: [1, 1, 0, 0, 1, 0, 0, 1])
+        // Row 0 (smiling, open) flipped off would be [0, 1], never seen; rows 1 and 2 are [·, 0], fine;
+        // row 3 ([0, 1]) is itself impossible.
+        XCTAssertEqual(GANEvaluation.flippableRows(test, column: 0, seen: seen), [[1, 0], [1, 0]])
+        // Flipping the open mouth: rows 0 and 2 ([1, ·]) occur both ways; rows 1 and 3 ([0, ·]) do not.
+        XCTAssertEqual(GANEvaluation.flippableRows(test, column: 1, seen: seen), [[1, 1], [1, 1]])
+    }
 }
