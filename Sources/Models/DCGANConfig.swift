@@ -67,8 +67,13 @@ public struct GANModelConfig: Codable, Equatable, Sendable {
 public struct GANTrainingOptions: Codable, Equatable, Sendable {
     public var epochs: Int = 5
     public var batchSize: Int = 64
-    /// Adam step size for both players (DCGAN paper: 2e-4).
+    /// Adam step size for both players (DCGAN paper: 2e-4), unless one is given its own below.
     public var learningRate: Float = 2e-4
+    /// The generator's own Adam step size (nil = `learningRate`). A faster generator than discriminator
+    /// is the two time-scale update rule (TTUR, Heusel et al. 2017).
+    public var generatorLearningRate: Float?
+    /// The discriminator's own Adam step size (nil = `learningRate`).
+    public var discriminatorLearningRate: Float?
     /// Adam β₁ (DCGAN paper: 0.5, not the usual 0.9).
     public var beta1: Float = 0.5
     public var beta2: Float = 0.999
@@ -93,6 +98,11 @@ public struct GANTrainingOptions: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// The generator's Adam step size: its own if set, otherwise the shared one.
+    public var effectiveGeneratorLearningRate: Float { generatorLearningRate ?? learningRate }
+    /// The discriminator's Adam step size: its own if set, otherwise the shared one.
+    public var effectiveDiscriminatorLearningRate: Float { discriminatorLearningRate ?? learningRate }
+
     /// σ of the instance noise during epoch `epoch` (0-based): σ·(1 − epoch/epochs); 0 without it.
     public func instanceNoise(epoch: Int) -> Float {
         guard let sigma = instanceNoise, sigma > 0 else { return 0 }
@@ -102,7 +112,9 @@ public struct GANTrainingOptions: Codable, Equatable, Sendable {
     public func validate() throws {
         guard epochs >= 1 else { throw ModelError.invalidArgument("--epochs must be ≥ 1, got \(epochs)") }
         guard batchSize >= 2 else { throw ModelError.invalidArgument("--batch-size must be ≥ 2 (BatchNorm needs it), got \(batchSize)") }
-        guard learningRate > 0, learningRate.isFinite else { throw ModelError.invalidArgument("--lr must be a positive number, got \(learningRate)") }
+        for (flag, rate) in [("--lr", learningRate), ("--g-lr", effectiveGeneratorLearningRate), ("--d-lr", effectiveDiscriminatorLearningRate)] {
+            guard rate > 0, rate.isFinite else { throw ModelError.invalidArgument("\(flag) must be a positive number, got \(rate)") }
+        }
         guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else { throw ModelError.invalidArgument("--beta1/--beta2 must be in [0, 1)") }
         guard klWeight >= 0, klWeight.isFinite else { throw ModelError.invalidArgument("--kl-weight must be ≥ 0, got \(klWeight)") }
         if let instanceNoise, !(instanceNoise >= 0 && instanceNoise <= 2) {

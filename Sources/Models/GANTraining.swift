@@ -50,8 +50,10 @@ public final class GANTrainer {
         var initRNG = RandomGenerator(seed: config.training.seed)
         gan = GenerativeAdversarialNetwork(config: config.model, rng: &initRNG)
         let t = config.training
-        generatorOptimizer = Adam(parameters: gan.generator.parameters, learningRate: t.learningRate, beta1: t.beta1, beta2: t.beta2)
-        discriminatorOptimizer = Adam(parameters: gan.discriminator.parameters, learningRate: t.learningRate, beta1: t.beta1, beta2: t.beta2)
+        generatorOptimizer = Adam(parameters: gan.generator.parameters, learningRate: t.effectiveGeneratorLearningRate,
+                                  beta1: t.beta1, beta2: t.beta2)
+        discriminatorOptimizer = Adam(parameters: gan.discriminator.parameters, learningRate: t.effectiveDiscriminatorLearningRate,
+                                      beta1: t.beta1, beta2: t.beta2)
         rng = RandomGenerator(seed: config.training.seed, stream: 0x6761_6E21)
     }
 
@@ -135,7 +137,7 @@ public final class GANTrainer {
         let valueG = adversarial.scalar
         guard valueD.isFinite, valueG.isFinite, klValue.isFinite else {
             throw ModelError.trainingDiverged(
-                "training diverged at epoch \(epoch + 1), step \(step + 1): discriminator loss \(valueD), generator loss \(valueG), KL \(klValue) (likely cause: learning rate \(t.learningRate) too high); the last good checkpoint in \(run.path) is intact")
+                "training diverged at epoch \(epoch + 1), step \(step + 1): discriminator loss \(valueD), generator loss \(valueG), KL \(klValue) (likely cause: learning rates G \(t.effectiveGeneratorLearningRate) / D \(t.effectiveDiscriminatorLearningRate) too high); the last good checkpoint in \(run.path) is intact")
         }
         lossG.backward()
         generatorOptimizer.step()

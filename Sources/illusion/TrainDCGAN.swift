@@ -12,6 +12,9 @@ struct GANTrainingArguments: ParsableArguments {
     @Option(name: .customLong("image-size"), help: "Square image side B·2^k, B in 4…7 (default 28 for fashion-mnist/mnist, 64 otherwise).") var imageSize: Int?
     @Option(help: "Channel width of G's last and D's first block (default 64 up to 32 px, 32 above).") var width: Int?
     @Option(help: "Adam learning rate of both players.") var lr: Float = 2e-4
+    @Option(name: .customLong("g-lr"), help: "The generator's own learning rate (default: --lr). Faster than D's = TTUR, e.g. --g-lr 8e-4 on faces-synthetic.")
+    var generatorLR: Float?
+    @Option(name: .customLong("d-lr"), help: "The discriminator's own learning rate (default: --lr).") var discriminatorLR: Float?
     @Option(help: "Adam β₁.") var beta1: Float = 0.5
     @Option(name: .customLong("real-label"), help: "Target of real images in D's loss; < 1 is one-sided label smoothing (e.g. 0.9). Default 1: the seed's loss.")
     var realLabel: Float = 1
@@ -44,6 +47,7 @@ struct GANTrainingArguments: ParsableArguments {
         }
         var t = GANTrainingOptions()
         t.epochs = epochs; t.batchSize = batchSize; t.learningRate = lr; t.beta1 = beta1; t.seed = seed
+        t.generatorLearningRate = generatorLR; t.discriminatorLearningRate = discriminatorLR
         t.generatorLoss = kind; t.maxStepsPerEpoch = maxSteps; t.logEvery = logEvery
         t.realLabel = realLabel == 1 ? nil : realLabel
         t.instanceNoise = instanceNoise == 0 ? nil : instanceNoise

@@ -200,6 +200,51 @@ final class GANTrainingTests: XCTestCase {
         for (name, t) in resumed.gan.stateDict() { XCTAssertEqual(weights[name], t.storage, name) }
     }
 
+    /// TTUR: each player's Adam gets its own step size. From the same start, one step with the generator's
+    /// rate 4× the shared one leaves D's update unchanged (D steps first) and makes G's first Adam step —
+    /// ±lr per weight — exactly 4× as long. Runs written before the option existed still decode.
+    func testTwoTimeScaleLearningRates() throws {
+        var options = GANTrainingOptions()
+        XCTAssertEqual(options.effectiveGeneratorLearningRate, 2e-4)
+        XCTAssertEqual(options.effectiveDiscriminatorLearningRate, 2e-4)
+        options.discriminatorLearningRate = -1
+        XCTAssertThrowsError(try options.validate()) { XCTAssertTrue("\($0)".contains("--d-lr"), "\($0)") }
+
+        let data = Self.twoModes(count: 64)
+        let x = data.floatImages(at: Array(0..<16), encoding: .symmetricRange)
+        let shared = Self.tinyConfig()
+        var ttur = shared
+        ttur.training.generatorLearningRate = 4 * shared.training.learningRate
+        let a = try GANTrainer(run: RunFolder(path: tempDir + "/shared"), config: shared)
+        let b = try GANTrainer(run: RunFolder(path: tempDir + "/ttur"), config: ttur)
+        XCTAssertEqual(b.generatorOptimizer.learningRate, 8e-4)
+        XCTAssertEqual(b.discriminatorOptimizer.learningRate, 2e-4)
+        let before = Dictionary(uniqueKeysWithValues: a.gan.generator.stateDict().map { ($0.name, $0.tensor.storage) })
+        _ = try a.trainStep(real: x, condition: nil)
+        _ = try b.trainStep(real: x, condition: nil)
+        for ((name, p), (_, q)) in zip(a.gan.discriminator.stateDict(), b.gan.discriminator.stateDict()) {
+            XCTAssertEqual(p.storage, q.storage, name)
+        }
+        let weight = "main.0.weight"
+        let w0 = try XCTUnwrap(before[weight])
+        let wa = try XCTUnwrap(a.gan.generator.stateDict().first { $0.name == weight }).tensor.storage
+        let wb = try XCTUnwrap(b.gan.generator.stateDict().first { $0.name == weight }).tensor.storage
+        var moved = 0
+        for i in w0.indices where abs(wa[i] - w0[i]) > 1e-5 {
+            XCTAssertEqual((wb[i] - w0[i]) / (wa[i] - w0[i]), 4, accuracy: 0.02, "\(weight)[\(i)]")
+            moved += 1
+        }
+        XCTAssertGreaterThan(moved, w0.count / 2)
+
+        var json = try JSONEncoder().encode(shared.training)
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: json) as? [String: Any])
+        XCTAssertNil(object["generatorLearningRate"], "unset rates are not written")
+        json = try JSONSerialization.data(withJSONObject: object)
+        XCTAssertEqual(try JSONDecoder().decode(GANTrainingOptions.self, from: json), shared.training)
+        let tturJSON = try JSONEncoder().encode(ttur.training)
+        XCTAssertEqual(try JSONDecoder().decode(GANTrainingOptions.self, from: tturJSON).effectiveGeneratorLearningRate, 8e-4)
+    }
+
     func testModeCollapseAndDiscriminatorAlarms() {
         let data = Self.twoModes(count: 64)
         let real = data.floatImages(at: Array(0..<32), encoding: .symmetricRange)
