@@ -160,16 +160,14 @@ public enum GANEvaluation {
     /// rows of test images — once with `attribute` on, once off, nothing else changed — and returns
     /// the fraction the judge calls positive in each. Only rows valid both ways are used (see
     /// ``flippableRows(_:column:seen:)``), so "off" never asks for e.g. an open smile without a smile.
-    public static func attributeControl(_ run: GANRun, attribute: String, count: Int, seed: UInt64 = 1234)
+    public static func attributeControl(_ run: GANRun, attribute: String, count: Int, seed: UInt64 = 1234,
+                                        data loaded: (train: ImageDataset, test: ImageDataset)? = nil)
         throws -> (withAttribute: Double, withoutAttribute: Double, judgeTestAccuracy: Double) {
         let m = run.config.model
-        guard m.isConditional, m.conditionKind == "attributes" else {
-            throw ModelError.invalidArgument("--judge-attribute needs an attribute-conditioned GAN run (illusion train cgan on faces)")
+        guard let column = try judgedAttributes(attribute, config: m).first.flatMap({ m.conditionNames.firstIndex(of: $0) }) else {
+            throw ModelError.invalidArgument("--judge-attribute \(attribute): name one attribute")
         }
-        guard let column = m.conditionNames.firstIndex(of: attribute) else {
-            throw ModelError.invalidArgument("--judge-attribute \(attribute): the run's attributes are \(m.conditionNames.joined(separator: ", "))")
-        }
-        let data = try run.config.dataset.load()
+        let data = try loaded ?? run.config.dataset.load()
         let judge = AttributeJudge(attribute: attribute, channels: m.channels, imageSize: m.imageSize, seed: seed)
         try judge.train(on: data.train, test: data.test)
         var g = RandomGenerator(seed: seed)
@@ -189,6 +187,20 @@ public enum GANEvaluation {
             return Double(p.filter { $0 > 0.5 }.count) / Double(max(1, count))
         }
         return (fractionJudgedPositive(1), fractionJudgedPositive(0), judge.testAccuracy)
+    }
+
+    /// The attributes `--judge-attribute` names: one name, a comma list, or `all` (every attribute of the run).
+    public static func judgedAttributes(_ text: String, config m: GANModelConfig) throws -> [String] {
+        guard m.isConditional, m.conditionKind == "attributes" else {
+            throw ModelError.invalidArgument("--judge-attribute needs an attribute-conditioned GAN run (illusion train cgan on faces)")
+        }
+        if text.lowercased() == "all" { return m.conditionNames }
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw ModelError.invalidArgument("--judge-attribute: no attribute named") }
+        for name in names where !m.conditionNames.contains(name) {
+            throw ModelError.invalidArgument("--judge-attribute \(name): the run's attributes are \(m.conditionNames.joined(separator: ", ")) (or all)")
+        }
+        return names
     }
 
     /// The rows of `matrix` `[N, d]` (0/1 attribute vectors) that stay real combinations — members of
@@ -239,11 +251,24 @@ public enum GANEvaluation {
             for key in ["loss_d", "loss_g", "d_real", "d_fake", "epoch", "step"] { out[key] = last[key] }
         }
         if let judgeAttribute {
-            let control = try attributeControl(run, attribute: judgeAttribute, count: min(count, 1000), seed: seed)
-            out["judged_attribute"] = judgeAttribute
-            out["judged_positive_with_attribute"] = control.withAttribute
-            out["judged_positive_without_attribute"] = control.withoutAttribute
-            out["judge_test_accuracy"] = control.judgeTestAccuracy
+            // One judge per attribute; every attribute's figures under attribute_control, and for a
+            // single attribute also the flat keys.
+            let names = try judgedAttributes(judgeAttribute, config: run.config.model)
+            let data = try run.config.dataset.load()
+            var table: [String: Any] = [:]
+            for name in names {
+                let control = try attributeControl(run, attribute: name, count: min(count, 1000), seed: seed, data: data)
+                table[name] = ["judged_positive_with_attribute": control.withAttribute,
+                               "judged_positive_without_attribute": control.withoutAttribute,
+                               "judge_test_accuracy": control.judgeTestAccuracy]
+                if names.count == 1 {
+                    out["judged_attribute"] = name
+                    out["judged_positive_with_attribute"] = control.withAttribute
+                    out["judged_positive_without_attribute"] = control.withoutAttribute
+                    out["judge_test_accuracy"] = control.judgeTestAccuracy
+                }
+            }
+            out["attribute_control"] = table
         }
         if let classifierRun {
             let extractor = try FMNISTFeatureExtractor(classifierRun: classifierRun)   // opened once for all three

@@ -15,7 +15,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Seed of the evaluation noise.") var seed: UInt64 = 1234
     @Option(name: .customLong("fd-classifier"), help: "A CNN run folder (illusion train cnn on Fashion-MNIST): also report FD-FMNIST of samples vs the test set, and of real training vs test images as the baseline.")
     var fdClassifier: String?
-    @Option(name: .customLong("judge-attribute"), help: "Attribute-conditioned GAN runs: train a judge CNN for this attribute and report how often samples drawn with it on / off show it.")
+    @Option(name: .customLong("judge-attribute"), help: "Attribute-conditioned GAN runs: train a judge CNN for this attribute (or a comma list, or all) and report how often samples drawn with it on / off show it.")
     var judgeAttribute: String?
     @Option(name: .customLong("fd-count"), help: "Images per side for FD-FMNIST.") var fdCount: Int = 10000
     @Flag(help: "Print the figures as one JSON object on stdout.") var json = false
