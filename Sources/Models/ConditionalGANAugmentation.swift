@@ -65,23 +65,25 @@ public enum GANConditions {
     }
 
     /// Wrong conditions for a batch: for one-hot classes a uniformly drawn *different* class per row;
-    /// for attribute vectors the batch's rows rotated by a random offset in 1..<N (another image's
-    /// attributes; rows that happen to be equal stay equal — rare with 11 attributes).
+    /// for attribute vectors the row's own attributes with one uniformly chosen attribute flipped.
+    /// A single flip is the hardest mismatch: another image's attributes usually differ in hair
+    /// colour, which D can see at a glance, so D would never have to look at a mouth to reject a
+    /// wrong Smiling — and G would never learn to draw it. Every flipped row is wrong for its image.
     public static func mismatched(_ conditions: Tensor, kind: String?, rng: inout RandomGenerator) -> Tensor {
         let n = conditions.shape[0], d = conditions.shape[1]
-        var out = [Float](repeating: 0, count: n * d)
+        var out = conditions.storage
         if kind == "class" && d > 1 {
             for i in 0..<n {
                 let row = Array(conditions.storage[(i * d)..<((i + 1) * d)])
                 let label = row.firstIndex(of: 1) ?? 0
                 let wrong = (label + 1 + rng.nextInt(below: d - 1)) % d
+                for j in 0..<d { out[i * d + j] = 0 }
                 out[i * d + wrong] = 1
             }
         } else {
-            let shift = n > 1 ? 1 + rng.nextInt(below: n - 1) : 0
             for i in 0..<n {
-                let src = (i + shift) % n
-                for j in 0..<d { out[i * d + j] = conditions.storage[src * d + j] }
+                let j = i * d + rng.nextInt(below: d)
+                out[j] = out[j] > 0.5 ? 0 : 1
             }
         }
         return Tensor(shape: [n, d], storage: out)

@@ -92,10 +92,18 @@ final class GANConditioningTests: XCTestCase {
             XCTAssertNotEqual(l, labels[i]); seen.insert(l)
         }
         XCTAssertEqual(seen.count, 10)
-        let attributes = Tensor(shape: [3, 2], storage: [1, 0, 0, 1, 1, 1])
-        let rotated = GANConditions.mismatched(attributes, kind: "attributes", rng: &rng)
-        XCTAssertNotEqual(rotated.storage, attributes.storage)
-        XCTAssertEqual(rotated.storage.reduce(0, +), attributes.storage.reduce(0, +))
+        // Attribute rows: exactly one attribute flipped per row, and every attribute gets flipped somewhere.
+        let d = 4
+        let attributes = Tensor(shape: [200, d], storage: (0..<(200 * d)).map { Float(($0 * 7 / 3) % 2) })
+        let flipped = GANConditions.mismatched(attributes, kind: "attributes", rng: &rng)
+        var flippedColumns = Set<Int>()
+        for i in 0..<200 {
+            let changed = (0..<d).filter { flipped.storage[i * d + $0] != attributes.storage[i * d + $0] }
+            XCTAssertEqual(changed.count, 1, "row \(i)")
+            flippedColumns.formUnion(changed)
+            XCTAssertTrue([0, 1].contains(flipped.storage[i * d + changed[0]]))
+        }
+        XCTAssertEqual(flippedColumns, Set(0..<d))
     }
 
     func testConditionParsing() throws {
@@ -149,5 +157,47 @@ final class GANConditioningTests: XCTestCase {
         XCTAssertEqual(GANEvaluation.flippableRows(test, column: 0, seen: seen), [[1, 0], [1, 0]])
         // Flipping the open mouth: rows 0 and 2 ([1, ·]) occur both ways; rows 1 and 3 ([0, ·]) do not.
         XCTAssertEqual(GANEvaluation.flippableRows(test, column: 1, seen: seen), [[1, 1], [1, 1]])
+    }
+
+    /// `eval --judge-attribute`: one name, a comma list or `all`; unknown names and class runs are refused
+    /// naming the flag. On a tiny attribute cGAN (8×8 synthetic faces) every judged attribute gets its
+    /// fractions in [0, 1] and a judge accuracy; a single attribute also gets the flat keys.
+    func testJudgedAttributesParsingAndAttributeControlTable() throws {
+        var model = GANModelConfig(imageSize: 8, channels: 3, noiseDim: 4, generatorWidth: 4, discriminatorWidth: 4)
+        let spec = DatasetSpec(name: "faces-synthetic", imageSize: 8, syntheticCount: 320)
+        let data = try spec.load()
+        try GANWorkflow.configureCondition(&model, kind: "attributes", data: data.train)
+        model.augmentedDim = 4; model.discriminatorConditionDim = 4
+        XCTAssertEqual(try GANEvaluation.judgedAttributes("all", config: model), SyntheticFaces.attributeNames)
+        XCTAssertEqual(try GANEvaluation.judgedAttributes("Smiling, Bald", config: model), ["Smiling", "Bald"])
+        XCTAssertThrowsError(try GANEvaluation.judgedAttributes("Smiling,Wings", config: model)) {
+            XCTAssertTrue("\($0)".contains("--judge-attribute Wings") && "\($0)".contains("Eyeglasses"), "\($0)")
+        }
+        XCTAssertThrowsError(try GANEvaluation.judgedAttributes("Smiling", config: GANTrainingTests.tinyConfig(conditional: true).model)) {
+            XCTAssertTrue("\($0)".contains("attribute-conditioned"), "\($0)")
+        }
+
+        var t = GANTrainingOptions()
+        t.epochs = 1; t.batchSize = 32; t.maxStepsPerEpoch = 2; t.writePictures = false
+        let dir = NSTemporaryDirectory() + "illusion-judge-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let trainer = try GANTrainer(run: RunFolder(path: dir), config: GANRunConfig(model: model, training: t, dataset: spec))
+        trainer.quiet = true
+        try trainer.train(on: data.train)
+        try trainer.saveCheckpoint()
+        let both = try GANEvaluation.evaluate(run: dir, classifierRun: nil, judgeAttribute: "Smiling,Black_Hair", count: 64)
+        let table = try XCTUnwrap(both["attribute_control"] as? [String: [String: Double]])
+        XCTAssertEqual(Set(table.keys), ["Smiling", "Black_Hair"])
+        for (name, row) in table {
+            for key in ["judged_positive_with_attribute", "judged_positive_without_attribute", "judge_test_accuracy"] {
+                let v = try XCTUnwrap(row[key], "\(name) \(key)")
+                XCTAssertTrue((0...1).contains(v), "\(name) \(key) = \(v)")
+            }
+        }
+        XCTAssertNil(both["judged_attribute"])
+        let one = try GANEvaluation.evaluate(run: dir, classifierRun: nil, judgeAttribute: "Black_Hair", count: 64)
+        XCTAssertEqual(one["judged_attribute"] as? String, "Black_Hair")
+        XCTAssertEqual(one["judged_positive_with_attribute"] as? Double,
+                       table["Black_Hair"]?["judged_positive_with_attribute"], "the same judge and samples give the same figure")
     }
 }
