@@ -67,11 +67,15 @@ public struct GeneratorOutput {
 /// Conditional (matching-aware, StackGAN Stage-I): `condition` = Dense(c → e) → LeakyReLU, replicated over
 /// the B×B map and concatenated with the features; `head` = Conv 1×1 (F + e → F) → BatchNorm → LeakyReLU →
 /// Flatten → Dense(F·B² → 1), so image and condition interact before the logit.
+///
+/// With an auxiliary classifier (AC-GAN): `aux` = Flatten → Dense(F·B² → conditionDim) on the image
+/// features alone, logits of the condition (class scores, or one logit per attribute).
 public final class DCGANDiscriminator: Layer {
     public let config: GANModelConfig
     public let main: Sequential
     public let conditionEmbedding: Sequential?
     public let head: Sequential
+    public let auxiliary: Sequential?
     public var isTraining = true
 
     public init(config: GANModelConfig, rng: inout RandomGenerator) {
@@ -95,11 +99,13 @@ public final class DCGANDiscriminator: Layer {
             conditionEmbedding = nil
             head = Sequential([Flatten(), Dense(c * base * base, 1, rng: &rng)])
         }
+        auxiliary = config.hasAuxiliaryClassifier ? Sequential([Flatten(), Dense(c * base * base, config.conditionDim, rng: &rng)]) : nil
         DCGANInitialization.apply(to: self, rng: &rng)
     }
 
     public var children: [(name: String, layer: Layer)] {
         [("main", main)] + (conditionEmbedding.map { [("condition", $0 as Layer)] } ?? []) + [("head", head)]
+            + (auxiliary.map { [("aux", $0 as Layer)] } ?? [])
     }
 
     public var summaryName: String { "DCGANDiscriminator(\(config.imageShape.map(String.init).joined(separator: "×")) → 1 logit)" }
@@ -108,14 +114,19 @@ public final class DCGANDiscriminator: Layer {
     public func forward(_ x: Tensor) -> Tensor { logits(x, condition: nil) }
 
     /// Logits `[N, 1]` for images `[N, C, S, S]` and (conditional) conditions `[N, conditionDim]`.
-    public func logits(_ x: Tensor, condition: Tensor?) -> Tensor {
+    public func logits(_ x: Tensor, condition: Tensor?) -> Tensor { outputs(x, condition: condition).logits }
+
+    /// The real/fake logits `[N, 1]` and, with an auxiliary classifier, its condition logits
+    /// `[N, conditionDim]` — from one pass through `main`.
+    public func outputs(_ x: Tensor, condition: Tensor?) -> (logits: Tensor, auxiliary: Tensor?) {
         let features = main(x)
-        guard let conditionEmbedding else { return head(features) }
+        let aux = auxiliary.map { $0(features) }
+        guard let conditionEmbedding else { return (head(features), aux) }
         guard let condition else { preconditionFailure("DCGANDiscriminator: a conditional discriminator needs a condition") }
         let n = x.shape[0], b = features.shape[2]
         let e = conditionEmbedding(condition)
         let replicated = e.reshaped([n, e.shape[1], 1, 1]) * Tensor.ones([1, 1, b, b])
-        return head(Tensor.concatenate([features, replicated], axis: 1))
+        return (head(Tensor.concatenate([features, replicated], axis: 1)), aux)
     }
 }
 

@@ -26,6 +26,11 @@ public struct GANModelConfig: Codable, Equatable, Sendable {
     public var augmentedDim: Int = 16
     /// Length of the condition embedding the discriminator replicates over its last feature map.
     public var discriminatorConditionDim: Int = 16
+    /// Conditional runs: D also predicts the condition from the image alone (AC-GAN, Odena et al. 2017),
+    /// head `discriminator.aux`. nil (configs written before it existed) = false.
+    public var auxiliaryClassifier: Bool?
+
+    public var hasAuxiliaryClassifier: Bool { isConditional && auxiliaryClassifier == true }
 
     public init(imageSize: Int, channels: Int, noiseDim: Int = 100, generatorWidth: Int = 64, discriminatorWidth: Int = 64) {
         self.imageSize = imageSize; self.channels = channels; self.noiseDim = noiseDim
@@ -81,6 +86,9 @@ public struct GANTrainingOptions: Codable, Equatable, Sendable {
     public var generatorLoss: GeneratorLossKind = .nonSaturating
     /// λ of the conditioning-augmentation KL term (StackGAN: 1).
     public var klWeight: Float = 1
+    /// Weight of the auxiliary-classifier losses (AC-GAN) in both players' losses; nil = none. Needs
+    /// a model with ``GANModelConfig/auxiliaryClassifier``.
+    public var auxiliaryWeight: Float?
     /// Target for real images in D's loss (one-sided label smoothing); nil = 1, the seed's loss.
     public var realLabel: Float?
     /// Instance noise (Sønderby et al. 2016): σ of Gaussian noise added to every image D sees, real
@@ -117,6 +125,9 @@ public struct GANTrainingOptions: Codable, Equatable, Sendable {
         }
         guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else { throw ModelError.invalidArgument("--beta1/--beta2 must be in [0, 1)") }
         guard klWeight >= 0, klWeight.isFinite else { throw ModelError.invalidArgument("--kl-weight must be ≥ 0, got \(klWeight)") }
+        if let auxiliaryWeight, !(auxiliaryWeight > 0 && auxiliaryWeight.isFinite) {
+            throw ModelError.invalidArgument("--aux-weight must be a positive number, got \(auxiliaryWeight)")
+        }
         if let instanceNoise, !(instanceNoise >= 0 && instanceNoise <= 2) {
             throw ModelError.invalidArgument("--instance-noise must be in [0, 2] (images are in [−1, 1]), got \(instanceNoise)")
         }

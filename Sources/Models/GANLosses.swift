@@ -29,6 +29,19 @@ public enum GANLosses {
         realTerm(realLogits, realLabel) + (negativeLogOneMinusD(fakeLogits) + negativeLogOneMinusD(mismatchedLogits)) * 0.5
     }
 
+    /// AC-GAN's auxiliary classification loss (Odena et al. 2017), nats per image: for one-hot class rows
+    /// the cross-entropy of the class logits; for 0/1 attribute rows the sum over attributes of
+    /// BCE(logit, attribute), mean over the batch. `logits` and `conditions` are `[N, conditionDim]`.
+    public static func auxiliary(logits: Tensor, conditions: Tensor, kind: String?) -> Tensor {
+        precondition(logits.shape == conditions.shape, "GANLosses.auxiliary: logits \(logits.shape) vs conditions \(conditions.shape)")
+        let n = conditions.shape[0], d = conditions.shape[1]
+        if kind == "class" {
+            let labels = (0..<n).map { i in (0..<d).max { conditions.storage[i * d + $0] < conditions.storage[i * d + $1] } ?? 0 }
+            return crossEntropy(logits: logits, labels: labels)
+        }
+        return binaryCrossEntropyWithLogits(logits, conditions, reduction: .mean) * Float(d)
+    }
+
     /// mean BCE(a, t): −E[log D] for t = 1.
     static func realTerm(_ logits: Tensor, _ label: Float) -> Tensor {
         label == 1 ? negativeLogD(logits)

@@ -45,6 +45,11 @@ public final class GANTrainer {
     public init(run: RunFolder, config: GANRunConfig) throws {
         try config.model.validate()
         try config.training.validate()
+        guard (config.training.auxiliaryWeight != nil) == config.model.hasAuxiliaryClassifier else {
+            throw ModelError.invalidArgument(config.model.isConditional
+                ? "--aux-weight and the discriminator's auxiliary classifier go together (the run's config has one without the other)"
+                : "--aux-weight needs a conditional GAN (illusion train cgan)")
+        }
         self.run = run
         self.config = config
         var initRNG = RandomGenerator(seed: config.training.seed)
@@ -105,9 +110,10 @@ public final class GANTrainer {
 
         // Discriminator: real → 1, generated (detached: no gradient into G) → 0, real + wrong condition → 0.
         discriminatorOptimizer.zeroGrad()
-        let realLogits = discriminator.logits(realInput, condition: c)
+        let realOutputs = discriminator.outputs(realInput, condition: c)
+        let realLogits = realOutputs.logits
         let fakeLogits = discriminator.logits(noisy(generated.images.detached()), condition: c)
-        let lossD: Tensor
+        var lossD: Tensor
         if let c {
             let wrong = GANConditions.mismatched(c, kind: m.conditionKind, rng: &rng)
             let mismatchedLogits = discriminator.logits(realInput, condition: wrong)
@@ -116,7 +122,15 @@ public final class GANTrainer {
         } else {
             lossD = GANLosses.discriminator(realLogits: realLogits, fakeLogits: fakeLogits, realLabel: t.realLabel ?? 1)
         }
-        let valueD = lossD.scalar
+        let valueD = lossD.scalar   // the adversarial part, reported and watched by the collapse alarm
+        // AC-GAN: D learns to name the condition of real images (only real ones: classifying its own
+        // fakes would reward D for whatever G draws), G to make its images name theirs.
+        var auxiliaryValue: Float = 0
+        if let w = t.auxiliaryWeight, let c, let aux = realOutputs.auxiliary {
+            let auxiliaryLoss = GANLosses.auxiliary(logits: aux, conditions: c, kind: m.conditionKind)
+            auxiliaryValue = auxiliaryLoss.scalar
+            lossD = lossD + auxiliaryLoss * w
+        }
         lossD.backward()
         discriminatorOptimizer.step()
 
@@ -125,9 +139,12 @@ public final class GANTrainer {
         let frozen = discriminator.parameters
         for p in frozen { p.requiresGrad = false }
         defer { for p in frozen { p.requiresGrad = true } }
-        let logitsForG = discriminator.logits(noisy(generated.images), condition: c)
-        let adversarial = GANLosses.generator(fakeLogits: logitsForG, kind: t.generatorLoss)
+        let outputsForG = discriminator.outputs(noisy(generated.images), condition: c)
+        let adversarial = GANLosses.generator(fakeLogits: outputsForG.logits, kind: t.generatorLoss)
         var lossG = adversarial
+        if let w = t.auxiliaryWeight, let c, let aux = outputsForG.auxiliary {
+            lossG = lossG + GANLosses.auxiliary(logits: aux, conditions: c, kind: m.conditionKind) * w
+        }
         var klValue: Float = 0
         if let mu = generated.mean, let logVar = generated.logVariance {
             let kl = ConditioningAugmentation.klDivergence(mean: mu, logVariance: logVar)
@@ -135,7 +152,7 @@ public final class GANTrainer {
             lossG = t.klWeight == 1 ? adversarial + kl : adversarial + kl * t.klWeight
         }
         let valueG = adversarial.scalar
-        guard valueD.isFinite, valueG.isFinite, klValue.isFinite else {
+        guard valueD.isFinite, valueG.isFinite, klValue.isFinite, auxiliaryValue.isFinite else {
             throw ModelError.trainingDiverged(
                 "training diverged at epoch \(epoch + 1), step \(step + 1): discriminator loss \(valueD), generator loss \(valueG), KL \(klValue) (likely cause: learning rates G \(t.effectiveGeneratorLearningRate) / D \(t.effectiveDiscriminatorLearningRate) too high); the last good checkpoint in \(run.path) is intact")
         }

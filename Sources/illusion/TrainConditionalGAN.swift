@@ -12,6 +12,8 @@ struct TrainConditionalGAN: ParsableCommand {
     var conditionKind: String?
     @Option(name: .customLong("augmented-dim"), help: "Length of ĉ = μ + σ·ε.") var augmentedDim: Int = 16
     @Option(name: .customLong("kl-weight"), help: "λ of the KL(N(μ, σ²) ‖ N(0, I)) term in the generator's loss.") var klWeight: Float = 1
+    @Option(name: .customLong("aux-weight"), help: "Add an auxiliary classifier to D (AC-GAN): D names the condition of real images, G must make its images name theirs; this weighs both losses (e.g. 1; default: none).")
+    var auxiliaryWeight: Float?
 
     func run() throws {
         try runReportingErrors {
@@ -19,6 +21,7 @@ struct TrainConditionalGAN: ParsableCommand {
             try options.run(conditionKind: kind) { model, training in
                 model.augmentedDim = augmentedDim
                 training.klWeight = klWeight
+                if let auxiliaryWeight { model.auxiliaryClassifier = true; training.auxiliaryWeight = auxiliaryWeight }
             }
         }
     }

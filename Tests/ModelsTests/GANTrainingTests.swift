@@ -121,9 +121,10 @@ final class GANTrainingTests: XCTestCase {
         XCTAssertGreaterThan(real.suffix(5).reduce(0, +) / 5, fake.suffix(5).reduce(0, +) / 5 + 0.3)
     }
 
-    /// `config` trained straight through (in `prefix`straight), and for one epoch then reopened with
-    /// `resume` (in `prefix`resumed); the resumed trainer is returned before it trains further.
-    func straightAndResumed(_ config: GANRunConfig, data: ImageDataset, prefix: String = "") throws -> (GANTrainer, GANTrainer) {
+    /// `config` trained straight through (in `root`/`prefix`straight), and for one epoch then reopened with
+    /// `resume` (in `root`/`prefix`resumed); the resumed trainer is returned before it trains further.
+    static func straightAndResumed(_ config: GANRunConfig, data: ImageDataset, root tempDir: String,
+                                   prefix: String = "") throws -> (GANTrainer, GANTrainer) {
         let straight = try GANTrainer(run: RunFolder(path: tempDir + "/\(prefix)straight"), config: config)
         straight.quiet = true
         try straight.train(on: data)
@@ -141,7 +142,7 @@ final class GANTrainingTests: XCTestCase {
     func testResumeIsBitIdentical() throws {
         let data = Self.twoModes(count: 64)
         let config = Self.tinyConfig(conditional: true, epochs: 2, maxSteps: 3)
-        let (straight, resumed) = try straightAndResumed(config, data: data)
+        let (straight, resumed) = try Self.straightAndResumed(config, data: data, root: tempDir)
         XCTAssertEqual(resumed.epoch, 1); XCTAssertEqual(resumed.step, 3)
         try resumed.train(on: data)
 
@@ -194,7 +195,7 @@ final class GANTrainingTests: XCTestCase {
         // Straight vs resumed with noise: the same weights.
         var config = Self.tinyConfig(epochs: 2, maxSteps: 2)
         config.training.instanceNoise = 0.3
-        let (straight, resumed) = try straightAndResumed(config, data: data, prefix: "n-")
+        let (straight, resumed) = try Self.straightAndResumed(config, data: data, root: tempDir, prefix: "n-")
         try resumed.train(on: data)
         let weights = Dictionary(uniqueKeysWithValues: straight.gan.stateDict().map { ($0.name, $0.tensor.storage) })
         for (name, t) in resumed.gan.stateDict() { XCTAssertEqual(weights[name], t.storage, name) }
