@@ -57,6 +57,16 @@ public enum GANLosses {
         }
     }
 
+    /// The generator's whole objective: adversarial + λ·KL (conditioning augmentation) + W·auxiliary
+    /// (AC-GAN); absent terms are left out (a weight of 1 adds the term itself).
+    public static func generatorObjective(adversarial: Tensor, kl: Tensor?, klWeight: Float,
+                                          auxiliary: Tensor?, auxiliaryWeight: Float) -> Tensor {
+        var loss = adversarial
+        if let kl { loss = loss + (klWeight == 1 ? kl : kl * klWeight) }
+        if let auxiliary { loss = loss + (auxiliaryWeight == 1 ? auxiliary : auxiliary * auxiliaryWeight) }
+        return loss
+    }
+
     /// −E[log σ(a)] = mean BCE(a, 1).
     public static func negativeLogD(_ logits: Tensor) -> Tensor {
         binaryCrossEntropyWithLogits(logits, Tensor(repeating: 1, shape: logits.shape), reduction: .mean)

@@ -141,16 +141,16 @@ public final class GANTrainer {
         defer { for p in frozen { p.requiresGrad = true } }
         let outputsForG = discriminator.outputs(noisy(generated.images), condition: c)
         let adversarial = GANLosses.generator(fakeLogits: outputsForG.logits, kind: t.generatorLoss)
-        var lossG = adversarial
-        if let w = t.auxiliaryWeight, let c, let aux = outputsForG.auxiliary {
-            lossG = lossG + GANLosses.auxiliary(logits: aux, conditions: c, kind: m.conditionKind) * w
+        let auxiliaryForG = c.flatMap { c in
+            outputsForG.auxiliary.map { GANLosses.auxiliary(logits: $0, conditions: c, kind: m.conditionKind) }
         }
-        var klValue: Float = 0
+        var kl: Tensor?
         if let mu = generated.mean, let logVar = generated.logVariance {
-            let kl = ConditioningAugmentation.klDivergence(mean: mu, logVariance: logVar)
-            klValue = kl.scalar
-            lossG = t.klWeight == 1 ? adversarial + kl : adversarial + kl * t.klWeight
+            kl = ConditioningAugmentation.klDivergence(mean: mu, logVariance: logVar)
         }
+        let klValue = kl?.scalar ?? 0
+        let lossG = GANLosses.generatorObjective(adversarial: adversarial, kl: kl, klWeight: t.klWeight,
+                                                 auxiliary: auxiliaryForG, auxiliaryWeight: t.auxiliaryWeight ?? 0)
         let valueG = adversarial.scalar
         guard valueD.isFinite, valueG.isFinite, klValue.isFinite, auxiliaryValue.isFinite else {
             throw ModelError.trainingDiverged(

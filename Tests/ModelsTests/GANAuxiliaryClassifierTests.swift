@@ -60,6 +60,19 @@ final class GANAuxiliaryClassifierTests: XCTestCase {
         XCTAssertEqual(Double(GANLosses.auxiliary(logits: logits, conditions: attributes, kind: "attributes").scalar), expected, accuracy: 1e-5)
     }
 
+    /// G's objective holds every term it is given, each with its weight (an earlier version let the KL
+    /// term overwrite the auxiliary one), and its gradient reaches the auxiliary term.
+    func testGeneratorObjectiveKeepsEveryTerm() {
+        let adversarial = Tensor(shape: [], storage: [0.5]), kl = Tensor(shape: [], storage: [2])
+        let aux = Tensor(shape: [], storage: [3], requiresGrad: true)
+        let all = GANLosses.generatorObjective(adversarial: adversarial, kl: kl, klWeight: 0.1, auxiliary: aux, auxiliaryWeight: 4)
+        XCTAssertEqual(all.scalar, 0.5 + 0.2 + 12, accuracy: 1e-6)
+        all.backward()
+        XCTAssertEqual(aux.grad, [4])
+        XCTAssertEqual(GANLosses.generatorObjective(adversarial: adversarial, kl: kl, klWeight: 1, auxiliary: nil, auxiliaryWeight: 0).scalar, 2.5)
+        XCTAssertEqual(GANLosses.generatorObjective(adversarial: adversarial, kl: nil, klWeight: 1, auxiliary: aux, auxiliaryWeight: 1).scalar, 3.5)
+    }
+
     /// After 40 steps on the two-mode set, D's head names the class of real images it never saw
     /// labelled in a batch of its own, and training with the head resumes bit-identically.
     func testDiscriminatorLearnsToNameTheConditionAndResumes() throws {
