@@ -114,13 +114,15 @@ public final class DCGANDiscriminator: Layer {
     public func forward(_ x: Tensor) -> Tensor { logits(x, condition: nil) }
 
     /// Logits `[N, 1]` for images `[N, C, S, S]` and (conditional) conditions `[N, conditionDim]`.
-    public func logits(_ x: Tensor, condition: Tensor?) -> Tensor { outputs(x, condition: condition).logits }
+    public func logits(_ x: Tensor, condition: Tensor?) -> Tensor {
+        outputs(x, condition: condition, withAuxiliary: false).logits
+    }
 
-    /// The real/fake logits `[N, 1]` and, with an auxiliary classifier, its condition logits
-    /// `[N, conditionDim]` — from one pass through `main`.
-    public func outputs(_ x: Tensor, condition: Tensor?) -> (logits: Tensor, auxiliary: Tensor?) {
+    /// The real/fake logits `[N, 1]` and, with an auxiliary classifier (unless `withAuxiliary` is false),
+    /// its condition logits `[N, conditionDim]` — from one pass through `main`.
+    public func outputs(_ x: Tensor, condition: Tensor?, withAuxiliary: Bool = true) -> (logits: Tensor, auxiliary: Tensor?) {
         let features = main(x)
-        let aux = auxiliary.map { $0(features) }
+        let aux = withAuxiliary ? auxiliary.map { $0(features) } : nil
         guard let conditionEmbedding else { return (head(features), aux) }
         guard let condition else { preconditionFailure("DCGANDiscriminator: a conditional discriminator needs a condition") }
         let n = x.shape[0], b = features.shape[2]
