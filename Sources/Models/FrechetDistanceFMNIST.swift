@@ -164,7 +164,8 @@ public enum GANEvaluation {
                                         data loaded: (train: ImageDataset, test: ImageDataset)? = nil)
         throws -> (withAttribute: Double, withoutAttribute: Double, judgeTestAccuracy: Double) {
         let m = run.config.model
-        guard let column = try judgedAttributes(attribute, config: m).first.flatMap({ m.conditionNames.firstIndex(of: $0) }) else {
+        let names = try judgedAttributes(attribute, config: m)
+        guard names.count == 1, let column = m.conditionNames.firstIndex(of: names[0]) else {
             throw ModelError.invalidArgument("--judge-attribute \(attribute): name one attribute")
         }
         let data = try loaded ?? run.config.dataset.load()
@@ -172,7 +173,8 @@ public enum GANEvaluation {
         try judge.train(on: data.train, test: data.test)
         var g = RandomGenerator(seed: seed)
         let noise = Tensor.normal([count, m.noiseDim], rng: &g)
-        let seen = Set((0..<data.train.count).map { data.train.attributeMatrix(at: [$0]).storage })
+        let trainRows = data.train.attributeMatrix(at: Array(0..<data.train.count)).storage, d = m.conditionDim
+        let seen = Set((0..<data.train.count).map { Array(trainRows[($0 * d)..<(($0 + 1) * d)]) })
         let valid = flippableRows(data.test.attributeMatrix(at: Array(0..<data.test.count)), column: column, seen: seen)
         guard !valid.isEmpty else {
             throw ModelError.invalidArgument("--judge-attribute \(attribute): no test image's attributes occur in the training set both with and without it")
