@@ -1,8 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// One direction of dependency: illusion (CLI) → Models → NeuralNetworks → Tensors → CBLAS.
-// Datasets and Imaging know only Tensors (Datasets uses Imaging's codecs to decode JPEG/PNG).
+// One direction of dependency: illusion (CLI) → IllusionModels → IllusionNeuralNetworks → IllusionTensors → CBLAS.
+// IllusionDatasets and IllusionImaging know only IllusionTensors (datasets use the imaging codecs to decode JPEG/PNG).
+// Every module carries the `Illusion` prefix so that none collides with another package's module;
+// the umbrella module `IllusionCraft` re-exports them all (`import IllusionCraft`).
 // Release builds use the default -O (preconditions stay on: bad shapes fail with a message, never
 // silent garbage). `make ... NATIVE=1` adds -target-cpu native for the user's own CPU only.
 let optimized: [SwiftSetting] = []
@@ -12,28 +14,31 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "illusion", targets: ["illusion"]),
-        .library(name: "IllusionCraft", targets: ["Tensors", "NeuralNetworks", "Datasets", "Imaging", "Models"]),
+        .library(name: "IllusionCraft", targets: ["IllusionCraft"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        .systemLibrary(name: "CImageCodecs", path: "Sources/CImageCodecs"),
-        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: optimized),
-        .target(name: "NeuralNetworks", dependencies: ["Tensors"], swiftSettings: optimized),
-        .target(name: "Imaging", dependencies: ["Tensors", "CImageCodecs"], swiftSettings: optimized),
-        .target(name: "Datasets", dependencies: ["Tensors", "Imaging"], swiftSettings: optimized),
-        .target(name: "Models", dependencies: ["NeuralNetworks", "Datasets", "Imaging"], swiftSettings: optimized),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        .systemLibrary(name: "CImageCodecs", path: "Sources/CImageCodecs", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev", "libturbojpeg0-dev", "zlib1g-dev"]), .brew(["libpng", "jpeg-turbo"])]),
+        .target(name: "IllusionTensors", dependencies: ["CBLAS"], swiftSettings: optimized),
+        .target(name: "IllusionNeuralNetworks", dependencies: ["IllusionTensors"], swiftSettings: optimized),
+        .target(name: "IllusionImaging", dependencies: ["IllusionTensors", "CImageCodecs"], swiftSettings: optimized),
+        .target(name: "IllusionDatasets", dependencies: ["IllusionTensors", "IllusionImaging"], swiftSettings: optimized),
+        .target(name: "IllusionModels", dependencies: ["IllusionNeuralNetworks", "IllusionDatasets", "IllusionImaging"], swiftSettings: optimized),
         .executableTarget(name: "illusion", dependencies: [
-            "Models", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "IllusionModels", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimized),
-        .executableTarget(name: "Benchmarks", dependencies: ["Models"], swiftSettings: optimized),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .target(name: "IllusionCraft", dependencies: ["IllusionModels"], swiftSettings: optimized),
+        .executableTarget(name: "Benchmarks", dependencies: ["IllusionModels"], swiftSettings: optimized),
+        .testTarget(name: "TensorsTests", dependencies: ["IllusionTensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["IllusionNeuralNetworks"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["IllusionDatasets"]),
+        .testTarget(name: "ImagingTests", dependencies: ["IllusionImaging"]),
+        .testTarget(name: "ModelsTests", dependencies: ["IllusionModels"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,5 @@
 import Foundation
-import Models
+import IllusionModels
 
 /// What one child process measured (ours or PyTorch's), for one workload.
 struct Measurement {

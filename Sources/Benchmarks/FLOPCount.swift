@@ -1,4 +1,4 @@
-import Models
+import IllusionModels
 
 /// Analytical multiply-add count of the convolution and dense layers of a model, forward and
 /// backward, counting one multiply-add as 2 FLOPs (the convention of GEMM GFLOP/s figures).

@@ -1,5 +1,5 @@
 import Foundation
-import Models
+import IllusionModels
 
 /// GFLOP/s of single Conv2D / Conv2DTranspose layers (forward, and backward = input + weight
 /// gradients) at the VAE layer shapes, beside the raw SGEMM of the forward's GEMM shape.

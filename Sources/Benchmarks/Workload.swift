@@ -1,5 +1,5 @@
 import Foundation
-import Models
+import IllusionModels
 
 /// The measured workloads: the four training set-ups and the Fashion-MNIST load.
 struct Workload {

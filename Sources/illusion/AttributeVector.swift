@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Models
+import IllusionModels
 
 struct AttributeVector: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Models
+import IllusionModels
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(

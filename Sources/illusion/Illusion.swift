@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Models
+import IllusionModels
 
 /// Entry point: sets up threading once (OpenBLAS single-threaded inside our own parallel
 /// convolution loops — never two thread pools at once), then runs the command.

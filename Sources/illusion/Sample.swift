@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Models
+import IllusionModels
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Models
+import IllusionModels
 
 struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a model's layer table: output shapes and parameter counts.")

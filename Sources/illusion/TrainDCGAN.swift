@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Models
+import IllusionModels
 
 /// Flags shared by `illusion train dcgan` and `illusion train cgan`.
 struct GANTrainingArguments: ParsableArguments {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Models
+import IllusionModels
 
 /// Options shared by `train linear-regression` and `train logistic-regression`.
 struct RegressionArguments: ParsableArguments {

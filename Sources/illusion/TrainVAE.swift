@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Models
+import IllusionModels
 
 struct TrainVAE: ParsableCommand {
     static let configuration = CommandConfiguration(

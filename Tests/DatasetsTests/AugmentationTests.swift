@@ -1,5 +1,5 @@
 import XCTest
-@testable import Datasets
+@testable import IllusionDatasets
 
 final class AugmentationTests: XCTestCase {
     /// A seeded random batch `[n, c, h, w]` in [0, 1).

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Datasets
+@testable import IllusionDatasets
 
 final class BatchesTests: XCTestCase {
     /// `n` (≤ 256) images 1×2×2 whose bytes are their index.

@@ -1,6 +1,6 @@
-import Imaging
+import IllusionImaging
 import XCTest
-@testable import Datasets
+@testable import IllusionDatasets
 
 /// CelebA from a small fixture tree in the published layout.
 final class CelebATests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import Datasets
+import IllusionDatasets
 
 /// Tests on the real Fashion-MNIST files (skipped when they are not installed).
 final class FashionMNISTTests: XCTestCase {

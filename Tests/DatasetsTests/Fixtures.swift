@@ -1,7 +1,7 @@
 import CImageCodecs
 import Foundation
 import XCTest
-@testable import Datasets
+@testable import IllusionDatasets
 
 /// Helpers that build on-disk fixtures in a fresh temporary directory.
 final class TemporaryDirectory {

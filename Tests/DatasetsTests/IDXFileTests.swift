@@ -1,5 +1,5 @@
 import XCTest
-@testable import Datasets
+@testable import IllusionDatasets
 
 final class IDXFileTests: XCTestCase {
     func writePair(_ dir: TemporaryDirectory, images n: Int, labels m: Int, gzip: Bool, prefix: String = "train") throws -> [UInt8] {

@@ -1,6 +1,6 @@
-import Imaging
+import IllusionImaging
 import XCTest
-@testable import Datasets
+@testable import IllusionDatasets
 
 final class ImageFolderTests: XCTestCase {
     func solid(_ w: Int, _ h: Int, _ rgb: [UInt8]) throws -> PixelImage {

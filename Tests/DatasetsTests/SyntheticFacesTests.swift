@@ -1,7 +1,7 @@
 import Foundation
-import Imaging
+import IllusionImaging
 import XCTest
-@testable import Datasets
+@testable import IllusionDatasets
 
 final class SyntheticFacesTests: XCTestCase {
     /// Tiles images of a dataset into one RGB PixelImage (`columns` per row, 2 px gaps).

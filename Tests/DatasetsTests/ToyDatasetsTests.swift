@@ -1,5 +1,5 @@
 import XCTest
-@testable import Datasets
+@testable import IllusionDatasets
 
 final class ToyDatasetsTests: XCTestCase {
     func testShapesLabelsAndDeterminism() {

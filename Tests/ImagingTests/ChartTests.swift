@@ -1,5 +1,5 @@
 import XCTest
-@testable import Imaging
+@testable import IllusionImaging
 
 final class ChartTests: XCTestCase {
     private func lossChart(logY: Bool = false) -> LineChart {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Imaging
+@testable import IllusionImaging
 
 final class ImageGridTests: XCTestCase {
     func testGridDimensionsAndPadding() throws {

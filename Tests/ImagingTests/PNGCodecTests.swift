@@ -1,5 +1,5 @@
 import XCTest
-@testable import Imaging
+@testable import IllusionImaging
 
 final class PNGCodecTests: XCTestCase {
     func testGreyRoundTripIsExact() throws {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Imaging
+@testable import IllusionImaging
 
 /// Decoding PNG colour types that we never write ourselves (hand-made files, base64-embedded).
 final class PNGVariantDecodingTests: XCTestCase {

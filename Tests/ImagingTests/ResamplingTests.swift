@@ -1,5 +1,5 @@
 import XCTest
-@testable import Imaging
+@testable import IllusionImaging
 
 final class ResamplingTests: XCTestCase {
     /// 4×4 grey image with values 0…15 ×10 (row-major).

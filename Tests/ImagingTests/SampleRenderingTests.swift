@@ -1,5 +1,5 @@
 import XCTest
-@testable import Imaging
+@testable import IllusionImaging
 
 /// Renders one of every picture into a directory for a person to look at.
 /// Set `IMAGING_SAMPLES_DIR` to keep them; otherwise a temporary directory is used.

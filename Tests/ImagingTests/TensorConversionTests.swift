@@ -1,5 +1,5 @@
 import XCTest
-@testable import Imaging
+@testable import IllusionImaging
 
 final class TensorConversionTests: XCTestCase {
     func testCHWTensorToImageClampsAndInterleaves() throws {

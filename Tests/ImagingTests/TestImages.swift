@@ -1,5 +1,5 @@
 import Foundation
-@testable import Imaging
+@testable import IllusionImaging
 
 /// Small deterministic images and a scratch directory shared by the Imaging tests.
 enum TestImages {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 final class AugmentationPreviewTests: XCTestCase {
     func testPreviewGridHasOneRowPerOpAndIsReproducible() throws {

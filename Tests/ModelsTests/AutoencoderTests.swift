@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// The convolutional autoencoder with a 2-D code and its latent classifier, on small stroke images.
 final class AutoencoderTests: XCTestCase {

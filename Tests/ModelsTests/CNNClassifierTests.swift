@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// Small images of three kinds of stroke — horizontal bar, vertical bar, diagonal — at random
 /// positions with noise: learnable in seconds by a small CNN, hopeless for chance (1/3).

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// The Fréchet distance maths on its own, then FD-FMNIST through a CNN run folder.
 final class FrechetDistanceTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// The AC-GAN option of `train cgan --aux-weight`: D's auxiliary head, its loss, and that D learns
 /// to name the condition of real images.

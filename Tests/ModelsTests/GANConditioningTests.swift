@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// Conditioning augmentation (StackGAN Stage-I) and the matching-aware discriminator.
 final class GANConditioningTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// The GAN losses against hand computation, and every claim of docs/theory/gan.md about them.
 final class GANLossesTests: XCTestCase {

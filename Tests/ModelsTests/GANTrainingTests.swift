@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// Tiny DCGANs on generated data: architecture and checkpoint names, initialisation, learning,
 /// bit-identical resume, the collapse alarms and sampling.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// MLPs of several depths on the two-moons set: hidden layers beat the linear model, and the
 /// side-by-side decision-boundary figure is written.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// Linear and logistic regression: gradient-based fits agree with closed-form least squares,
 /// CSV input, and a logistic model that learns.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// The whole faces path on a small CelebA tree in its published layout: train the faces VAE,
 /// write the run folder, open it again, edit faces with the attribute vector and judge them.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// The claims of docs/theory/vae.md, each checked numerically.
 final class VAETheoryTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Models
+@testable import IllusionModels
 
 /// Training, resuming, divergence handling and evaluation of the VAEs on small real and
 /// synthetic data (Fashion-MNIST is installed by `make test`).

@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// BatchNorm1D/2D against PyTorch in training and evaluation mode, including the running statistics.
 final class BatchNormTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// The chunked, multi-threaded convolution path (``conv2d``, ``convTranspose2d``) against the
 /// whole-batch reference (``conv2dWholeBatch``, ``convTranspose2dWholeBatch``): values and all

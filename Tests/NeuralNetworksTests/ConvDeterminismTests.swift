@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// With our threads on (OpenBLAS single-threaded, as the CLI runs), repeating a convolution's
 /// forward and backward gives bit-identical values and gradients: the same --seed, the same run.

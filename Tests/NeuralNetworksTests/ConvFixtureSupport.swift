@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// Golden fixtures written by `scripts/make_conv_fixtures.py` (PyTorch): configuration i's tensors
 /// are named "i.x", "i.weight", …; metadata "configs" is a JSON list of hyper-parameters.

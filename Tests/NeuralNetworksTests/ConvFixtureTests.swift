@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// Conv2D, Conv2DTranspose and Conv1D against PyTorch's F.conv2d / F.conv_transpose2d / F.conv1d:
 /// outputs and gradients w.r.t. input, weight and bias for 24 random configurations each.

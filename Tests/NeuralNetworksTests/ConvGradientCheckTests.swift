@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// Finite-difference gradient checks (Tensors' `checkGradients`: central differences with Richardson
 /// extrapolation, Float64 accumulation) for every layer of the convolution family. The forward runs in

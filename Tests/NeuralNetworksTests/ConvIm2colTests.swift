@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// The fast im2col/col2im kernels against their slow reference definitions (2-D and 1-D),
 /// including asymmetric padding, strides, dilations and the batched wide-matrix layout.

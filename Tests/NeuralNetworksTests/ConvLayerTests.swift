@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// State-dict names and layouts (PyTorch's), default initialisation bounds, and mode behaviour.
 final class ConvLayerTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// Golden values from `scripts/make_core_fixtures.py` (PyTorch), stored in `Fixtures/core_*.safetensors`.
 struct CoreFixture {

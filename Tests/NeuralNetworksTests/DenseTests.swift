@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 final class DenseTests: XCTestCase {
     func testLinearMatchesPyTorch() throws {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// Dropout: PyTorch's inverted scaling (replaying its masks), identity in evaluation, seeded masks.
 final class DropoutTests: XCTestCase {

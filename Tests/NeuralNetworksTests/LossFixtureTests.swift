@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// Every loss, with `.sum` and `.mean`, against PyTorch values and gradients (core_losses.safetensors).
 final class LossFixtureTests: XCTestCase {

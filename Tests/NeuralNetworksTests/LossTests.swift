@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// Gradient checks of every loss (finite differences, see `checkGradients`) and hand-computed values.
 final class LossTests: XCTestCase {

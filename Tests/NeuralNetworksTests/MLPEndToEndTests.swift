@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// An MLP (Dense + ReLU via Sequential) learns two interleaved moons, reproducibly.
 final class MLPEndToEndTests: XCTestCase {

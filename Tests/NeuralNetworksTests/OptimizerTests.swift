@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// Optimizers against three steps of `torch.optim` fed the same gradients (core_optimizers.safetensors),
 /// Adam checked by hand, and the checkpoint state round trip.

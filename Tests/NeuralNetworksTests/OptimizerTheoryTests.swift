@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// The claims of docs/theory/optimizers.md.
 final class OptimizerTheoryTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// BatchNorm and Adam run their passes in parallel parts (``ParallelLoops``); the values must be
 /// bit-identical to one thread, so the same seed trains the same model on any core count.

@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// MaxPool2D / AvgPool2D against PyTorch (24 configurations each) plus layer behaviour.
 final class PoolingTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// The face VAE of the slide deck (seed 002) built from our layers at 256×256×3, and the totals
 /// our `summary` reports for it (docs/theory/face-vae-parameters.md explains the slide's misprints).

@@ -1,5 +1,5 @@
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// Convolution is a matrix: conv(x) = T·vec(x), convTranspose(y) = Tᵀ·vec(y) with the same weights,
 /// and the adjoint identity ⟨conv(x), y⟩ = ⟨x, convᵀ(y)⟩ (docs/theory/convolution.md).

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// The convolution theorem with our radix-2 FFT, and correlation versus convolution (kernel flip).
 final class TheoryFFTTests: XCTestCase {

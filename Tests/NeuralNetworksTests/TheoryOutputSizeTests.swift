@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// Output sizes: ⌊(n + 2p − d(k−1) − 1)/s⌋ + 1 for convolution, (n−1)s − 2p + d(k−1) + outputPadding + 1
 /// for the transpose, checked against the layers; Keras "same" gives ⌈n/s⌉; the seed's (n+2p−f+1)/s is

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import NeuralNetworks
+@testable import IllusionNeuralNetworks
 
 /// Learning-rate schedules, gradient clipping, early stopping and the hold-out split.
 final class TrainingUtilitiesTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensors
+@testable import IllusionTensors
 
 /// The dedicated ReLU / LeakyReLU kernels against the generic elementwise op they replaced.
 final class ActivationFastPathTests: XCTestCase {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensors
+@testable import IllusionTensors
 
 /// The OpenBLAS-backed `sgemm` against the triple-loop `referenceGEMM`.
 final class GEMMTests: XCTestCase {

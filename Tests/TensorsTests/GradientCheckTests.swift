@@ -1,6 +1,6 @@
 import XCTest
 import Foundation
-@testable import Tensors
+@testable import IllusionTensors
 
 /// Finite-difference gradient checks of every tensor op (losses and Dense are checked in
 /// NeuralNetworksTests). Inputs are kept at least 0.1 away from kinks (relu, abs, clamp, max).

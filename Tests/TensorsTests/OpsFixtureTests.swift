@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensors
+@testable import IllusionTensors
 
 /// Forward values and vector–Jacobian products of every op against PyTorch (core_ops.safetensors).
 final class OpsFixtureTests: XCTestCase {

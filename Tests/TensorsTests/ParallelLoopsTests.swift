@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensors
+@testable import IllusionTensors
 
 /// The parallel passes must give exactly the serial loop's values, whatever the thread count.
 final class ParallelLoopsTests: XCTestCase {

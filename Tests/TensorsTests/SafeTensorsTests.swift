@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Tensors
+@testable import IllusionTensors
 
 final class SafeTensorsTests: XCTestCase {
     func sample() -> SafeTensors {

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Tensors
+@testable import IllusionTensors
 
 final class TapeTests: XCTestCase {
     func testGradientsAccumulateOverPathsAndBackwardCalls() {

@@ -1,5 +1,5 @@
 import Foundation
-import Imaging
+import IllusionImaging
 
 /// Options for loading CelebA.
 public struct CelebAOptions: Sendable {

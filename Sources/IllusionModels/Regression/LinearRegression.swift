@@ -46,7 +46,7 @@ public enum LinearRegressionWorkflow {
         var best: (index: Int, loss: Double)?
         for kind in config.training.optimizers {
             let fit = try LinearModelFitter.fit(x: x, outputs: 1, optimizer: kind, options: config.training, quiet: quiet) { p, rows in
-                NeuralNetworks.meanSquaredError(p, rows.count == train.count ? y : y.gatherRows(rows))
+                IllusionNeuralNetworks.meanSquaredError(p, rows.count == train.count ? y : y.gatherRows(rows))
             }
             // Back to original units: ŷ = ȳ + s_y·(Σ w_j (x_j − m_j)/s_j + b).
             let ws = fit.layer.weight.storage.map(Double.init), bs = Double(fit.layer.bias!.storage[0])

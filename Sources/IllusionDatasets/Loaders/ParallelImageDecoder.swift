@@ -1,5 +1,5 @@
 import Foundation
-import Imaging
+import IllusionImaging
 
 /// Decodes many image files on all cores into one preallocated NCHW byte buffer.
 ///

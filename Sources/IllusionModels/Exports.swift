@@ -1,0 +1,3 @@
+@_exported import IllusionNeuralNetworks
+@_exported import IllusionDatasets
+@_exported import IllusionImaging

@@ -1,3 +1,0 @@
-@_exported import NeuralNetworks
-@_exported import Datasets
-@_exported import Imaging
