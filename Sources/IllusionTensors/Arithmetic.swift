@@ -5,7 +5,7 @@
 func binaryForward(_ a: Tensor, _ b: Tensor, _ opName: String,
                    _ f: (Float, Float) -> Float) -> (shape: [Int], values: [Float]) {
     guard let outShape = broadcastShape(a.shape, b.shape) else {
-        preconditionFailure("\(opName): shapes \(a.shape) and \(b.shape) do not broadcast")
+        fatalError("\(opName): shapes \(a.shape) and \(b.shape) do not broadcast")
     }
     let n = outShape.reduce(1, *)
     var out = uninitializedFloats(n)
@@ -33,7 +33,7 @@ func mapValues(_ a: [Float], _ f: (Float) -> Float) -> [Float] {
 
 @inline(__always)
 func zipValues(_ a: [Float], _ b: [Float], _ f: (Float, Float) -> Float) -> [Float] {
-    precondition(a.count == b.count)
+    require(a.count == b.count, "zipValues: \(a.count) vs \(b.count) values")
     var out = uninitializedFloats(a.count)
     guard !a.isEmpty else { return out }
     a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in out.withUnsafeMutableBufferPointer { o in

@@ -10,7 +10,7 @@
 /// which block (oy, iy) depends only on iy − oy, and each block's entry (ox, ix) only on ix − ox.
 /// Its transpose Tᵀ is the transposed convolution with the same weights: the adjoint.
 public func convolutionMatrix(weight: [Float], outChannels: Int, window w: ConvolutionWindow2D) -> [Float] {
-    precondition(weight.count == outChannels * w.columnRows, "convolutionMatrix: weight has \(weight.count) values, expected \(outChannels * w.columnRows)")
+    require(weight.count == outChannels * w.columnRows, "convolutionMatrix: weight has \(weight.count) values, expected \(outChannels * w.columnRows)")
     let rows = outChannels * w.outputPixels, cols = w.imageSize
     var t = [Float](repeating: 0, count: rows * cols)
     for co in 0..<outChannels { for oy in 0..<w.outputHeight { for ox in 0..<w.outputWidth {
@@ -28,12 +28,12 @@ public func convolutionMatrix(weight: [Float], outChannels: Int, window w: Convo
 /// y = A·x for a row-major `[rows, cols]` matrix (Float64 accumulation; reference use only).
 public func referenceMatrixVector(_ a: [Float], rows: Int, cols: Int, _ x: [Float], transposed: Bool = false) -> [Float] {
     if transposed {
-        precondition(x.count == rows, "referenceMatrixVector: vector of \(x.count) for Aᵀ with \(rows) rows")
+        require(x.count == rows, "referenceMatrixVector: vector of \(x.count) for Aᵀ with \(rows) rows")
         var y = [Double](repeating: 0, count: cols)
         for r in 0..<rows { let v = Double(x[r]); for c in 0..<cols { y[c] += Double(a[r * cols + c]) * v } }
         return y.map { Float($0) }
     }
-    precondition(x.count == cols, "referenceMatrixVector: vector of \(x.count) for A with \(cols) columns")
+    require(x.count == cols, "referenceMatrixVector: vector of \(x.count) for A with \(cols) columns")
     return (0..<rows).map { r in
         var s: Double = 0
         for c in 0..<cols { s += Double(a[r * cols + c]) * Double(x[c]) }

@@ -11,7 +11,7 @@ public enum FFT {
     /// Forward: X_k = Σ x_n e^{−2πikn/N}; inverse uses e^{+2πikn/N} and divides by N.
     public static func transform(_ re: inout [Double], _ im: inout [Double], inverse: Bool = false) {
         let n = re.count
-        precondition(n == im.count && n > 0 && n & (n - 1) == 0, "FFT: length \(n) is not a power of two")
+        require(n == im.count && n > 0 && n & (n - 1) == 0, "FFT: length \(n) is not a power of two")
         // bit-reversal permutation
         var j = 0
         for i in 1..<max(n, 2) where n > 1 {

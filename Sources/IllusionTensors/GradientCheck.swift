@@ -49,9 +49,9 @@ public struct GradientCheckReport: CustomStringConvertible, Sendable {
 /// `requiresGrad`; their `grad` is overwritten.
 public func checkGradients(of inputs: [Tensor], step: Double = 1e-2, absoluteFloor: Double = 1e-2,
                            seed: UInt64 = 0x6772_6164, _ function: () -> Tensor) -> GradientCheckReport {
-    precondition(step > 0, "checkGradients: step must be positive, got \(step)")
+    require(step > 0, "checkGradients: step must be positive, got \(step)")
     for (i, x) in inputs.enumerated() {
-        precondition(x.requiresGrad, "checkGradients: input \(i) of shape \(x.shape) does not require gradients")
+        require(x.requiresGrad, "checkGradients: input \(i) of shape \(x.shape) does not require gradients")
         x.grad = nil
     }
     // Analytic: one backward pass seeded with the projection weights.
@@ -70,7 +70,7 @@ public func checkGradients(of inputs: [Tensor], step: Double = 1e-2, absoluteFlo
     /// F at the current inputs, and the rounding each output contributes (|wᵢ|·ulp(yᵢ)/2).
     func evaluate() -> (value: Double, outputs: [Float]) {
         let y = noGrad { function() }
-        precondition(y.count == weights.count, "checkGradients: the function's output size changed (\(y.count) vs \(weights.count))")
+        require(y.count == weights.count, "checkGradients: the function's output size changed (\(y.count) vs \(weights.count))")
         var s: Double = 0
         for i in 0..<y.count { s += weights[i] * Double(y.storage[i]) }
         return (s, y.storage)

@@ -20,11 +20,11 @@ public struct ConvolutionWindow2D: Equatable, Sendable {
     public init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int,
                 strideHeight: Int = 1, strideWidth: Int = 1, padTop: Int = 0, padLeft: Int = 0,
                 dilationHeight: Int = 1, dilationWidth: Int = 1, outputHeight: Int, outputWidth: Int) {
-        precondition(channels > 0 && height > 0 && width > 0, "ConvolutionWindow2D: empty image \(channels)×\(height)×\(width)")
-        precondition(kernelHeight > 0 && kernelWidth > 0 && strideHeight > 0 && strideWidth > 0
+        require(channels > 0 && height > 0 && width > 0, "ConvolutionWindow2D: empty image \(channels)×\(height)×\(width)")
+        require(kernelHeight > 0 && kernelWidth > 0 && strideHeight > 0 && strideWidth > 0
                      && dilationHeight > 0 && dilationWidth > 0 && padTop >= 0 && padLeft >= 0,
                      "ConvolutionWindow2D: kernel, stride and dilation must be positive and padding non-negative")
-        precondition(outputHeight > 0 && outputWidth > 0,
+        require(outputHeight > 0 && outputWidth > 0,
                      "ConvolutionWindow2D: the \(kernelHeight)×\(kernelWidth) window does not fit the \(height)×\(width) input")
         self.channels = channels; self.height = height; self.width = width
         self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
@@ -198,14 +198,14 @@ public func convolutionWindow1D(channels: Int, length: Int, kernel: Int, stride:
 /// im2col of a `[C, L]` signal: `col[c·k + j, o] = x[c, o·s − p + j·d]` → `[C·k, Lo]`.
 public func im2col1D(_ signal: UnsafePointer<Float>, _ w: ConvolutionWindow2D,
                      into col: UnsafeMutablePointer<Float>, rowStride: Int) {
-    precondition(w.height == 1 && w.kernelHeight == 1, "im2col1D: needs a 1-D window (height 1)")
+    require(w.height == 1 && w.kernelHeight == 1, "im2col1D: needs a 1-D window (height 1)")
     im2col(signal, w, into: col, rowStride: rowStride)
 }
 
 /// col2im of a `[C, L]` signal (adds into `signal`).
 public func col2im1D(_ col: UnsafePointer<Float>, rowStride: Int, _ w: ConvolutionWindow2D,
                      into signal: UnsafeMutablePointer<Float>) {
-    precondition(w.height == 1 && w.kernelHeight == 1, "col2im1D: needs a 1-D window (height 1)")
+    require(w.height == 1 && w.kernelHeight == 1, "col2im1D: needs a 1-D window (height 1)")
     col2im(col, rowStride: rowStride, w, into: signal)
 }
 

@@ -2,7 +2,7 @@
 /// Backward: dA = dC·Bᵀ, dB = Aᵀ·dC.
 extension Tensor {
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[0],
+        require(rank == 2 && other.rank == 2 && shape[1] == other.shape[0],
                      "matmul: shapes \(shape) and \(other.shape) do not multiply ([m, k]·[k, n])")
         let m = shape[0], k = shape[1], n = other.shape[1]
         var c = [Float](repeating: 0, count: m * n)

@@ -45,7 +45,7 @@ public struct RandomGenerator: Sendable, Equatable {
 
     /// Uniform integer in `0..<bound` (Lemire's unbiased method).
     public mutating func nextInt(below bound: Int) -> Int {
-        precondition(bound > 0, "RandomGenerator.nextInt: bound must be positive, got \(bound)")
+        require(bound > 0, "RandomGenerator.nextInt: bound must be positive, got \(bound)")
         let b = UInt64(bound)
         while true {
             let x = (UInt64(nextUInt32()) << 32) | UInt64(nextUInt32())
@@ -84,7 +84,7 @@ public struct RandomGenerator: Sendable, Equatable {
 
     /// A Gamma(shape, 1) draw (Marsaglia–Tsang), used for Beta and Dirichlet sampling.
     public mutating func nextGamma(shape k: Double) -> Double {
-        precondition(k > 0, "nextGamma: shape must be positive")
+        require(k > 0, "nextGamma: shape must be positive")
         if k < 1 { return nextGamma(shape: k + 1) * pow(max(nextDouble(), 1e-300), 1 / k) }
         let d = k - 1.0 / 3, c = 1 / (9 * d).squareRoot()
         while true {

@@ -2,7 +2,7 @@
 extension Tensor {
     func normalizedAxis(_ axis: Int) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < Swift.max(rank, 1), "axis \(axis) out of range for shape \(shape)")
+        require(a >= 0 && a < Swift.max(rank, 1), "axis \(axis) out of range for shape \(shape)")
         return a
     }
 
@@ -43,7 +43,7 @@ extension Tensor {
     public func max(axis: Int, keepDims: Bool = false) -> Tensor {
         let a = normalizedAxis(axis)
         let outer = shape[..<a].reduce(1, *), n = shape[a], inner = shape[(a + 1)...].reduce(1, *)
-        precondition(n > 0, "max: empty axis \(axis) in shape \(shape)")
+        require(n > 0, "max: empty axis \(axis) in shape \(shape)")
         var values = [Float](repeating: 0, count: outer * inner)
         var argmax = [Int](repeating: 0, count: outer * inner)
         storage.withUnsafeBufferPointer { x in

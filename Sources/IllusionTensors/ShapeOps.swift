@@ -6,10 +6,10 @@ extension Tensor {
         var s = newShape
         if let i = s.firstIndex(of: -1) {
             let known = s.enumerated().filter { $0.offset != i }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && count % known == 0, "reshape: cannot infer −1 in \(newShape) for \(count) values")
+            require(known > 0 && count % known == 0, "reshape: cannot infer −1 in \(newShape) for \(count) values")
             s[i] = count / known
         }
-        precondition(s.reduce(1, *) == count, "reshape: shape \(shape) (\(count) values) cannot become \(newShape)")
+        require(s.reduce(1, *) == count, "reshape: shape \(shape) (\(count) values) cannot become \(newShape)")
         return Tensor.result("reshape", shape: s, storage: storage, inputs: [self]) { _, g in
             self.accumulateGrad(g)
         }
@@ -20,7 +20,7 @@ extension Tensor {
 
     /// Reorders axes: output axis i is input axis `order[i]`.
     public func permuted(_ order: [Int]) -> Tensor {
-        precondition(order.sorted() == Array(0..<rank), "permute: \(order) is not a permutation of the \(rank) axes of \(shape)")
+        require(order.sorted() == Array(0..<rank), "permute: \(order) is not a permutation of the \(rank) axes of \(shape)")
         let outShape = order.map { shape[$0] }
         let values = Tensor.permute(storage, shape: shape, order: order)
         var inverse = [Int](repeating: 0, count: rank)
@@ -32,7 +32,7 @@ extension Tensor {
 
     /// Swaps the last two axes (matrix transpose for rank 2).
     public func transposed() -> Tensor {
-        precondition(rank >= 2, "transpose: needs rank ≥ 2, got \(shape)")
+        require(rank >= 2, "transpose: needs rank ≥ 2, got \(shape)")
         var order = Array(0..<rank); order.swapAt(rank - 1, rank - 2)
         return permuted(order)
     }
@@ -64,7 +64,7 @@ extension Tensor {
     /// `length` entries starting at `start` along `axis`.
     public func narrowed(axis: Int, start: Int, length: Int) -> Tensor {
         let a = normalizedAxis(axis)
-        precondition(start >= 0 && length >= 0 && start + length <= shape[a],
+        require(start >= 0 && length >= 0 && start + length <= shape[a],
                      "slice: [\(start), \(start + length)) out of range for axis \(axis) of \(shape)")
         let outer = shape[..<a].reduce(1, *), n = shape[a], inner = shape[(a + 1)...].reduce(1, *)
         var outShape = shape; outShape[a] = length
@@ -93,7 +93,7 @@ extension Tensor {
         let rowSize = count / Swift.max(shape.first ?? 1, 1)
         var values = [Float](repeating: 0, count: indices.count * rowSize)
         for (r, i) in indices.enumerated() {
-            precondition(i >= 0 && i < shape[0], "gatherRows: index \(i) out of range for \(shape[0]) rows")
+            require(i >= 0 && i < shape[0], "gatherRows: index \(i) out of range for \(shape[0]) rows")
             for j in 0..<rowSize { values[r * rowSize + j] = storage[i * rowSize + j] }
         }
         var outShape = shape; outShape[0] = indices.count
@@ -106,11 +106,11 @@ extension Tensor {
 
     /// Joins tensors along `axis`; all other axes must agree.
     public static func concatenate(_ parts: [Tensor], axis: Int) -> Tensor {
-        precondition(!parts.isEmpty, "concatenate: no tensors")
+        require(!parts.isEmpty, "concatenate: no tensors")
         let first = parts[0]
         let a = first.normalizedAxis(axis)
         for p in parts {
-            precondition(p.rank == first.rank && (0..<first.rank).allSatisfy { $0 == a || p.shape[$0] == first.shape[$0] },
+            require(p.rank == first.rank && (0..<first.rank).allSatisfy { $0 == a || p.shape[$0] == first.shape[$0] },
                          "concatenate: shape \(p.shape) does not match \(first.shape) outside axis \(axis)")
         }
         let outer = first.shape[..<a].reduce(1, *), inner = first.shape[(a + 1)...].reduce(1, *)
@@ -147,7 +147,7 @@ extension Tensor {
     /// x[…, H−1−i, W−1−j]. Its own adjoint, so backward flips the gradient the same way.
     /// `[…, H, W] → […, H, W]` (rank ≥ 2).
     public func flippedSpatially() -> Tensor {
-        precondition(rank >= 2, "flippedSpatially: needs rank ≥ 2, got \(shape)")
+        require(rank >= 2, "flippedSpatially: needs rank ≥ 2, got \(shape)")
         let h = shape[rank - 2], w = shape[rank - 1]
         return Tensor.result("flip_hw", shape: shape, storage: Tensor.flipPlanes(storage, height: h, width: w), inputs: [self]) { _, g in
             self.accumulateGrad(Tensor.flipPlanes(g, height: h, width: w))

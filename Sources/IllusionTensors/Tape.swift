@@ -50,13 +50,13 @@ extension Tensor {
     /// Intermediate gradients are freed as soon as they are used and the tape is released, so a
     /// graph can be walked once (as in PyTorch without `retain_graph`).
     public func backward() {
-        precondition(count == 1, "backward(): needs a scalar, got shape \(shape)")
+        require(count == 1, "backward(): needs a scalar, got shape \(shape)")
         backward(gradient: [1])
     }
 
     /// Reverse-mode differentiation seeded with `gradient` (same element count as this tensor).
     public func backward(gradient seed: [Float]) {
-        precondition(seed.count == count, "backward(gradient:): \(seed.count) values for shape \(shape)")
+        require(seed.count == count, "backward(gradient:): \(seed.count) values for shape \(shape)")
         // Topological order by iterative depth-first search over tensors that have nodes.
         var order: [Tensor] = []
         var visited = Set<ObjectIdentifier>()

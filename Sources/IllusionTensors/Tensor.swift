@@ -21,8 +21,8 @@ public final class Tensor {
 
     /// Creates a tensor from values and a shape; the element count must match the shape.
     public init(shape: [Int], storage: [Float], requiresGrad: Bool = false) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        precondition(shape.reduce(1, *) == storage.count,
+        require(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        require(shape.reduce(1, *) == storage.count,
                      "Tensor: shape \(shape) needs \(shape.reduce(1, *)) values, got \(storage.count)")
         self.shape = shape
         self.storage = storage
@@ -51,7 +51,7 @@ public final class Tensor {
 
     /// The single value of a one-element tensor.
     public var scalar: Float {
-        precondition(storage.count == 1, "Tensor.scalar: tensor of shape \(shape) is not a scalar")
+        require(storage.count == 1, "Tensor.scalar: tensor of shape \(shape) is not a scalar")
         return storage[0]
     }
 
@@ -66,7 +66,7 @@ public final class Tensor {
 
     /// Adds `g` (same element count) into ``grad``, creating it when absent.
     @inlinable public func accumulateGrad(_ g: UnsafeBufferPointer<Float>) {
-        precondition(g.count == storage.count, "accumulateGrad: \(g.count) values for tensor of shape \(shape)")
+        require(g.count == storage.count, "accumulateGrad: \(g.count) values for tensor of shape \(shape)")
         if grad == nil {
             grad = Array(g)
         } else {
@@ -80,7 +80,7 @@ public final class Tensor {
     /// Adds `g` into ``grad``; when there is no gradient yet, `g` becomes it without a copy.
     @inlinable public func accumulateGrad(_ g: [Float]) {
         if grad == nil {
-            precondition(g.count == storage.count, "accumulateGrad: \(g.count) values for tensor of shape \(shape)")
+            require(g.count == storage.count, "accumulateGrad: \(g.count) values for tensor of shape \(shape)")
             grad = g
             return
         }
@@ -157,7 +157,7 @@ extension Tensor: CustomStringConvertible {
 
 /// Elementwise comparison helper for tests and checks: max |a−b| / max(1, |b|).
 public func maxRelativeDifference(_ a: [Float], _ b: [Float]) -> Float {
-    precondition(a.count == b.count, "maxRelativeDifference: \(a.count) vs \(b.count) values")
+    require(a.count == b.count, "maxRelativeDifference: \(a.count) vs \(b.count) values")
     var worst: Float = 0
     for i in 0..<a.count {
         let d = abs(a[i] - b[i]) / max(1, abs(b[i]))

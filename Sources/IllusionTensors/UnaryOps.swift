@@ -31,7 +31,7 @@ extension Tensor {
     public func abs() -> Tensor { unary("abs", { Swift.abs($0) }) { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) } }
     /// min(max(x, low), high). d/dx = 1 inside [low, high], 0 outside (PyTorch passes the gradient at the bounds).
     public func clamp(min low: Float = -.infinity, max high: Float = .infinity) -> Tensor {
-        precondition(low <= high, "clamp: min \(low) > max \(high)")
+        require(low <= high, "clamp: min \(low) > max \(high)")
         return unary("clamp", { Swift.min(Swift.max($0, low), high) }) { x, _ in (x >= low && x <= high) ? 1 : 0 }
     }
 }

@@ -76,7 +76,7 @@ extension Augmentation {
     public static func augMix(_ x: Tensor, severity: Int = 3, width: Int = 3, depth: Int? = nil, alpha: Double = 1,
                               operations: [AugMixOperation] = AugMixOperation.standard,
                               generator g: inout RandomGenerator) -> Tensor {
-        precondition(width >= 1 && !operations.isEmpty, "Augmentation.augMix: need width ≥ 1 and at least one operation")
+        require(width >= 1 && !operations.isEmpty, "Augmentation.augMix: need width ≥ 1 and at least one operation")
         let (n, _, _, _) = geometry(x)
         var results: [Tensor] = []
         for i in 0..<n {

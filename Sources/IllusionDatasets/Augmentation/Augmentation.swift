@@ -13,7 +13,7 @@ public enum Augmentation {
         switch x.shape.count {
         case 3: return (1, x.shape[0], x.shape[1], x.shape[2])
         case 4: return (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        default: preconditionFailure("Augmentation.\(caller): expected [C, H, W] or [N, C, H, W], got \(x.shape)")
+        default: fatalError("Augmentation.\(caller): expected [C, H, W] or [N, C, H, W], got \(x.shape)")
         }
     }
 

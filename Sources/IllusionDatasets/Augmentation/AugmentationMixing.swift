@@ -19,7 +19,7 @@ extension Augmentation {
     public static func oneHot(_ labels: [Int], classCount: Int) -> Tensor {
         var out = [Float](repeating: 0, count: labels.count * classCount)
         for (i, l) in labels.enumerated() {
-            precondition(l >= 0 && l < classCount, "Augmentation.oneHot: label \(l) not in 0..<\(classCount)")
+            require(l >= 0 && l < classCount, "Augmentation.oneHot: label \(l) not in 0..<\(classCount)")
             out[i * classCount + l] = 1
         }
         return Tensor(shape: [labels.count, classCount], storage: out)
@@ -36,7 +36,7 @@ extension Augmentation {
     public static func mixup(_ images: Tensor, targets: Tensor, alpha: Double = 0.2,
                              generator g: inout RandomGenerator) -> MixedBatch {
         let (n, c, h, w) = geometry(images)
-        precondition(images.shape.count == 4 && targets.shape.count == 2 && targets.shape[0] == n,
+        require(images.shape.count == 4 && targets.shape.count == 2 && targets.shape[0] == n,
                      "Augmentation.mixup: images [N, C, H, W] and targets [N, K] expected, got \(images.shape), \(targets.shape)")
         let lambda = Float(alpha > 0 ? g.nextBeta(alpha, alpha) : 1)
         let partners = g.permutation(n)
@@ -64,7 +64,7 @@ extension Augmentation {
     public static func cutmix(_ images: Tensor, targets: Tensor, alpha: Double = 1,
                               generator g: inout RandomGenerator) -> MixedBatch {
         let (n, c, h, w) = geometry(images)
-        precondition(images.shape.count == 4 && targets.shape.count == 2 && targets.shape[0] == n,
+        require(images.shape.count == 4 && targets.shape.count == 2 && targets.shape[0] == n,
                      "Augmentation.cutmix: images [N, C, H, W] and targets [N, K] expected, got \(images.shape), \(targets.shape)")
         let sampled = alpha > 0 ? g.nextBeta(alpha, alpha) : 1
         let cut = (1 - sampled).squareRoot()

@@ -8,7 +8,7 @@ public enum BatchOrder {
     /// when `dropLast` is true.
     public static func batches(count: Int, batchSize: Int, shuffle: Bool, dropLast: Bool,
                                seed: UInt64, epoch: Int) -> [[Int]] {
-        precondition(batchSize > 0, "BatchOrder: batch size must be positive")
+        require(batchSize > 0, "BatchOrder: batch size must be positive")
         var order = Array(0..<count)
         if shuffle {
             var generator = generatorFor(seed: seed, epoch: epoch, batch: -1)

@@ -37,10 +37,10 @@ public struct ImageDataset {
     public init(name: String, channels: Int, height: Int, width: Int, images: [UInt8], labels: [Int],
                 classNames: [String] = [], attributeNames: [String] = [], attributes: [Bool] = [],
                 defaultEncoding: PixelEncoding = .unitRange) {
-        precondition(channels > 0 && height > 0 && width > 0, "ImageDataset: empty image geometry")
-        precondition(images.count == labels.count * channels * height * width,
+        require(channels > 0 && height > 0 && width > 0, "ImageDataset: empty image geometry")
+        require(images.count == labels.count * channels * height * width,
                      "ImageDataset: \(images.count) bytes for \(labels.count) images of \(channels)×\(height)×\(width)")
-        precondition(attributes.count == labels.count * attributeNames.count,
+        require(attributes.count == labels.count * attributeNames.count,
                      "ImageDataset: \(attributes.count) attribute values for \(labels.count)×\(attributeNames.count)")
         self.name = name
         self.channels = channels
@@ -69,7 +69,7 @@ public struct ImageDataset {
         images.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for (b, i) in indices.enumerated() {
-                    precondition(i >= 0 && i < count, "ImageDataset.floatImages: index \(i) out of 0..<\(count)")
+                    require(i >= 0 && i < count, "ImageDataset.floatImages: index \(i) out of 0..<\(count)")
                     encoding.encode(UnsafeBufferPointer(rebasing: src[i * size ..< (i + 1) * size]),
                                     into: UnsafeMutableBufferPointer(rebasing: dst[b * size ..< (b + 1) * size]),
                                     generator: &generator)

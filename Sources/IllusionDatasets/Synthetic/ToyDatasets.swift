@@ -49,7 +49,7 @@ public enum ToyDatasets {
     /// arm k is rotated by 2πk/classes.
     public static func spirals(count: Int, classes: Int = 2, noise: Double = 0.05, turns: Double = 1.5,
                                seed: UInt64 = 0) -> PointDataset {
-        precondition(classes >= 1, "ToyDatasets.spirals: need at least one class")
+        require(classes >= 1, "ToyDatasets.spirals: need at least one class")
         var g = RandomGenerator(seed: seed)
         var pts: [(Double, Double, Int)] = []
         for i in 0..<count {
@@ -66,7 +66,7 @@ public enum ToyDatasets {
     /// (class k around `centers[k]`); points assigned to classes round-robin.
     public static func gaussianBlobs(count: Int, centers: [(Double, Double)], standardDeviation: Double = 0.5,
                                      seed: UInt64 = 0) -> PointDataset {
-        precondition(!centers.isEmpty, "ToyDatasets.gaussianBlobs: need at least one centre")
+        require(!centers.isEmpty, "ToyDatasets.gaussianBlobs: need at least one centre")
         var g = RandomGenerator(seed: seed)
         let pts = (0..<count).map { i -> (Double, Double, Int) in
             let k = i % centers.count
@@ -78,7 +78,7 @@ public enum ToyDatasets {
     /// `classes` Gaussian blobs whose centres are drawn uniformly in [−range, range]².
     public static func gaussianBlobs(count: Int, classes: Int, standardDeviation: Double = 0.5, range: Double = 5,
                                      seed: UInt64 = 0) -> PointDataset {
-        precondition(classes >= 1, "ToyDatasets.gaussianBlobs: need at least one class")
+        require(classes >= 1, "ToyDatasets.gaussianBlobs: need at least one class")
         var g = RandomGenerator(seed: seed ^ 0xB10B)
         let centers = (0..<classes).map { _ in ((2 * g.nextDouble() - 1) * range, (2 * g.nextDouble() - 1) * range) }
         return gaussianBlobs(count: count, centers: centers, standardDeviation: standardDeviation, seed: seed)

@@ -73,7 +73,7 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
 /// Shifts every image of `x` `[N, C, H, W]` by its own random (dy, dx) in −maxShift…maxShift pixels,
 /// filling the uncovered border with zeros.
 public func randomPixelShift(_ x: Tensor, maxShift: Int, generator g: inout RandomGenerator) -> Tensor {
-    precondition(x.rank == 4, "randomPixelShift: expected [N, C, H, W], got \(x.shape)")
+    require(x.rank == 4, "randomPixelShift: expected [N, C, H, W], got \(x.shape)")
     let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
     var out = [Float](repeating: 0, count: x.count)
     x.storage.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in

@@ -52,7 +52,7 @@ public enum GANConditions {
     public static func oneHot(_ labels: [Int], classes: Int) -> Tensor {
         var v = [Float](repeating: 0, count: labels.count * classes)
         for (i, l) in labels.enumerated() {
-            precondition(l >= 0 && l < classes, "GANConditions.oneHot: label \(l) outside 0..<\(classes)")
+            require(l >= 0 && l < classes, "GANConditions.oneHot: label \(l) outside 0..<\(classes)")
             v[i * classes + l] = 1
         }
         return Tensor(shape: [labels.count, classes], storage: v)

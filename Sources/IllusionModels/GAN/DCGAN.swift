@@ -46,7 +46,7 @@ public final class DCGANGenerator: Layer {
     /// Images from noise and (for a conditional generator) conditions `[N, conditionDim]`; ĉ's ε comes from `rng`.
     public func generate(noise: Tensor, condition: Tensor?, rng: inout RandomGenerator) -> GeneratorOutput {
         guard let conditioning else { return GeneratorOutput(images: main(noise), mean: nil, logVariance: nil) }
-        guard let condition else { preconditionFailure("DCGANGenerator: a conditional generator needs a condition") }
+        guard let condition else { fatalError("DCGANGenerator: a conditional generator needs a condition") }
         let ca = conditioning.augment(condition, rng: &rng)
         let images = main(Tensor.concatenate([noise, ca.sample], axis: 1))
         return GeneratorOutput(images: images, mean: ca.mean, logVariance: ca.logVariance)
@@ -124,7 +124,7 @@ public final class DCGANDiscriminator: Layer {
         let features = main(x)
         let aux = withAuxiliary ? auxiliary.map { $0(features) } : nil
         guard let conditionEmbedding else { return (head(features), aux) }
-        guard let condition else { preconditionFailure("DCGANDiscriminator: a conditional discriminator needs a condition") }
+        guard let condition else { fatalError("DCGANDiscriminator: a conditional discriminator needs a condition") }
         let n = x.shape[0], b = features.shape[2]
         let e = conditionEmbedding(condition)
         let replicated = e.reshaped([n, e.shape[1], 1, 1]) * Tensor.ones([1, 1, b, b])

@@ -33,7 +33,7 @@ public enum GANLosses {
     /// the cross-entropy of the class logits; for 0/1 attribute rows the sum over attributes of
     /// BCE(logit, attribute), mean over the batch. `logits` and `conditions` are `[N, conditionDim]`.
     public static func auxiliary(logits: Tensor, conditions: Tensor, kind: String?) -> Tensor {
-        precondition(logits.shape == conditions.shape, "GANLosses.auxiliary: logits \(logits.shape) vs conditions \(conditions.shape)")
+        require(logits.shape == conditions.shape, "GANLosses.auxiliary: logits \(logits.shape) vs conditions \(conditions.shape)")
         let n = conditions.shape[0], d = conditions.shape[1]
         if kind == "class" {
             let labels = (0..<n).map { i in (0..<d).max { conditions.storage[i * d + $0] < conditions.storage[i * d + $1] } ?? 0 }

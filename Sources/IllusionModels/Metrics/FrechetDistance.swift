@@ -10,13 +10,13 @@ public struct GaussianStatistics {
     public let covariance: [Double]
 
     public init(mean: [Double], covariance: [Double]) {
-        precondition(covariance.count == mean.count * mean.count, "GaussianStatistics: covariance must be d×d for d = \(mean.count)")
+        require(covariance.count == mean.count * mean.count, "GaussianStatistics: covariance must be d×d for d = \(mean.count)")
         self.dimension = mean.count; self.count = 0; self.mean = mean; self.covariance = covariance
     }
 
     /// Statistics of `n` rows of `d` features (row-major).
     public init(features: [Float], rows n: Int, columns d: Int) {
-        precondition(features.count == n * d && n >= 2, "GaussianStatistics: need ≥ 2 rows of \(d) features, got \(features.count) values for \(n) rows")
+        require(features.count == n * d && n >= 2, "GaussianStatistics: need ≥ 2 rows of \(d) features, got \(features.count) values for \(n) rows")
         var mean = [Double](repeating: 0, count: d)
         for i in 0..<n { for j in 0..<d { mean[j] += Double(features[i * d + j]) } }
         for j in 0..<d { mean[j] /= Double(n) }
@@ -44,7 +44,7 @@ public struct GaussianStatistics {
 /// The value is the squared distance (as FID reports it).
 public enum FrechetDistance {
     public static func distance(_ a: GaussianStatistics, _ b: GaussianStatistics) -> Double {
-        precondition(a.dimension == b.dimension, "FrechetDistance: dimensions \(a.dimension) and \(b.dimension) differ")
+        require(a.dimension == b.dimension, "FrechetDistance: dimensions \(a.dimension) and \(b.dimension) differ")
         let d = a.dimension
         var meanTerm = 0.0
         for j in 0..<d { let v = a.mean[j] - b.mean[j]; meanTerm += v * v }

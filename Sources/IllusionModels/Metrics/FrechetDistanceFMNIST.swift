@@ -81,7 +81,7 @@ public enum FDFMNIST {
 
     /// `[N, 1, S, S]` in [0, 1] → `[N, 1, 28, 28]` (centre crop for S > 28).
     public static func classifierInput(_ images: Tensor) -> Tensor {
-        precondition(images.rank == 4 && images.shape[1] == 1 && images.shape[2] >= 28 && images.shape[3] >= 28,
+        require(images.rank == 4 && images.shape[1] == 1 && images.shape[2] >= 28 && images.shape[3] >= 28,
                      "FD-FMNIST: expected grey images [N, 1, ≥28, ≥28], got \(images.shape)")
         let h = images.shape[2], w = images.shape[3]
         if h == 28 && w == 28 { return images }

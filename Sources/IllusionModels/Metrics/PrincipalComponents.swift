@@ -13,7 +13,7 @@ public struct PrincipalComponents {
 
     /// Fits the top `k` components of `data` (`n` rows of `d` values, row-major Float).
     public init(data: [Float], rows n: Int, columns d: Int, k: Int, iterations: Int = 200, seed: UInt64 = 0) {
-        precondition(data.count == n * d && k >= 1 && k <= d, "PrincipalComponents: \(data.count) values for \(n)×\(d), k = \(k)")
+        require(data.count == n * d && k >= 1 && k <= d, "PrincipalComponents: \(data.count) values for \(n)×\(d), k = \(k)")
         var mean = [Double](repeating: 0, count: d)
         for i in 0..<n { for j in 0..<d { mean[j] += Double(data[i * d + j]) } }
         for j in 0..<d { mean[j] /= Double(max(n, 1)) }

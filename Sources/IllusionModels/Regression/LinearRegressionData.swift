@@ -12,7 +12,7 @@ public struct RegressionData {
     public var targetName: String
 
     public init(features: [Double], targets: [Double], featureCount: Int, featureNames: [String]? = nil, targetName: String = "y") {
-        precondition(featureCount > 0 && features.count == targets.count * featureCount,
+        require(featureCount > 0 && features.count == targets.count * featureCount,
                      "RegressionData: \(features.count) feature values for \(targets.count) samples × \(featureCount) features")
         self.features = features
         self.targets = targets

@@ -19,7 +19,7 @@ public final class Conv1D: Layer {
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: ConvPadding = 0,
                 dilation: Int = 1, bias useBias: Bool = true, weightInit: Initializer = .pytorchDefault,
                 rng: inout RandomGenerator) {
-        precondition(inChannels > 0 && outChannels > 0, "Conv1D: channel counts must be positive, got \(inChannels)→\(outChannels)")
+        require(inChannels > 0 && outChannels > 0, "Conv1D: channel counts must be positive, got \(inChannels)→\(outChannels)")
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding; self.dilation = dilation
         weight = weightInit.make([outChannels, inChannels, kernelSize], rng: &rng)
@@ -41,7 +41,7 @@ public final class Conv1D: Layer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        precondition(x.rank == 3 && x.shape[1] == inChannels,
+        require(x.rank == 3 && x.shape[1] == inChannels,
                      "Conv1D(\(inChannels)→\(outChannels)): expected input [N, \(inChannels), L], got \(x.shape)")
         return conv1d(x, weight, bias, stride: stride, padding: padding, dilation: dilation, workspace: workspace)
     }
@@ -52,7 +52,7 @@ public final class Conv1D: Layer {
 /// (reshapes share storage and pass gradients straight through).
 public func conv1d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int = 1, padding: ConvPadding = 0,
                    dilation: Int = 1, workspace: ColumnWorkspace? = nil) -> Tensor {
-    precondition(x.rank == 3 && weight.rank == 3 && x.shape[1] == weight.shape[1],
+    require(x.rank == 3 && weight.rank == 3 && x.shape[1] == weight.shape[1],
                  "conv1d: input \(x.shape) and weight \(weight.shape) do not fit ([N, C, L] and [Cout, C, k])")
     let pad2D: ConvPadding
     switch padding {

@@ -19,7 +19,7 @@ public final class Conv2D: Layer {
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = 1,
                 padding: ConvPadding = 0, dilation: Size2D = 1, bias useBias: Bool = true,
                 weightInit: Initializer = .pytorchDefault, rng: inout RandomGenerator) {
-        precondition(inChannels > 0 && outChannels > 0, "Conv2D: channel counts must be positive, got \(inChannels)→\(outChannels)")
+        require(inChannels > 0 && outChannels > 0, "Conv2D: channel counts must be positive, got \(inChannels)→\(outChannels)")
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding; self.dilation = dilation
         weight = weightInit.make([outChannels, inChannels, kernelSize.height, kernelSize.width], rng: &rng)
@@ -42,7 +42,7 @@ public final class Conv2D: Layer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        precondition(x.rank == 4 && x.shape[1] == inChannels,
+        require(x.rank == 4 && x.shape[1] == inChannels,
                      "Conv2D(\(inChannels)→\(outChannels)): expected input [N, \(inChannels), H, W], got \(x.shape)")
         return conv2d(x, weight, bias, stride: stride, padding: padding, dilation: dilation, workspace: workspace)
     }
@@ -60,10 +60,10 @@ public final class Conv2D: Layer {
 /// x: `[N, C, H, W]`, weight: `[Cout, C, kh, kw]`, bias: `[Cout]` → `[N, Cout, Ho, Wo]`.
 public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: ConvPadding = 0,
                    dilation: Size2D = 1, workspace: ColumnWorkspace? = nil) -> Tensor {
-    precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
+    require(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                  "conv2d: input \(x.shape) and weight \(weight.shape) do not fit ([N, C, H, W] and [Cout, C, kh, kw])")
     let n = x.shape[0], cOut = weight.shape[0]
-    precondition(bias == nil || bias!.shape == [cOut], "conv2d: bias \(bias!.shape) should be [\(cOut)]")
+    require(bias == nil || bias!.shape == [cOut], "conv2d: bias \(bias!.shape) should be [\(cOut)]")
     let win = ConvolutionGeometry.window(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
                                          kernelSize: Size2D(weight.shape[2], weight.shape[3]),
                                          stride: stride, padding: padding, dilation: dilation)
@@ -137,10 +137,10 @@ func withOptionalMutablePointer<R>(_ values: inout [Float]?, _ body: (UnsafeMuta
 /// (whole batch) x: `[N, C, H, W]`, weight: `[Cout, C, kh, kw]`, bias: `[Cout]` → `[N, Cout, Ho, Wo]`.
 func conv2dWholeBatch(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: ConvPadding = 0,
                    dilation: Size2D = 1, workspace: ColumnWorkspace? = nil) -> Tensor {
-    precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
+    require(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                  "conv2d: input \(x.shape) and weight \(weight.shape) do not fit ([N, C, H, W] and [Cout, C, kh, kw])")
     let n = x.shape[0], cOut = weight.shape[0]
-    precondition(bias == nil || bias!.shape == [cOut], "conv2d: bias \(bias!.shape) should be [\(cOut)]")
+    require(bias == nil || bias!.shape == [cOut], "conv2d: bias \(bias!.shape) should be [\(cOut)]")
     let win = ConvolutionGeometry.window(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
                                          kernelSize: Size2D(weight.shape[2], weight.shape[3]),
                                          stride: stride, padding: padding, dilation: dilation)

@@ -21,8 +21,8 @@ public final class Conv2DTranspose: Layer {
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0,
                 outputPadding: Size2D = 0, dilation: Size2D = 1, bias useBias: Bool = true,
                 weightInit: Initializer = .pytorchDefault, rng: inout RandomGenerator) {
-        precondition(inChannels > 0 && outChannels > 0, "Conv2DTranspose: channel counts must be positive, got \(inChannels)→\(outChannels)")
-        precondition(outputPadding.height < max(stride.height, dilation.height) && outputPadding.width < max(stride.width, dilation.width),
+        require(inChannels > 0 && outChannels > 0, "Conv2DTranspose: channel counts must be positive, got \(inChannels)→\(outChannels)")
+        require(outputPadding.height < max(stride.height, dilation.height) && outputPadding.width < max(stride.width, dilation.width),
                      "Conv2DTranspose: outputPadding \(outputPadding) must be smaller than stride or dilation (as in PyTorch)")
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
@@ -47,7 +47,7 @@ public final class Conv2DTranspose: Layer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        precondition(x.rank == 4 && x.shape[1] == inChannels,
+        require(x.rank == 4 && x.shape[1] == inChannels,
                      "Conv2DTranspose(\(inChannels)→\(outChannels)): expected input [N, \(inChannels), H, W], got \(x.shape)")
         return convTranspose2d(x, weight, bias, stride: stride, padding: padding, outputPadding: outputPadding,
                                dilation: dilation, workspace: workspace)
@@ -63,7 +63,7 @@ public func transposedConvolutionWindow(outChannels: Int, inputHeight: Int, inpu
                                                       padding: padding.height, outputPadding: outputPadding.height, dilation: dilation.height)
     let wo = ConvolutionGeometry.transposedOutputSize(inputSize: inputWidth, kernelSize: kernelSize.width, stride: stride.width,
                                                       padding: padding.width, outputPadding: outputPadding.width, dilation: dilation.width)
-    precondition(ho > 0 && wo > 0, "convTranspose2d: output size \(ho)×\(wo) is not positive")
+    require(ho > 0 && wo > 0, "convTranspose2d: output size \(ho)×\(wo) is not positive")
     return ConvolutionWindow2D(channels: outChannels, height: ho, width: wo,
                                kernelHeight: kernelSize.height, kernelWidth: kernelSize.width,
                                strideHeight: stride.height, strideWidth: stride.width,
@@ -80,10 +80,10 @@ public func transposedConvolutionWindow(outChannels: Int, inputHeight: Int, inpu
 /// x: `[N, Cin, H, W]`, weight: `[Cin, Cout, kh, kw]`, bias: `[Cout]` → `[N, Cout, Ho, Wo]`.
 public func convTranspose2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: Size2D = 0,
                             outputPadding: Size2D = 0, dilation: Size2D = 1, workspace: ColumnWorkspace? = nil) -> Tensor {
-    precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[0],
+    require(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[0],
                  "convTranspose2d: input \(x.shape) and weight \(weight.shape) do not fit ([N, Cin, H, W] and [Cin, Cout, kh, kw])")
     let n = x.shape[0], cIn = x.shape[1], h = x.shape[2], w = x.shape[3], cOut = weight.shape[1]
-    precondition(bias == nil || bias!.shape == [cOut], "convTranspose2d: bias \(bias!.shape) should be [\(cOut)]")
+    require(bias == nil || bias!.shape == [cOut], "convTranspose2d: bias \(bias!.shape) should be [\(cOut)]")
     let win = transposedConvolutionWindow(outChannels: cOut, inputHeight: h, inputWidth: w,
                                           kernelSize: Size2D(weight.shape[2], weight.shape[3]), stride: stride,
                                           padding: padding, outputPadding: outputPadding, dilation: dilation)
@@ -123,10 +123,10 @@ public func convTranspose2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stri
 /// x: `[N, Cin, H, W]`, weight: `[Cin, Cout, kh, kw]`, bias: `[Cout]` → `[N, Cout, Ho, Wo]`.
 func convTranspose2dWholeBatch(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: Size2D = 0,
                             outputPadding: Size2D = 0, dilation: Size2D = 1, workspace: ColumnWorkspace? = nil) -> Tensor {
-    precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[0],
+    require(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[0],
                  "convTranspose2d: input \(x.shape) and weight \(weight.shape) do not fit ([N, Cin, H, W] and [Cin, Cout, kh, kw])")
     let n = x.shape[0], cIn = x.shape[1], h = x.shape[2], w = x.shape[3], cOut = weight.shape[1]
-    precondition(bias == nil || bias!.shape == [cOut], "convTranspose2d: bias \(bias!.shape) should be [\(cOut)]")
+    require(bias == nil || bias!.shape == [cOut], "convTranspose2d: bias \(bias!.shape) should be [\(cOut)]")
     let win = transposedConvolutionWindow(outChannels: cOut, inputHeight: h, inputWidth: w,
                                           kernelSize: Size2D(weight.shape[2], weight.shape[3]), stride: stride,
                                           padding: padding, outputPadding: outputPadding, dilation: dilation)

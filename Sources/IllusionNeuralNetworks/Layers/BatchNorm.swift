@@ -26,7 +26,7 @@ public class BatchNormalization: Layer {
     let kind: String
 
     init(kind: String, allowedRanks: [Int], numFeatures: Int, eps: Float, momentum: Float?, affine: Bool) {
-        precondition(numFeatures > 0, "\(kind): numFeatures must be positive")
+        require(numFeatures > 0, "\(kind): numFeatures must be positive")
         self.kind = kind; self.allowedRanks = allowedRanks
         self.numFeatures = numFeatures; self.eps = eps; self.momentum = momentum
         weight = affine ? Tensor.ones([numFeatures], requiresGrad: true) : nil
@@ -42,7 +42,7 @@ public class BatchNormalization: Layer {
     public var summaryName: String { "\(kind)(\(numFeatures))" }
 
     public func forward(_ x: Tensor) -> Tensor {
-        precondition(allowedRanks.contains(x.rank) && x.shape[1] == numFeatures,
+        require(allowedRanks.contains(x.rank) && x.shape[1] == numFeatures,
                      "\(kind)(\(numFeatures)): expected input of rank \(allowedRanks) with \(numFeatures) channels on axis 1, got \(x.shape)")
         if isTraining {
             numBatchesTracked += 1
@@ -78,10 +78,10 @@ public final class BatchNorm2D: BatchNormalization {
 /// dx = (1/(M·σ))·(M·g − Σg − x̂·Σ(g·x̂)); dγ = Σ dy·x̂; dβ = Σ dy. In evaluation dx = dy·γ/σ.
 public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
                       training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
-    precondition(x.rank >= 2, "batchNorm: expected [N, C, …], got \(x.shape)")
+    require(x.rank >= 2, "batchNorm: expected [N, C, …], got \(x.shape)")
     let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *), m = n * s
     let useBatchStats = training || runningMean == nil || runningVar == nil
-    precondition(!useBatchStats || m > 1 || !training, "batchNorm: training needs more than one value per channel, got \(x.shape)")
+    require(!useBatchStats || m > 1 || !training, "batchNorm: training needs more than one value per channel, got \(x.shape)")
     // Passes run in parallel parts (ParallelLoops): statistics per channel, the elementwise
     // passes per (sample, channel) row; every value is computed exactly as in a serial loop.
     var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)

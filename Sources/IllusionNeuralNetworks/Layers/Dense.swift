@@ -11,7 +11,7 @@ public final class Dense: Layer {
 
     public init(_ inputSize: Int, _ outputSize: Int, bias useBias: Bool = true,
                 weightInit: Initializer = .pytorchDefault, rng: inout RandomGenerator) {
-        precondition(inputSize > 0 && outputSize > 0, "Dense: sizes must be positive, got \(inputSize)→\(outputSize)")
+        require(inputSize > 0 && outputSize > 0, "Dense: sizes must be positive, got \(inputSize)→\(outputSize)")
         self.inputSize = inputSize
         self.outputSize = outputSize
         weight = weightInit.make([outputSize, inputSize], rng: &rng)
@@ -32,7 +32,7 @@ public final class Dense: Layer {
 
     public func forward(_ x: Tensor) -> Tensor {
         let input = x.rank == 2 ? x : x.flattenedBatch()
-        precondition(input.rank == 2 && input.shape[1] == inputSize,
+        require(input.rank == 2 && input.shape[1] == inputSize,
                      "Dense(\(inputSize)→\(outputSize)): input shape \(x.shape) does not end in \(inputSize)")
         return linear(input, weight, bias)
     }
@@ -42,7 +42,7 @@ public final class Dense: Layer {
 /// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ_N dy.
 public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     let n = x.shape[0], inSize = x.shape[1], outSize = weight.shape[0]
-    precondition(weight.shape == [outSize, inSize], "linear: weight \(weight.shape) does not fit input \(x.shape)")
+    require(weight.shape == [outSize, inSize], "linear: weight \(weight.shape) does not fit input \(x.shape)")
     var y = [Float](repeating: 0, count: n * outSize)
     y.withUnsafeMutableBufferPointer { yp in
         if let bias {

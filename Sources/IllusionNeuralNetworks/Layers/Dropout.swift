@@ -10,7 +10,7 @@ public final class Dropout: Layer {
     public var isTraining = true
 
     public init(p: Float = 0.5, seed: UInt64) {
-        precondition(p >= 0 && p <= 1, "Dropout: p must be in [0, 1], got \(p)")
+        require(p >= 0 && p <= 1, "Dropout: p must be in [0, 1], got \(p)")
         self.p = p
         generator = RandomGenerator(seed: seed, stream: 0xD80F)
     }
@@ -41,7 +41,7 @@ public func dropout(_ x: Tensor, p: Float, rng: inout RandomGenerator) -> Tensor
 /// Dropout with a given keep-mask (true = kept): y = keep ? x/(1−p) : 0. Used by ``dropout(_:p:rng:)``
 /// and by tests that replay PyTorch's mask.
 public func dropout(_ x: Tensor, keep: [Bool], p: Float) -> Tensor {
-    precondition(keep.count == x.count, "dropout: mask of \(keep.count) for \(x.count) values")
+    require(keep.count == x.count, "dropout: mask of \(keep.count) for \(x.count) values")
     let scale: Float = p >= 1 ? 0 : 1 / (1 - p)
     var mask = uninitializedFloats(x.count)
     for i in 0..<mask.count { mask[i] = keep[i] ? scale : 0 }

@@ -6,7 +6,7 @@ public final class MaxPool2D: Layer {
     public var isTraining = true
 
     public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) {
-        precondition(padding.height * 2 <= kernelSize.height && padding.width * 2 <= kernelSize.width,
+        require(padding.height * 2 <= kernelSize.height && padding.width * 2 <= kernelSize.width,
                      "MaxPool2D: padding \(padding) must be at most half the kernel \(kernelSize)")
         self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
     }
@@ -22,7 +22,7 @@ public final class AvgPool2D: Layer {
     public var isTraining = true
 
     public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countIncludePad: Bool = true) {
-        precondition(padding.height * 2 <= kernelSize.height && padding.width * 2 <= kernelSize.width,
+        require(padding.height * 2 <= kernelSize.height && padding.width * 2 <= kernelSize.width,
                      "AvgPool2D: padding \(padding) must be at most half the kernel \(kernelSize)")
         self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
         self.countIncludePad = countIncludePad
@@ -41,11 +41,11 @@ struct PoolingGeometry {
     let kernel: Size2D, stride: Size2D, padding: Size2D
 
     init(_ x: Tensor, kernel: Size2D, stride: Size2D, padding: Size2D, op: String) {
-        precondition(x.rank == 4, "\(op): expected input [N, C, H, W], got \(x.shape)")
+        require(x.rank == 4, "\(op): expected input [N, C, H, W], got \(x.shape)")
         n = x.shape[0]; c = x.shape[1]; h = x.shape[2]; w = x.shape[3]
         ho = ConvolutionGeometry.outputSize(inputSize: h, kernelSize: kernel.height, stride: stride.height, padding: padding.height)
         wo = ConvolutionGeometry.outputSize(inputSize: w, kernelSize: kernel.width, stride: stride.width, padding: padding.width)
-        precondition(ho > 0 && wo > 0, "\(op): kernel \(kernel) does not fit input \(x.shape) with padding \(padding)")
+        require(ho > 0 && wo > 0, "\(op): kernel \(kernel) does not fit input \(x.shape) with padding \(padding)")
         self.kernel = kernel; self.stride = stride; self.padding = padding
     }
 
@@ -123,7 +123,7 @@ func maxPool2d(_ x: Tensor, kernelSize: Size2D, stride: Size2D?, padding: Size2D
 @inline(__always)
 func maxPool2x2(_ src: UnsafePointer<Float>, width w: Int, outputHeight ho: Int, outputWidth wo: Int,
                 into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
-    precondition(wo >= 4, "maxPool2x2: output rows of at least 4")
+    require(wo >= 4, "maxPool2x2: output rows of at least 4")
     let lanes = wo >= 8 ? 8 : 4
     for oy in 0..<ho {
         let r0 = src + 2 * oy * w, r1 = r0 + w

@@ -21,7 +21,7 @@ public final class Upsample: Layer {
     public let scaleFactor: Size2D
     public var isTraining = true
     public init(scaleFactor: Size2D) {
-        precondition(scaleFactor.height > 0 && scaleFactor.width > 0, "Upsample: scale factor must be positive")
+        require(scaleFactor.height > 0 && scaleFactor.width > 0, "Upsample: scale factor must be positive")
         self.scaleFactor = scaleFactor
     }
     public var summaryName: String { "Upsample(×\(scaleFactor), nearest)" }
@@ -31,7 +31,7 @@ public final class Upsample: Layer {
 /// x: `[N, C, H, W]` → `[N, C, H·sh, W·sw]`, y[…, i, j] = x[…, i/sh, j/sw].
 /// Backward: each input pixel receives the sum of its sh×sw block of output gradients.
 public func upsampleNearest2d(_ x: Tensor, scaleFactor: Size2D) -> Tensor {
-    precondition(x.rank == 4, "upsampleNearest2d: expected [N, C, H, W], got \(x.shape)")
+    require(x.rank == 4, "upsampleNearest2d: expected [N, C, H, W], got \(x.shape)")
     let planes = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3]
     let sh = scaleFactor.height, sw = scaleFactor.width, ho = h * sh, wo = w * sw
     var y = uninitializedFloats(planes * ho * wo)

@@ -26,7 +26,7 @@ public final class Residual: Layer {
 /// a + b for two tensors of the same shape (no broadcasting: a mismatch is a modelling error).
 /// Backward: both inputs receive dy unchanged.
 public func residualAdd(_ a: Tensor, _ b: Tensor) -> Tensor {
-    precondition(a.shape == b.shape, "residualAdd: branch shapes \(a.shape) and \(b.shape) differ")
+    require(a.shape == b.shape, "residualAdd: branch shapes \(a.shape) and \(b.shape) differ")
     var y = uninitializedFloats(a.count)
     a.storage.withUnsafeBufferPointer { ap in b.storage.withUnsafeBufferPointer { bp in y.withUnsafeMutableBufferPointer { yp in
         for i in 0..<yp.count { yp[i] = ap[i] + bp[i] }

@@ -35,7 +35,7 @@ func lossZip(_ a: [Float], _ b: [Float], _ f: (Float, Float) -> Float) -> [Float
 
 @inline(__always)
 func requireSameShape(_ name: String, _ a: Tensor, _ aName: String, _ b: Tensor, _ bName: String) {
-    precondition(a.shape == b.shape,
+    require(a.shape == b.shape,
                  "\(name): \(aName) shape \(a.shape) and \(bName) shape \(b.shape) must be equal")
 }
 
@@ -135,14 +135,14 @@ public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ target: Tensor, red
 /// `labelSmoothing` ε (PyTorch's `label_smoothing`): the target becomes q = (1−ε)·onehot(yₙ) + ε/K,
 /// ℓₙ = −Σₖ qₖ log softmax(xₙ)ₖ = logΣₖ exp(xₙₖ) − (1−ε)·xₙ,yₙ − (ε/K)·Σₖ xₙₖ, gradient softmax(xₙ) − q.
 public func crossEntropy(logits: Tensor, labels: [Int], reduction: Reduction = .mean, labelSmoothing: Float = 0) -> Tensor {
-    precondition(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy: label smoothing \(labelSmoothing) outside [0, 1]")
-    precondition(logits.rank == 2, "crossEntropy: logits shape \(logits.shape) must be [N, K]")
+    require(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy: label smoothing \(labelSmoothing) outside [0, 1]")
+    require(logits.rank == 2, "crossEntropy: logits shape \(logits.shape) must be [N, K]")
     let n = logits.shape[0], k = logits.shape[1]
-    precondition(labels.count == n,
+    require(labels.count == n,
                  "crossEntropy: logits shape \(logits.shape) needs \(n) labels, got labels shape [\(labels.count)]")
-    precondition(k > 0, "crossEntropy: logits shape \(logits.shape) has no classes")
+    require(k > 0, "crossEntropy: logits shape \(logits.shape) has no classes")
     for (i, y) in labels.enumerated() {
-        precondition(y >= 0 && y < k, "crossEntropy: label \(y) of sample \(i) is outside 0..<\(k) for logits shape \(logits.shape)")
+        require(y >= 0 && y < k, "crossEntropy: label \(y) of sample \(i) is outside 0..<\(k) for logits shape \(logits.shape)")
     }
     var probabilities = [Float](repeating: 0, count: n * k)
     var total: Double = 0

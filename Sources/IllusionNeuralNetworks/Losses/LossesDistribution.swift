@@ -74,7 +74,7 @@ public func klDivergenceToStandardNormal(mean: Tensor, logVariance: Tensor, redu
 public func gaussianNegativeLogLikelihood(mean: Tensor, logVariance: Tensor, target: Tensor,
                                           reduction: Reduction = .mean, includeConstant: Bool = true) -> Tensor {
     requireSameShape("gaussianNegativeLogLikelihood", mean, "mean", target, "target")
-    precondition(broadcastShape(logVariance.shape, mean.shape) == mean.shape,
+    require(broadcastShape(logVariance.shape, mean.shape) == mean.shape,
                  "gaussianNegativeLogLikelihood: logVariance shape \(logVariance.shape) does not broadcast to mean shape \(mean.shape)")
     let n = mean.count
     let lvFull = broadcastValues(logVariance.storage, from: logVariance.shape, to: mean.shape)
@@ -141,11 +141,11 @@ func jensenShannonParts(probabilities: [[Float]], logProbabilities: [[Float]], m
 }
 
 func requireJensenShannonShapes(_ name: String, _ parts: [Tensor]) {
-    precondition(parts.count >= 2, "\(name): needs at least two distributions, got \(parts.count)")
+    require(parts.count >= 2, "\(name): needs at least two distributions, got \(parts.count)")
     for (i, p) in parts.enumerated() where p.shape != parts[0].shape {
-        precondition(false, "\(name): distribution \(i) has shape \(p.shape), distribution 0 has shape \(parts[0].shape)")
+        require(false, "\(name): distribution \(i) has shape \(p.shape), distribution 0 has shape \(parts[0].shape)")
     }
-    precondition(parts[0].rank >= 1, "\(name): distributions need a class axis, got shape \(parts[0].shape)")
+    require(parts[0].rank >= 1, "\(name): distributions need a class axis, got shape \(parts[0].shape)")
 }
 
 /// Jensen–Shannon divergence of k discrete distributions given as **probabilities** (rows along

@@ -18,7 +18,7 @@ public final class AdaGrad: Optimizer {
 
     public init(parameters: [Tensor], learningRate: Float = 0.01, learningRateDecay: Float = 0,
                 weightDecay: Float = 0, initialAccumulator: Float = 0, epsilon: Float = 1e-10) {
-        precondition(learningRate >= 0, "AdaGrad: learning rate must be non-negative, got \(learningRate)")
+        require(learningRate >= 0, "AdaGrad: learning rate must be non-negative, got \(learningRate)")
         self.parameters = parameters
         self.learningRate = learningRate
         self.learningRateDecay = learningRateDecay
@@ -34,7 +34,7 @@ public final class AdaGrad: Optimizer {
         let wd = weightDecay, eps = epsilon
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            precondition(grad.count == p.count, "AdaGrad: gradient of \(grad.count) values for parameter of shape \(p.shape)")
+            require(grad.count == p.count, "AdaGrad: gradient of \(grad.count) values for parameter of shape \(p.shape)")
             sums.allocate(i, count: p.count, initial: initialAccumulator)
             grad.withUnsafeBufferPointer { g in p.storage.withUnsafeMutableBufferPointer { w in
                 sums.values[i].withUnsafeMutableBufferPointer { s in

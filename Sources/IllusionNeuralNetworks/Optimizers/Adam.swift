@@ -26,8 +26,8 @@ public class Adam: Optimizer {
 
     public init(parameters: [Tensor], learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
-        precondition(learningRate >= 0, "Adam: learning rate must be non-negative, got \(learningRate)")
-        precondition(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam: betas must be in [0, 1), got (\(beta1), \(beta2))")
+        require(learningRate >= 0, "Adam: learning rate must be non-negative, got \(learningRate)")
+        require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam: betas must be in [0, 1), got (\(beta1), \(beta2))")
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -48,7 +48,7 @@ public class Adam: Optimizer {
         let shrink: Float = decoupledWeightDecay ? 1 - lr * weightDecay : 1
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            precondition(grad.count == p.count, "Adam: gradient of \(grad.count) values for parameter of shape \(p.shape)")
+            require(grad.count == p.count, "Adam: gradient of \(grad.count) values for parameter of shape \(p.shape)")
             firstMoments.allocate(i, count: p.count)
             secondMoments.allocate(i, count: p.count)
             grad.withUnsafeBufferPointer { g in p.storage.withUnsafeMutableBufferPointer { w in

@@ -19,8 +19,8 @@ public struct EarlyStopping: Sendable {
     public private(set) var epochsWithoutImprovement = 0
 
     public init(patience: Int, mode: Mode = .min, minDelta: Float = 0) {
-        precondition(patience >= 0, "EarlyStopping: patience must be non-negative, got \(patience)")
-        precondition(minDelta >= 0, "EarlyStopping: minDelta must be non-negative, got \(minDelta)")
+        require(patience >= 0, "EarlyStopping: patience must be non-negative, got \(patience)")
+        require(minDelta >= 0, "EarlyStopping: minDelta must be non-negative, got \(minDelta)")
         self.patience = patience
         self.mode = mode
         self.minDelta = minDelta

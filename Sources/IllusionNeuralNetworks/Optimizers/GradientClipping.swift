@@ -9,7 +9,7 @@ import Foundation
 /// left as they are, so the caller can skip the step.
 @discardableResult
 public func clipGradientNorm(parameters: [Tensor], maxNorm: Float) -> Float {
-    precondition(maxNorm >= 0, "clipGradientNorm: maxNorm must be non-negative, got \(maxNorm)")
+    require(maxNorm >= 0, "clipGradientNorm: maxNorm must be non-negative, got \(maxNorm)")
     var sumOfSquares: Double = 0
     for p in parameters {
         p.grad?.withUnsafeBufferPointer { g in for v in g { sumOfSquares += Double(v) * Double(v) } }
@@ -27,7 +27,7 @@ public func clipGradientNorm(parameters: [Tensor], maxNorm: Float) -> Float {
 
 /// Clamps every gradient element to [−maxValue, maxValue] (`torch.nn.utils.clip_grad_value_`).
 public func clipGradientValue(parameters: [Tensor], maxValue: Float) {
-    precondition(maxValue >= 0, "clipGradientValue: maxValue must be non-negative, got \(maxValue)")
+    require(maxValue >= 0, "clipGradientValue: maxValue must be non-negative, got \(maxValue)")
     for p in parameters where p.grad != nil {
         p.grad!.withUnsafeMutableBufferPointer { g in
             for j in 0..<g.count { g[j] = Swift.min(Swift.max(g[j], -maxValue), maxValue) }

@@ -19,7 +19,7 @@ public struct StepDecay: LearningRateSchedule, Sendable {
     public var stepSize: Int
     public var gamma: Float
     public init(initial: Float, stepSize: Int, gamma: Float = 0.1) {
-        precondition(stepSize > 0, "StepDecay: stepSize must be positive, got \(stepSize)")
+        require(stepSize > 0, "StepDecay: stepSize must be positive, got \(stepSize)")
         self.initial = initial; self.stepSize = stepSize; self.gamma = gamma
     }
     public func learningRate(epoch: Int) -> Float {
@@ -44,7 +44,7 @@ public struct CosineAnnealing: LearningRateSchedule, Sendable {
     public var minimum: Float
     public var period: Int
     public init(initial: Float, minimum: Float = 0, period: Int) {
-        precondition(period > 0, "CosineAnnealing: period must be positive, got \(period)")
+        require(period > 0, "CosineAnnealing: period must be positive, got \(period)")
         self.initial = initial; self.minimum = minimum; self.period = period
     }
     public func learningRate(epoch: Int) -> Float {

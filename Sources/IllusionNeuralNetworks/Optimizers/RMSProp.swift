@@ -21,8 +21,8 @@ public final class RMSProp: Optimizer {
 
     public init(parameters: [Tensor], learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
                 momentum: Float = 0, centered: Bool = false, weightDecay: Float = 0) {
-        precondition(learningRate >= 0, "RMSProp: learning rate must be non-negative, got \(learningRate)")
-        precondition(alpha >= 0 && alpha <= 1, "RMSProp: alpha must be in [0, 1], got \(alpha)")
+        require(learningRate >= 0, "RMSProp: learning rate must be non-negative, got \(learningRate)")
+        require(alpha >= 0 && alpha <= 1, "RMSProp: alpha must be in [0, 1], got \(alpha)")
         self.parameters = parameters
         self.learningRate = learningRate
         self.alpha = alpha
@@ -40,7 +40,7 @@ public final class RMSProp: Optimizer {
         let lr = learningRate, a = alpha, eps = epsilon, mu = momentum, wd = weightDecay, centered = centered
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            precondition(grad.count == p.count, "RMSProp: gradient of \(grad.count) values for parameter of shape \(p.shape)")
+            require(grad.count == p.count, "RMSProp: gradient of \(grad.count) values for parameter of shape \(p.shape)")
             let n = p.count
             squareAverages.allocate(i, count: n)
             if centered { gradientAverages.allocate(i, count: n) }

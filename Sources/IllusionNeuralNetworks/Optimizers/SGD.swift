@@ -20,9 +20,9 @@ public final class SGD: Optimizer {
 
     public init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0) {
-        precondition(learningRate >= 0, "SGD: learning rate must be non-negative, got \(learningRate)")
-        precondition(momentum >= 0, "SGD: momentum must be non-negative, got \(momentum)")
-        precondition(!nesterov || (momentum > 0 && dampening == 0),
+        require(learningRate >= 0, "SGD: learning rate must be non-negative, got \(learningRate)")
+        require(momentum >= 0, "SGD: momentum must be non-negative, got \(momentum)")
+        require(!nesterov || (momentum > 0 && dampening == 0),
                      "SGD: Nesterov momentum needs momentum > 0 and zero dampening (got \(momentum), \(dampening))")
         self.parameters = parameters
         self.learningRate = learningRate
@@ -38,7 +38,7 @@ public final class SGD: Optimizer {
         let lr = learningRate, mu = momentum, keep = 1 - dampening, wd = weightDecay, nesterov = nesterov
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            precondition(grad.count == p.count, "SGD: gradient of \(grad.count) values for parameter of shape \(p.shape)")
+            require(grad.count == p.count, "SGD: gradient of \(grad.count) values for parameter of shape \(p.shape)")
             grad.withUnsafeBufferPointer { g in p.storage.withUnsafeMutableBufferPointer { w in
                 if mu == 0 {
                     for j in 0..<w.count { w[j] -= lr * (g[j] + wd * w[j]) }
