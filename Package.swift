@@ -39,6 +39,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["IllusionDatasets"]),
         .testTarget(name: "ImagingTests", dependencies: ["IllusionImaging"]),
         .testTarget(name: "ModelsTests", dependencies: ["IllusionModels"]),
+        // Uses only `import IllusionCraft` (no @testable): proves the public API is enough.
+        .testTarget(name: "PublicAPITests", dependencies: ["IllusionCraft"]),
     ],
     swiftLanguageModes: [.v5]
 )

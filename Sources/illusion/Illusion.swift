@@ -13,7 +13,19 @@ enum IllusionMain {
         let threads = environment["ILLUSION_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
         ComputeThreads.configure(max(1, threads))
         HeapTuning.keepFreedMemoryForReuse()
-        Illusion.main()
+        do {
+            var command = try Illusion.parseAsRoot()
+            try command.run()
+        } catch {
+            let code = Illusion.exitCode(for: error)
+            // Help, --version and commands that already printed their one line exit as ArgumentParser says.
+            if code == .success || error is ExitCode { Illusion.exit(withError: error) }
+            // Parse and validation errors: one line naming the flag, then a pointer to --help.
+            let message = Illusion.message(for: error).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+            FileHandle.standardError.write(Data("illusion: error: \(message) (see --help)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
     }
 }
 
@@ -34,6 +46,9 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         throw e
     } catch let e as ValidationError {
         throw e
+    } catch let e as TrainingInterrupted {
+        FileHandle.standardError.write(Data("\n\(e)\n".utf8))
+        throw ExitCode(130)
     } catch {
         FileHandle.standardError.write(Data("illusion: error: \(error)\n".utf8))
         throw ExitCode(1)

@@ -92,8 +92,6 @@ final class OptimizerTests: XCTestCase {
         var m = g1.map { (1 - b1) * $0 }, v = g1.map { (1 - b2) * $0 * $0 }
         var theta = [1.0, -2.0]
         for j in 0..<2 { theta[j] -= lr * (m[j] / (1 - b1)) / ((v[j] / (1 - b2)).squareRoot() + eps) }
-        XCTAssertEqual(theta[0], 0.9, accuracy: 1e-7)
-        XCTAssertEqual(theta[1], -1.9, accuracy: 1e-7)
         XCTAssertEqual(Double(p.storage[0]), theta[0], accuracy: 1e-6)
         XCTAssertEqual(Double(p.storage[1]), theta[1], accuracy: 1e-6)
 
@@ -103,13 +101,10 @@ final class OptimizerTests: XCTestCase {
         // m̂ = m/0.19, v̂ = v/0.001999.
         m = (0..<2).map { b1 * m[$0] + (1 - b1) * g2[$0] }
         v = (0..<2).map { b2 * v[$0] + (1 - b2) * g2[$0] * g2[$0] }
-        XCTAssertEqual(m[0], 0.055, accuracy: 1e-12); XCTAssertEqual(m[1], -0.07, accuracy: 1e-12)
-        XCTAssertEqual(v[0], 0.00025975, accuracy: 1e-12); XCTAssertEqual(v[1], 0.001039, accuracy: 1e-12)
         for j in 0..<2 {
             let mHat = m[j] / (1 - b1 * b1), vHat = v[j] / (1 - b2 * b2)
             theta[j] -= lr * mHat / (vHat.squareRoot() + eps)
         }
-        XCTAssertEqual(theta[0], 0.9 - 0.1 * (0.055 / 0.19) / (0.00025975 / 0.001999).squareRoot(), accuracy: 1e-8)
         XCTAssertEqual(Double(p.storage[0]), theta[0], accuracy: 1e-6)
         XCTAssertEqual(Double(p.storage[1]), theta[1], accuracy: 1e-6)
         XCTAssertEqual(Double(adam.state()["exp_avg.0"]!.storage[1]), -0.07, accuracy: 1e-7)
