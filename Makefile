@@ -5,6 +5,9 @@ CONFIG     ?= release
 NATIVE     ?= 0
 SWIFTFLAGS := $(if $(filter 1,$(NATIVE)),-Xswiftc -target-cpu -Xswiftc native,)
 BIN        := .build/$(CONFIG)
+# `make test` builds with -enable-testing into its own folder, so alternating `make test` and
+# `make demo` (plain release build in .build) does not rebuild everything each time.
+TEST_SCRATCH ?= .build-test
 DEBS       := libopenblas-dev libpng-dev libturbojpeg0-dev zlib1g-dev dataset-fashion-mnist
 DEMO_EPOCHS ?= 3
 BENCH_ARGS ?=
@@ -30,14 +33,14 @@ build: deps
 demo: build
 	bash scripts/demo.sh $(BIN)/illusion $(DEMO_EPOCHS)
 
-## test: build in release (with testing enabled) and run every test.
+## test: build in release (with testing enabled, in $(TEST_SCRATCH)/) and run every test.
 test: deps
-	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests $(SWIFTFLAGS)
-	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing $(SWIFTFLAGS)
+	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --scratch-path $(TEST_SCRATCH) $(SWIFTFLAGS)
+	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing --scratch-path $(TEST_SCRATCH) $(SWIFTFLAGS)
 
 ## bench: throughput/memory benchmarks, side by side with PyTorch when it is importable.
 bench: build
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/Benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf .build
+	rm -rf .build $(TEST_SCRATCH)

@@ -33,6 +33,7 @@ struct Illusion: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "illusion",
         abstract: "Train, sample and inspect generative models (VAE, autoencoder, DCGAN) and classic models, written from first principles.",
+        version: BuildInfo.version,
         subcommands: [Train.self, Sample.self, Reconstruct.self, Interpolate.self, LatentPlot.self,
                       AttributeVector.self, Evaluate.self, Summary.self, Augment.self, Classify.self])
 }
