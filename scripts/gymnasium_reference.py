@@ -4,9 +4,10 @@
 Writes Tests/ReinforcementTests/Fixtures/gymnasium_reference.json, which ReinforcementTests replay
 against our environments (CI needs only the committed JSON, not Gymnasium):
 
-  frozenlake: for 4x4 and 8x8, slippery and not —
+  frozenlake: FrozenLake-v1 (4x4) and FrozenLake8x8-v1, slippery and not —
     "P": Gymnasium's full transition table, [state, action, [[p, next, reward, terminated], ...]];
-    "steps": seeded uniformly random actions through gymnasium.make (TimeLimit included), columns
+    "steps": seeded random actions through gymnasium.make (TimeLimit included) — uniform in the first
+             half, hole-avoiding in the second (so that episodes reach the time limit) — columns
              state, action, next_state, reward, terminated, truncated (one entry per step).
   cartpole: episodes of CartPole-v1 (gymnasium.make, TimeLimit 500) — the float64 initial state
     (env.unwrapped.state after reset), the actions, and after each step the float64 state, reward,
@@ -26,16 +27,25 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "ReinforcementTests
 
 
 def frozenlake(map_name, slippery, steps, seed):
-    env = gym.make("FrozenLake-v1", map_name=map_name, is_slippery=slippery)
+    # The registered ids: FrozenLake-v1 (4x4, TimeLimit 100) and FrozenLake8x8-v1 (8x8, TimeLimit 200).
+    env = gym.make("FrozenLake-v1" if map_name == "4x4" else "FrozenLake8x8-v1", is_slippery=slippery)
     table = []
     for s, actions in env.unwrapped.P.items():
         for a, outcomes in actions.items():
             table.append([s, a, [[p, int(n), float(r), bool(t)] for (p, n, r, t) in outcomes]])
     rng = np.random.default_rng(seed)
     cols = {k: [] for k in ("state", "action", "next_state", "reward", "terminated", "truncated")}
+    P = env.unwrapped.P
+    holes = {i for i, c in enumerate(env.unwrapped.desc.flatten()) if c == b"H"}
     s, _ = env.reset(seed=seed)
-    for _ in range(steps):
+    for i in range(steps):
         a = int(rng.integers(4))
+        if i >= steps // 2:
+            # Second half: random among the actions that cannot fall into a hole (when there are any),
+            # so that some episodes run into the time limit.
+            safe = [b for b in range(4) if not any(n in holes for (_, n, _, _) in P[s][b])]
+            if safe:
+                a = safe[int(rng.integers(len(safe)))]
         n, r, term, trunc, _ = env.step(a)
         for k, v in zip(cols, (int(s), a, int(n), float(r), int(term), int(trunc))):
             cols[k].append(v)

@@ -55,10 +55,9 @@ final class DynamicProgrammingTests: XCTestCase {
         XCTAssertEqual(result.improvements, 4, "changed states per step: \(result.changedStates)")
         XCTAssertEqual(result.changedStates.last, 0)
         for gain in result.smallestGains { XCTAssertGreaterThan(gain, -1e-6) }   // v_{π_{k+1}} ≥ v_{π_k} everywhere
-        // Strictly better somewhere at each step.
-        for k in 1..<result.values.count {
-            XCTAssertGreaterThan(zip(result.values[k], result.values[k - 1]).map { $0 - $1 }.max()!, 1)
-        }
+        // Strictly better somewhere at each step (well above the evaluation threshold).
+        XCTAssertEqual(result.largestGains.count, 4)
+        for gain in result.largestGains { XCTAssertGreaterThan(gain, 0.01) }
         // Figure 4.2's v_{π₄} starts at about 420 with no cars; it is largest with 20 cars at both lots
         // (637 with the exact Poisson tails used here; the book's axis ends at 612).
         let v = result.finalValues

@@ -88,7 +88,7 @@ final class GymnasiumReplayTests: XCTestCase {
     /// Every recorded step is possible under our dynamics with the same reward, termination and
     /// truncation (time limit), and the slippery outcomes occur about 1/3 each.
     func testFrozenLakeStepsReplay() throws {
-        var total = 0
+        var total = 0, truncations = 0
         for lake in Self.fixture.frozenlake {
             let mdp = try FrozenLake.make(map: lake.map, slippery: lake.slippery)
             let st = lake.steps
@@ -119,6 +119,7 @@ final class GymnasiumReplayTests: XCTestCase {
                 if dr == along.0 && dc == along.1 { intended += 1 } else if dr != 0 || dc != 0 { slipped += 1 }
             }
             total += st.state.count
+            truncations += st.truncated.reduce(0, +)
             if lake.slippery {
                 // Among moves that went somewhere, intended ≈ 1/3 · (moves), perpendicular ≈ 2/3 (minus walls): ratio in a wide band.
                 let share = Double(intended) / Double(intended + slipped)
@@ -129,6 +130,7 @@ final class GymnasiumReplayTests: XCTestCase {
             }
         }
         XCTAssertGreaterThanOrEqual(total, 10_000)
+        XCTAssertGreaterThan(truncations, 0)   // the time limit is exercised too
     }
 
     /// CartPole: from Gymnasium's recorded initial states, our Double physics reproduces every state

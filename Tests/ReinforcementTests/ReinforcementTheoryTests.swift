@@ -65,7 +65,7 @@ final class ReinforcementTheoryTests: XCTestCase {
     func testPureExploitationFindsAWorsePolicyThanEpsilonGreedy() throws {
         let mdp = try FrozenLake.make(map: "4x4", slippery: true)
         let vStar = try ValueIteration.run(mdp).values
-        var greedy = TabularLearningSettings(method: .qLearning, episodes: 3000, learningRate: 0.1,
+        let greedy = TabularLearningSettings(method: .qLearning, episodes: 3000, learningRate: 0.1,
                                              exploration: .constant(0), timeLimit: 100, checkpointEvery: 3000, seed: 3)
         var explore = greedy
         explore.exploration = EpsilonGreedy(start: 1, end: 0.05, decayEpisodes: 2000)

@@ -31,11 +31,13 @@ final class SampleBasedTests: XCTestCase {
         XCTAssertEqual(result.checkpoints.last!.startValueGap, 0, accuracy: 1e-6)
     }
 
+    /// With exploring starts every state is visited; SARSA's greedy policy is then optimal everywhere.
     func testSarsaLearnsTheGridworld() throws {
         let mdp = try Gridworld.make()
-        let settings = TabularLearningSettings(method: .sarsa, episodes: 3000, learningRate: 0.2,
+        var settings = TabularLearningSettings(method: .sarsa, episodes: 3000, learningRate: 0.2,
                                                exploration: EpsilonGreedy(start: 0.5, end: 0.01, decayEpisodes: 2000),
                                                timeLimit: 100, checkpointEvery: 500, seed: 5)
+        settings.exploringStarts = true
         let result = try TabularLearning.train(mdp, settings: settings)
         XCTAssertEqual(result.checkpoints.last!.optimalActionShare, 1, accuracy: 1e-12)
         XCTAssertEqual(result.checkpoints.last!.startValueGap, 0, accuracy: 1e-9)

@@ -10,6 +10,8 @@ public struct PolicyIterationResult: Sendable {
     public var changedStates: [Int]
     /// min_s (v_{π_{k+1}}(s) − v_{π_k}(s)) per improvement: ≥ 0 (up to θ) by the policy improvement theorem.
     public var smallestGains: [Double]
+    /// max_s (v_{π_{k+1}}(s) − v_{π_k}(s)) per improvement: > 0 while the policy changes.
+    public var largestGains: [Double]
 
     /// Number of improvement steps that changed the policy (π₀ → … → π_K takes K).
     public var improvements: Int { policies.count - 1 }
@@ -28,7 +30,7 @@ public enum PolicyIteration {
         var policy = initial ?? Policy.uniform(mdp)
         var evaluation = try PolicyEvaluation.evaluate(mdp, policy: policy, mode: mode, theta: theta, maxSweeps: maxSweeps)
         var result = PolicyIterationResult(policies: [policy], values: [evaluation.values], evaluationSweeps: [evaluation.sweeps],
-                                           changedStates: [], smallestGains: [])
+                                           changedStates: [], smallestGains: [], largestGains: [])
         let stochastic = policy.probabilities.contains { $0.filter { $0 > 0 }.count > 1 }
         var current: [Int]? = stochastic ? nil : policy.choices
         for _ in 0..<maxIterations {
@@ -43,7 +45,9 @@ public enum PolicyIteration {
             result.policies.append(policy)
             result.values.append(evaluation.values)
             result.evaluationSweeps.append(evaluation.sweeps)
-            result.smallestGains.append(zip(evaluation.values, previous).map { $0 - $1 }.min() ?? 0)
+            let gains = zip(evaluation.values, previous).map { $0 - $1 }
+            result.smallestGains.append(gains.min() ?? 0)
+            result.largestGains.append(gains.max() ?? 0)
             current = greedy
         }
         throw MDPError.invalid("policy iteration: no stable policy after \(maxIterations) improvements")

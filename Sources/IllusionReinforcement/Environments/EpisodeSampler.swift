@@ -20,6 +20,15 @@ public struct EpisodeSampler: Sendable {
         return state
     }
 
+    /// Starts an episode in a given state.
+    @discardableResult
+    public mutating func reset(to start: Int) -> Int {
+        require(start >= 0 && start < mdp.stateCount, "EpisodeSampler.reset: no state \(start)")
+        state = start
+        steps = 0
+        return state
+    }
+
     /// Takes the k-th available action of the current state (`mdp.actions[state][k]`).
     public mutating func step(choice k: Int, rng: inout RandomGenerator)
         -> (next: Int, reward: Double, terminated: Bool, truncated: Bool) {

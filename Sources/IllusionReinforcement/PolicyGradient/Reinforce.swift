@@ -13,6 +13,8 @@ public struct ReinforceSettings: Sendable {
     public var solvedThreshold = 475.0
     public var solvedWindow = 100
     public var stopWhenSolved = true
+    /// After training, this many further episodes with the final (stochastic) policy and no updates.
+    public var evaluationEpisodes = 100
     public var seed: UInt64 = 0
     public init() {}
 }
@@ -26,6 +28,8 @@ public struct ReinforceResult: Sendable {
     public var solvedAtEpisode: Int?
     public var updates: Int
     public var totalSteps: Int
+    /// Returns of `evaluationEpisodes` fresh episodes of the final policy (sampled actions, no learning).
+    public var evaluationReturns: [Double]
 }
 
 /// REINFORCE with a learned baseline (Williams 1992; Sutton & Barto §13.4) on ``CartPole``.
@@ -53,19 +57,11 @@ public enum Reinforce {
         while returns.count < settings.episodes {
             var states: [Float] = [], actions: [Int] = [], targets: [Float] = []
             for _ in 0..<settings.episodesPerUpdate where returns.count < settings.episodes {
-                var s = env.reset(rng: &rng)
-                var rewards: [Double] = []
-                while true {
-                    let x = s.map { Float($0) }
-                    let p = policy.actionProbabilities(x)
-                    let a = Float(rng.nextDouble()) < p[0] ? 0 : 1
-                    states += x
-                    actions.append(a)
-                    let step = env.step(a)
-                    rewards.append(step.reward)
-                    s = step.state
-                    if step.terminated || step.truncated { break }
-                }
+                let run = episode(policy, env: &env, rng: &rng)
+                states += run.states
+                actions += run.actions
+                // CartPole pays 1 per step, the terminating one included.
+                let rewards = [Double](repeating: 1, count: run.count)
                 totalSteps += rewards.count
                 var g = 0.0, episodeTargets = [Float](repeating: 0, count: rewards.count)
                 for t in stride(from: rewards.count - 1, through: 0, by: -1) {
@@ -86,8 +82,25 @@ public enum Reinforce {
                    states: states, actions: actions, returns: targets, scale: scale)
             updates += 1
         }
+        let evaluation = (0..<settings.evaluationEpisodes).map { _ in Double(episode(policy, env: &env, rng: &rng).count) }
         return ReinforceResult(episodeReturns: returns, movingAverage: averages, solvedAtEpisode: solvedAt,
-                               updates: updates, totalSteps: totalSteps)
+                               updates: updates, totalSteps: totalSteps, evaluationReturns: evaluation)
+    }
+
+    /// One episode with actions sampled from the policy: the states visited (as Float) and actions taken.
+    static func episode(_ policy: MLPPolicy, env: inout CartPole, rng: inout RandomGenerator) -> (states: [Float], actions: [Int], count: Int) {
+        var s = env.reset(rng: &rng)
+        var states: [Float] = [], actions: [Int] = []
+        while true {
+            let x = s.map { Float($0) }
+            let p = policy.actionProbabilities(x)
+            let a = Float(rng.nextDouble()) < p[0] ? 0 : 1
+            states += x
+            actions.append(a)
+            let step = env.step(a)
+            s = step.state
+            if step.terminated || step.truncated { return (states, actions, actions.count) }
+        }
     }
 
     /// One gradient step on both networks from a batch of T steps.

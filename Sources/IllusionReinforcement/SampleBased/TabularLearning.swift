@@ -17,6 +17,9 @@ public struct TabularLearningSettings: Sendable {
     public var timeLimit: Int
     /// Compare with the optimum every this many episodes.
     public var checkpointEvery: Int
+    /// Exploring starts: each episode begins in a uniformly random non-terminal state (instead of
+    /// `mdp.startState`), so that states far from the start are visited too.
+    public var exploringStarts = false
     public var seed: UInt64
 
     public init(method: TabularMethod = .qLearning, episodes: Int = 10_000, learningRate: Double = 0.1,
@@ -74,9 +77,10 @@ public enum TabularLearning {
         var returns: [Double] = [], checkpoints: [TabularCheckpoint] = []
         let alpha = settings.learningRate, gamma = mdp.gamma
         var totalSteps = 0
+        let starts = (0..<mdp.stateCount).filter { !mdp.isTerminal[$0] }
         for episode in 0..<settings.episodes {
             let epsilon = settings.exploration.epsilon(episode: episode)
-            var s = sampler.reset()
+            var s = settings.exploringStarts ? sampler.reset(to: starts[rng.nextInt(below: starts.count)]) : sampler.reset()
             var total = 0.0
             var a = mdp.isTerminal[s] ? -1 : EpsilonGreedy.choose(q[s], epsilon: epsilon, rng: &rng)
             while a >= 0 {

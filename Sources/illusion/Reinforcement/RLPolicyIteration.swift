@@ -39,7 +39,7 @@ struct RLPolicyIteration: ParsableCommand {
             }
             var out: [String: Any] = ["command": "policy-iteration", "env": mdp.name, "gamma": mdp.gamma, "theta": theta,
                                       "improvements": result.improvements, "evaluation_sweeps": result.evaluationSweeps,
-                                      "changed_states": result.changedStates, "smallest_gains": result.smallestGains,
+                                      "changed_states": result.changedStates, "smallest_gains": result.smallestGains, "largest_gains": result.largestGains,
                                       "bellman_optimality_residual": residual, "pictures": ["policy_iteration.png"]]
             out["result"] = RLOutput.valueTable(mdp, result.finalValues, policy: result.finalPolicy)
             // A stochastic π₀ (the uniform random policy) is written as "random" in every state.

@@ -47,8 +47,10 @@ struct RLReinforce: ParsableCommand {
                 }
             }
             let seconds = Date().timeIntervalSince(start)
-            RLOutput.log(result.solvedAtEpisode.map { "solved at episode \($0)" } ?? "not solved within \(episodes) episodes"
-                         + String(format: " (%.1f s, %d steps)", seconds, result.totalSteps))
+            let evaluationMean = result.evaluationReturns.reduce(0, +) / Double(max(1, result.evaluationReturns.count))
+            RLOutput.log((result.solvedAtEpisode.map { "solved at episode \($0)" } ?? "not solved within \(episodes) episodes")
+                         + String(format: " (%.1f s, %d steps); final policy: mean return %.1f over %d fresh episodes",
+                                  seconds, result.totalSteps, evaluationMean, result.evaluationReturns.count))
             let n = Double(result.episodeReturns.count)
             try RLOutput.writeLines("REINFORCE with baseline on CartPole-v1 (seed \(options.seed))", xLabel: "episode", yLabel: "return",
                                     series: [.init(name: "return", values: result.episodeReturns),
@@ -57,12 +59,15 @@ struct RLReinforce: ParsableCommand {
                                     to: RLOutput.path(folder, "learning_curve.png"))
             let out: [String: Any] = [
                 "command": "reinforce", "env": "cartpole", "seed": options.seed, "gamma": settings.gamma,
-                "hidden": settings.hidden, "learning_rate": Double(learningRate), "baseline_learning_rate": Double(baselineLearningRate),
+                "hidden": settings.hidden, "learning_rate": Double(String(learningRate))!, "baseline_learning_rate": Double(String(baselineLearningRate))!,
                 "episodes_per_update": episodesPerUpdate, "budget_episodes": episodes,
                 "episodes": result.episodeReturns.count, "updates": result.updates, "total_steps": result.totalSteps,
                 "solved_at_episode": result.solvedAtEpisode ?? NSNull(),
                 "final_mean_return_last_100": result.movingAverage.last ?? 0, "seconds": seconds,
                 "returns": result.episodeReturns, "pictures": ["learning_curve.png"],
+                "evaluation_episodes": result.evaluationReturns.count,
+                "evaluation_mean_return": result.evaluationReturns.isEmpty ? 0 : result.evaluationReturns.reduce(0, +) / Double(result.evaluationReturns.count),
+                "evaluation_min_return": result.evaluationReturns.min() ?? 0,
             ]
             try RLOutput.finish(out, options: options, folder: folder)
         }

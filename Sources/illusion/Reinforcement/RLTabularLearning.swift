@@ -13,6 +13,7 @@ struct TabularOptions: ParsableArguments {
     @Option(help: "Compare the greedy policy with the optimum every this many episodes.") var checkpointEvery = 1000
     @Option(help: "Truncate episodes after this many steps (default: Gymnasium's 100 / 200 for FrozenLake, 100 otherwise).")
     var timeLimit: Int?
+    @Flag(help: "Exploring starts: begin each episode in a random non-terminal state.") var exploringStarts = false
 }
 
 enum TabularCommand {
@@ -33,7 +34,9 @@ enum TabularCommand {
             exploration: EpsilonGreedy(start: tabular.epsilonStart, end: tabular.epsilonEnd,
                                        decayEpisodes: tabular.epsilonDecay ?? tabular.episodes / 2),
             timeLimit: tabular.timeLimit ?? options.timeLimit, checkpointEvery: tabular.checkpointEvery, seed: options.seed)
-        let result = try TabularLearning.train(mdp, settings: settings, optimum: optimum.values)
+        var configured = settings
+        configured.exploringStarts = tabular.exploringStarts
+        let result = try TabularLearning.train(mdp, settings: configured, optimum: optimum.values)
         let last = result.checkpoints.last!
         RLOutput.log("\(method.rawValue) \(mdp.name): \(tabular.episodes) episodes, \(result.totalSteps) steps; greedy return within "
                      + "\(settings.timeLimit) steps \(last.greedyReturnWithinLimit) (optimal \(result.optimalReturnWithinLimit)), "
