@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import IllusionReinforcement
 
@@ -21,6 +22,19 @@ final class MDPFileTests: XCTestCase {
         XCTAssertEqual(vi.values[1], 10, accuracy: 1e-9)
         XCTAssertEqual(vi.values[0], 8.2 / 0.82, accuracy: 1e-8)
         XCTAssertEqual(mdp.actionNames[mdp.actions[0][vi.policy[0]]], "go")
+    }
+
+    /// The example in docs/examples (Sutton & Barto's recycling robot): search when high, recharge when low,
+    /// v(high) = 2 / (1 − 0.9·0.8 − 0.9·0.2·0.9) = 2 / 0.118, v(low) = 0.9 v(high).
+    func testTheRecyclingRobotExample() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/examples/recycling_robot.json").path
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: path), "docs/examples not beside the tests")
+        let mdp = try MDPFile.load(path: path)
+        let vi = try ValueIteration.run(mdp)
+        XCTAssertEqual(vi.values[0], 2 / 0.118, accuracy: 1e-8)
+        XCTAssertEqual(vi.values[1], 0.9 * 2 / 0.118, accuracy: 1e-8)
+        XCTAssertEqual(vi.policy.enumerated().map { mdp.actionNames[mdp.actions[$0.offset][$0.element]] }, ["search", "recharge"])
     }
 
     func message(_ data: Data) -> String {
