@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "NeuralNetworksTests", dependencies: ["IllusionNeuralNetworks"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["IllusionDatasets"]),
         .testTarget(name: "ImagingTests", dependencies: ["IllusionImaging"]),
-        .testTarget(name: "ModelsTests", dependencies: ["IllusionModels"]),
+        .testTarget(name: "ModelsTests", dependencies: ["IllusionModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReinforcementTests", dependencies: ["IllusionReinforcement"], resources: [.copy("Fixtures")]),
         // Uses only `import IllusionCraft` (no @testable): proves the public API is enough.
         .testTarget(name: "PublicAPITests", dependencies: ["IllusionCraft"]),

@@ -7,6 +7,8 @@ struct RegressionArguments: ParsableArguments {
     @Option(help: "CSV file with a header row (default: generated data).") var csv: String?
     @Option(help: "Target column of the CSV.") var target: String?
     @Option(help: "Comma-separated feature columns of the CSV (default: every other numeric column).") var features: String?
+    @Flag(name: .customLong("drop-invalid-rows"), help: "CSV: leave out rows with an empty, NaN/inf or non-numeric cell in a used column (counted on stderr) instead of failing.")
+    var dropInvalidRows = false
     @Option(help: "Generated data: number of samples.") var samples: Int = 1000
     @Option(name: .customLong("feature-count"), help: "Generated data: number of features.") var featureCount: Int = 3
     @Option(help: "Generated data: seed of the generator.") var dataSeed: UInt64 = 0
@@ -24,6 +26,7 @@ struct RegressionArguments: ParsableArguments {
     func dataSource(noise: Double) -> RegressionDataSource {
         var source = RegressionDataSource(csvPath: csv, target: target,
                                           features: features.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+        if dropInvalidRows { source.dropInvalidRows = true }
         source.samples = samples; source.featureCount = featureCount; source.seed = dataSeed; source.noise = noise
         return source
     }

@@ -1,4 +1,5 @@
 import Foundation
+import CBLAS
 
 /// Mean and covariance of a set of feature vectors, in Float64.
 public struct GaussianStatistics {
@@ -20,14 +21,14 @@ public struct GaussianStatistics {
         var mean = [Double](repeating: 0, count: d)
         for i in 0..<n { for j in 0..<d { mean[j] += Double(features[i * d + j]) } }
         for j in 0..<d { mean[j] /= Double(n) }
+        // Σ (x − μ)(x − μ)ᵀ accumulated over blocks of centred rows with dsyrk (upper triangle).
         var cov = [Double](repeating: 0, count: d * d)
-        var row = [Double](repeating: 0, count: d)
-        for i in 0..<n {
-            for j in 0..<d { row[j] = Double(features[i * d + j]) - mean[j] }
-            for a in 0..<d where row[a] != 0 {
-                let ra = row[a]
-                for b in a..<d { cov[a * d + b] += ra * row[b] }
-            }
+        let block = 256
+        var centred = [Double](repeating: 0, count: block * d)
+        for start in stride(from: 0, to: n, by: block) {
+            let rows = min(block, n - start)
+            for i in 0..<rows { for j in 0..<d { centred[i * d + j] = Double(features[(start + i) * d + j]) - mean[j] } }
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(rows), 1, centred, Int32(d), 1, &cov, Int32(d))
         }
         for a in 0..<d { for b in a..<d { cov[a * d + b] /= Double(n - 1); cov[b * d + a] = cov[a * d + b] } }
         self.dimension = d; self.count = n; self.mean = mean; self.covariance = cov
@@ -40,7 +41,8 @@ public struct GaussianStatistics {
 ///
 /// Tr (Σ₁Σ₂)^½ is computed as Tr (Σ₁^½ Σ₂ Σ₁^½)^½ — the same eigenvalues, but a symmetric
 /// positive-semidefinite matrix, so both square roots come from symmetric eigen-decompositions
-/// (Jacobi, ``symmetricEigen(_:_:)``) with tiny negative eigenvalues from round-off clipped to 0.
+/// (LAPACK `dsyevd`, ``symmetricEigen(_:_:)``) with tiny negative eigenvalues from round-off clipped
+/// to 0; the products are `dgemm`, the covariances `dsyrk`.
 /// The value is the squared distance (as FID reports it).
 public enum FrechetDistance {
     public static func distance(_ a: GaussianStatistics, _ b: GaussianStatistics) -> Double {
@@ -51,7 +53,7 @@ public enum FrechetDistance {
         var traces = 0.0
         for j in 0..<d { traces += a.covariance[j * d + j] + b.covariance[j * d + j] }
         let rootA = symmetricSquareRoot(a.covariance, d)
-        let middle = multiply(multiply(rootA, b.covariance, d), rootA, d)
+        let middle = LinearAlgebra.multiply(LinearAlgebra.multiply(rootA, b.covariance, m: d, k: d, n: d), rootA, m: d, k: d, n: d)
         let symmetric = (0..<(d * d)).map { 0.5 * (middle[$0] + middle[($0 % d) * d + $0 / d]) }
         let crossTrace = symmetricEigen(symmetric, d).values.reduce(0) { $0 + max($1, 0).squareRoot() }
         return max(0, meanTerm + traces - 2 * crossTrace)
@@ -65,30 +67,12 @@ public enum FrechetDistance {
     /// S^½ = V diag(√max(λ, 0)) Vᵀ for a symmetric positive-semidefinite `[n, n]` matrix S = V diag(λ) Vᵀ.
     public static func symmetricSquareRoot(_ s: [Double], _ n: Int) -> [Double] {
         let (values, vectors) = symmetricEigen(s, n)
-        let roots = values.map { max($0, 0).squareRoot() }
+        // V·diag(√λ) then (V·diag(√λ))·Vᵀ.
+        var scaled = vectors
+        for i in 0..<n { for k in 0..<n { scaled[i * n + k] *= max(values[k], 0).squareRoot() } }
         var out = [Double](repeating: 0, count: n * n)
-        for i in 0..<n {
-            for j in i..<n {
-                var sum = 0.0
-                for k in 0..<n { sum += vectors[i * n + k] * roots[k] * vectors[j * n + k] }
-                out[i * n + j] = sum; out[j * n + i] = sum
-            }
-        }
-        return out
-    }
-
-    /// `[n, n]` · `[n, n]`, row-major.
-    static func multiply(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
-        var out = [Double](repeating: 0, count: n * n)
-        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { o in
-            for i in 0..<n {
-                for k in 0..<n {
-                    let v = a[i * n + k]
-                    if v == 0 { continue }
-                    for j in 0..<n { o[i * n + j] += v * b[k * n + j] }
-                }
-            }
-        } } }
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(n), 1, scaled, Int32(n), vectors, Int32(n), 0, &out, Int32(n))
+        for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { let v = 0.5 * (out[i * n + j] + out[j * n + i]); out[i * n + j] = v; out[j * n + i] = v } }
         return out
     }
 }

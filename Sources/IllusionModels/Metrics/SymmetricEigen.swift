@@ -1,8 +1,15 @@
 import Foundation
 
-/// Eigen-decomposition of a symmetric n×n matrix by cyclic Jacobi rotations.
-/// Returns eigenvalues in descending order and eigenvectors as the columns of an n×n row-major matrix.
+/// Eigen-decomposition of a symmetric n×n matrix through LAPACK (`dsyevd`, see
+/// ``LinearAlgebra/symmetricEigen(_:_:)``). Returns eigenvalues in descending order and
+/// eigenvectors as the columns of an n×n row-major matrix.
 public func symmetricEigen(_ matrix: [Double], _ n: Int) -> (values: [Double], vectors: [Double]) {
+    LinearAlgebra.symmetricEigen(matrix, n)
+}
+
+/// The hand-written reference: cyclic Jacobi rotations, same contract as ``symmetricEigen(_:_:)``.
+/// Kept only so the tests can check LAPACK's answers against an independent solver.
+func jacobiSymmetricEigen(_ matrix: [Double], _ n: Int) -> (values: [Double], vectors: [Double]) {
     var a = matrix
     var v = [Double](repeating: 0, count: n * n)
     for i in 0..<n { v[i * n + i] = 1 }

@@ -1,10 +1,13 @@
 import Foundation
 
-/// A numeric table read from a CSV file: a header row of column names, then one row per sample.
+/// A numeric table read from a CSV file (RFC 4180, see ``CSVRecords``): a header row of column
+/// names, then one row per sample. The separator is a comma, or a semicolon or tab when the header
+/// has no comma outside quotes. Blank lines and lines starting with `#` are skipped.
 ///
-/// Fields are separated by commas (or semicolons/tabs when the header has no comma); surrounding
-/// spaces and double quotes are stripped. Every cell of a used column must parse as a number;
-/// errors name the file, the 1-based line and the column.
+/// Cells of a used column must be finite numbers: an empty cell, `NaN`, `inf` or text is an error
+/// naming the file, the 1-based line and the column — or, with `dropInvalidRows`, the row is left
+/// out and counted. Without an explicit feature list, a column none of whose cells is a number
+/// (a name, a category) is not a feature.
 public struct CSVTable {
     public let path: String
     public let columnNames: [String]
@@ -19,38 +22,55 @@ public struct CSVTable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ModelError.invalidArgument("--csv \(path): cannot read the file")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard String(data: data, encoding: .utf8) != nil else {
             throw ModelError.invalidArgument("--csv \(path): not UTF-8 text")
         }
-        try self.init(text: text, path: path)
+        try self.init(bytes: [UInt8](data), path: path)
     }
 
     public init(text: String, path: String = "<csv>") throws {
+        try self.init(bytes: Array(text.utf8), path: path)
+    }
+
+    init(bytes: [UInt8], path: String) throws {
         self.path = path
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-        var numbered = lines.enumerated().map { ($0.offset + 1, $0.element) }
-            .filter { !$0.1.trimmingCharacters(in: .whitespaces).isEmpty && !$0.1.hasPrefix("#") }
-        guard !numbered.isEmpty else { throw ModelError.invalidArgument("--csv \(path): the file is empty") }
-        let header = numbered.removeFirst().1
-        let separator: Character = header.contains(",") ? "," : (header.contains(";") ? ";" : "\t")
-        func fields(_ line: String) -> [String] {
-            line.split(separator: separator, omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        var body = bytes
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body.removeFirst(3) }   // UTF-8 byte-order mark
+        let separator = Self.separator(of: body)
+        let records: [CSVRecords.Record]
+        do {
+            records = try CSVRecords.parse(body, separator: separator).filter { r in
+                !(r.fields.count == 1 && r.fields[0].isEmpty) && !(r.fields.first?.hasPrefix("#") ?? false)
             }
+        } catch CSVRecords.Failure.malformed(let line, let reason) {
+            throw ModelError.invalidArgument("--csv \(path): line \(line): \(reason)")
         }
-        columnNames = fields(header)
+        guard let header = records.first else { throw ModelError.invalidArgument("--csv \(path): the file is empty") }
+        columnNames = header.fields
         var rows: [[String]] = [], numbers: [Int] = []
-        for (number, line) in numbered {
-            let f = fields(line)
-            guard f.count == columnNames.count else {
-                throw ModelError.invalidArgument("--csv \(path): line \(number) has \(f.count) fields, the header has \(columnNames.count)")
+        for r in records.dropFirst() {
+            guard r.fields.count == columnNames.count else {
+                throw ModelError.invalidArgument("--csv \(path): line \(r.line) has \(r.fields.count) fields, the header has \(columnNames.count)")
             }
-            rows.append(f); numbers.append(number)
+            rows.append(r.fields); numbers.append(r.line)
         }
         guard !rows.isEmpty else { throw ModelError.invalidArgument("--csv \(path): no data rows after the header") }
         self.rows = rows
         lineNumbers = numbers
+    }
+
+    /// Comma, unless the first line has none outside quotes and has a semicolon (then `;`) or a tab.
+    static func separator(of bytes: [UInt8]) -> UInt8 {
+        var inQuotes = false, semicolon = false, tab = false
+        for b in bytes {
+            if b == UInt8(ascii: "\"") { inQuotes.toggle(); continue }
+            if inQuotes { continue }
+            if b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") { break }
+            if b == UInt8(ascii: ",") { return b }
+            if b == UInt8(ascii: ";") { semicolon = true }
+            if b == UInt8(ascii: "\t") { tab = true }
+        }
+        return semicolon ? UInt8(ascii: ";") : (tab ? UInt8(ascii: "\t") : UInt8(ascii: ","))
     }
 
     /// Index of a column by name; the error lists the available names.
@@ -61,22 +81,41 @@ public struct CSVTable {
         return j
     }
 
-    /// The values of column `j` as numbers.
+    /// A cell as a finite number, or nil (empty, NaN, ±∞, text).
+    static func number(_ cell: String) -> Double? {
+        guard let v = Double(cell), v.isFinite else { return nil }
+        return v
+    }
+
+    /// The error for an unusable cell: file, line, column and what is there.
+    func invalidCell(row i: Int, column j: Int) -> ModelError {
+        let cell = rows[i][j]
+        let what = cell.isEmpty ? "is empty" : (Double(cell) != nil ? "'\(cell)' is not finite" : "'\(cell)' is not a number")
+        return ModelError.invalidArgument("--csv \(path): line \(lineNumbers[i]), column '\(columnNames[j])': \(what)"
+                                          + " (pass --drop-invalid-rows to leave such rows out)")
+    }
+
+    /// The values of column `j` as numbers (every cell must be a finite number).
     public func numericColumn(_ j: Int) throws -> [Double] {
         try rows.indices.map { i in
-            guard let v = Double(rows[i][j]), v.isFinite else {
-                throw ModelError.invalidArgument("--csv \(path): line \(lineNumbers[i]), column '\(columnNames[j])': '\(rows[i][j])' is not a number")
-            }
+            guard let v = Self.number(rows[i][j]) else { throw invalidCell(row: i, column: j) }
             return v
         }
     }
 
-    /// True when every cell of column `j` parses as a finite number.
-    public func isNumeric(_ j: Int) -> Bool { rows.allSatisfy { Double($0[j]).map(\.isFinite) ?? false } }
+    /// True when some cell of column `j` is a number (a column of names or categories has none).
+    public func isNumeric(_ j: Int) -> Bool { rows.contains { Double($0[j]) != nil } }
 
     /// Splits the table into a feature matrix and a target column.
-    /// `features` nil uses every other numeric column (non-numeric columns are skipped).
+    /// `features` nil uses every other column that holds numbers.
     public func regressionData(target: String, features: [String]? = nil) throws -> RegressionData {
+        try regressionData(target: target, features: features, dropInvalidRows: false).data
+    }
+
+    /// As ``regressionData(target:features:)``; with `dropInvalidRows` a row with an unusable cell
+    /// in a used column is left out instead of being an error, and `droppedRows` counts them.
+    public func regressionData(target: String, features: [String]?, dropInvalidRows: Bool) throws
+        -> (data: RegressionData, droppedRows: Int) {
         let t = try columnIndex(target)
         let featureIndices: [Int]
         if let features {
@@ -92,11 +131,22 @@ public struct CSVTable {
         guard !featureIndices.isEmpty else {
             throw ModelError.invalidArgument("--csv \(path): no numeric feature columns besides the target '\(target)'")
         }
-        let columns = try featureIndices.map { try numericColumn($0) }
-        let n = rowCount, d = featureIndices.count
-        var x = [Double](repeating: 0, count: n * d)
-        for (k, column) in columns.enumerated() { for i in 0..<n { x[i * d + k] = column[i] } }
-        return RegressionData(features: x, targets: try numericColumn(t), featureCount: d,
-                              featureNames: featureIndices.map { columnNames[$0] }, targetName: target)
+        let used = featureIndices + [t]
+        var x: [Double] = [], y: [Double] = [], dropped = 0
+        rowLoop: for i in rows.indices {
+            var values: [Double] = []
+            for j in used {
+                guard let v = Self.number(rows[i][j]) else {
+                    if dropInvalidRows { dropped += 1; continue rowLoop }
+                    throw invalidCell(row: i, column: j)
+                }
+                values.append(v)
+            }
+            x += values.dropLast(); y.append(values.last!)
+        }
+        guard !y.isEmpty else { throw ModelError.invalidArgument("--csv \(path): every one of the \(rowCount) rows has an unusable cell") }
+        let data = RegressionData(features: x, targets: y, featureCount: featureIndices.count,
+                                  featureNames: featureIndices.map { columnNames[$0] }, targetName: target)
+        return (data, dropped)
     }
 }

@@ -8,6 +8,9 @@ public struct RegressionDataSource: Codable, Equatable, Sendable {
     public var target: String?
     /// Feature columns of the CSV; nil uses every other numeric column.
     public var features: [String]?
+    /// CSV rows with an empty, non-finite or non-numeric cell in a used column are left out (and
+    /// counted in the log) instead of being an error. nil (configs written before it existed) = false.
+    public var dropInvalidRows: Bool?
     /// Generated data: number of samples and features, and the noise standard deviation (linear only).
     public var samples = 1000
     public var featureCount = 3
@@ -27,7 +30,12 @@ public struct RegressionDataSource: Codable, Equatable, Sendable {
     func load(logistic: Bool) throws -> (data: RegressionData, trueWeights: [Double]?, trueBias: Double?) {
         if let csvPath {
             guard let target else { throw ModelError.invalidArgument("--target: name the target column of \(csvPath)") }
-            return (try CSVTable(contentsOf: csvPath).regressionData(target: target, features: features), nil, nil)
+            let loaded = try CSVTable(contentsOf: csvPath).regressionData(target: target, features: features,
+                                                                          dropInvalidRows: dropInvalidRows ?? false)
+            if loaded.droppedRows > 0 {
+                logLine("\(csvPath): left out \(loaded.droppedRows) rows with an unusable cell (--drop-invalid-rows); \(loaded.data.count) remain")
+            }
+            return (loaded.data, nil, nil)
         }
         guard samples >= 10 else { throw ModelError.invalidArgument("--samples must be ≥ 10, got \(samples)") }
         guard featureCount >= 1 && featureCount <= 1000 else {
