@@ -35,7 +35,8 @@ struct Illusion: ParsableCommand {
         abstract: "Train, sample and inspect generative models (VAE, autoencoder, DCGAN) and classic models, written from first principles.",
         version: BuildInfo.version,
         subcommands: [Train.self, Sample.self, Reconstruct.self, Interpolate.self, LatentPlot.self,
-                      AttributeVector.self, Evaluate.self, Summary.self, Augment.self, Classify.self, RL.self, Export.self])
+                      AttributeVector.self, Evaluate.self, Summary.self, Augment.self, Classify.self, RL.self, Export.self,
+                      Generate.self])
 }
 
 /// Runs a command body, turning any error into one line on stderr and exit code 1
