@@ -19,7 +19,7 @@ public struct ReinforceSettings: Sendable {
     public init() {}
 }
 
-public struct ReinforceResult: Sendable {
+public struct ReinforceResult {
     public var episodeReturns: [Double]
     /// Mean return of the last `solvedWindow` episodes after each episode (over fewer at the start).
     public var movingAverage: [Double]
@@ -30,6 +30,9 @@ public struct ReinforceResult: Sendable {
     public var totalSteps: Int
     /// Returns of `evaluationEpisodes` fresh episodes of the final policy (sampled actions, no learning).
     public var evaluationReturns: [Double]
+    /// The trained networks (state-dict names as `nn.Sequential(Linear, Tanh, Linear)`: `0.weight`, `2.bias`, …).
+    public var policy: MLPPolicy
+    public var baseline: MLPPolicy
 }
 
 /// REINFORCE with a learned baseline (Williams 1992; Sutton & Barto §13.4) on ``CartPole``.
@@ -84,7 +87,8 @@ public enum Reinforce {
         }
         let evaluation = (0..<settings.evaluationEpisodes).map { _ in Double(episode(policy, env: &env, rng: &rng).count) }
         return ReinforceResult(episodeReturns: returns, movingAverage: averages, solvedAtEpisode: solvedAt,
-                               updates: updates, totalSteps: totalSteps, evaluationReturns: evaluation)
+                               updates: updates, totalSteps: totalSteps, evaluationReturns: evaluation,
+                               policy: policy, baseline: baseline)
     }
 
     /// One episode with actions sampled from the policy: the states visited (as Float) and actions taken.

@@ -51,6 +51,11 @@ struct RLReinforce: ParsableCommand {
             RLOutput.log((result.solvedAtEpisode.map { "solved at episode \($0)" } ?? "not solved within \(episodes) episodes")
                          + String(format: " (%.1f s, %d steps); final policy: mean return %.1f over %d fresh episodes",
                                   seconds, result.totalSteps, evaluationMean, result.evaluationReturns.count))
+            // The networks, PyTorch names: policy.0.weight [64, 4], …, baseline.2.bias [1].
+            var weights = SafeTensors()
+            for (name, tensor) in result.policy.stateDict() { weights.set("policy." + name, tensor) }
+            for (name, tensor) in result.baseline.stateDict() { weights.set("baseline." + name, tensor) }
+            try weights.write(to: RLOutput.path(folder, "policy.safetensors"))
             let n = Double(result.episodeReturns.count)
             try RLOutput.writeLines("REINFORCE with baseline on CartPole-v1 (seed \(options.seed))", xLabel: "episode", yLabel: "return",
                                     series: [.init(name: "return", values: result.episodeReturns),
@@ -64,7 +69,7 @@ struct RLReinforce: ParsableCommand {
                 "episodes": result.episodeReturns.count, "updates": result.updates, "total_steps": result.totalSteps,
                 "solved_at_episode": result.solvedAtEpisode ?? NSNull(),
                 "final_mean_return_last_100": result.movingAverage.last ?? 0, "seconds": seconds,
-                "returns": result.episodeReturns, "pictures": ["learning_curve.png"],
+                "returns": result.episodeReturns, "pictures": ["learning_curve.png"], "weights": "policy.safetensors",
                 "evaluation_episodes": result.evaluationReturns.count,
                 "evaluation_mean_return": result.evaluationReturns.isEmpty ? 0 : result.evaluationReturns.reduce(0, +) / Double(result.evaluationReturns.count),
                 "evaluation_min_return": result.evaluationReturns.min() ?? 0,
