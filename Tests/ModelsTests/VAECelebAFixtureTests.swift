@@ -37,7 +37,8 @@ final class VAECelebAFixtureTests: XCTestCase {
         trainer.quiet = true
         let summary = try VAEWorkflow.trainAndReport(trainer)
         XCTAssertEqual(summary["images"] as? Int, 6)  // 48/8 test images
-        for file in ["config.json", "model.safetensors", "training_state.safetensors", "metrics.jsonl", "samples.png",
+        XCTAssertNotNil(try CheckpointStore(run: RunFolder(path: root + "/run")).latest(), "no verified checkpoint")
+        for file in ["config.json", "model.safetensors", "metrics.jsonl", "samples.png",
                      "reconstructions.png", "loss_curves.png", "latent_scatter.png", "report.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/run/" + file), "missing \(file)")
         }
