@@ -29,7 +29,7 @@ final class ExperimentCLITests: XCTestCase {
         let tmp = NSTemporaryDirectory() + "exp-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         let cases: [([String], String)] = [
-            (["experiment", "capacity", "--max-degree", "-1", "--out", tmp], "--max-degree"),
+            (["experiment", "capacity", "--max-degree=-1", "--out", tmp], "--max-degree"),
             (["experiment", "bias-variance", "--samples", "0", "--out", tmp], "--samples"),
             (["experiment", "dimensionality", "--dimensions", "0,2", "--out", tmp], "--dimensions"),
             (["experiment", "dimensionality", "--dimensions", "2,x", "--out", tmp], "--dimensions"),

@@ -96,7 +96,8 @@ struct Experiment: ParsableCommand {
                 try folder.create()
                 let r = try e.run(progress: progress)
                 let lines = r.rows.map {
-                    String(format: "%-15@ test loss %.3f ± %.3f  test error %.3f ± %.3f  train error %.3f", $0.method.rawValue,
+                    $0.method.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
+                        + String(format: " test loss %.3f ± %.3f  test error %.3f ± %.3f  train error %.3f",
                            $0.testLoss.mean, $0.testLoss.standardDeviation, $0.testError.mean, $0.testError.standardDeviation, $0.trainError.mean)
                 }
                 try finish(r, figures: [], folder: folder, summary: lines.joined(separator: "\n"))
