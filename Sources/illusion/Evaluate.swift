@@ -18,7 +18,16 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("judge-attribute"), help: "Attribute-conditioned GAN runs: train a judge CNN for this attribute (or a comma list, or all) and report how often samples drawn with it on / off show it.")
     var judgeAttribute: String?
     @Option(name: .customLong("fd-count"), parsing: .unconditional, help: "Images per side for FD-FMNIST.") var fdCount: Int = 10000
+    @Flag(inversion: .prefixedNo, help: "With --fd-classifier: also KID-FMNIST and precision/recall/density/coverage (k = 3) on the same features.")
+    var validation = true
     @Flag(help: "Print the figures as one JSON object on stdout.") var json = false
+
+    /// The judge CNN's identity; warns on stderr when it is not the reference judge.
+    func judge(_ path: String) throws -> JudgeIdentity {
+        let identity = try JudgeIdentity(classifierRun: path)
+        if let warning = identity.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        return identity
+    }
 
     func run() throws {
         try runReportingErrors {
@@ -40,8 +49,15 @@ struct Evaluate: ParsableCommand {
                 return
             }
             if kind == "dcgan" || kind == "cgan" {
-                let figures = try GANEvaluation.evaluate(run: runPath, classifierRun: fdClassifier, judgeAttribute: judgeAttribute,
+                var figures = try GANEvaluation.evaluate(run: runPath, classifierRun: fdClassifier, judgeAttribute: judgeAttribute,
                                                              count: fdCount, seed: seed)
+                if let fdClassifier, validation {
+                    let run = try GANRun(path: runPath)
+                    figures.merge(try GeneratorValidation.figures(generated: GANEvaluation.sampleUnitRange(run, count: fdCount, seed: seed),
+                                                                  extractor: try FMNISTFeatureExtractor(classifierRun: fdClassifier),
+                                                                  count: fdCount, seed: seed)) { a, _ in a }
+                }
+                if let fdClassifier { figures["judge"] = try judge(fdClassifier).json }
                 if json { printJSON(figures) } else { for (k, v) in figures.sorted(by: { $0.key < $1.key }) { print("\(k): \(v)") } }
                 return
             }
@@ -57,11 +73,17 @@ struct Evaluate: ParsableCommand {
             let figures = VAEEvaluator.evaluate(vae.model, on: set, iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, seed: seed,
                                                 progress: progress)
             var fd: Double?, fdBaseline: Double?
+            var validationFigures: [String: Any] = [:]
             if let fdClassifier {
                 logLine("FD-FMNIST: features of \(fdCount) samples and \(fdCount) test images, then of real training vs test images…")
                 let extractor = try FMNISTFeatureExtractor(classifierRun: fdClassifier)   // opened once for both
                 fd = try FDFMNIST.scoreVAE(run: runPath, classifierRun: fdClassifier, count: fdCount, seed: seed, extractor: extractor)
                 fdBaseline = try FDFMNIST.realBaseline(classifierRun: fdClassifier, count: fdCount, extractor: extractor)
+                if validation {
+                    validationFigures = try GeneratorValidation.figures(generated: VAEExplorer.sample(vae.model, count: fdCount, seed: seed).images,
+                                                                        extractor: extractor, count: fdCount, seed: seed)
+                }
+                validationFigures["judge"] = try judge(fdClassifier).json
             }
             if json {
                 var object = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(figures))) as? [String: Any] ?? [:]
@@ -69,6 +91,7 @@ struct Evaluate: ParsableCommand {
                 object["split"] = split
                 if let fd { object["fd_fmnist"] = fd }
                 if let fdBaseline { object["fd_fmnist_real_baseline"] = fdBaseline; object["fd_fmnist_images"] = fdCount }
+                object.merge(validationFigures) { a, _ in a }
                 if vae.config.model.architecture == .linear {
                     object["principal_angles_degrees"] = try LinearVAEAnalysis.principalAngles(vae.model, data: set).map { $0 * 180 / .pi }
                 }
@@ -76,6 +99,14 @@ struct Evaluate: ParsableCommand {
             } else {
                 if let fd, let fdBaseline {
                     print(String(format: "FD-FMNIST (samples vs test, %d each): %.2f (real train vs test images: %.2f)", fdCount, fd, fdBaseline))
+                    if let kid = validationFigures["kid_fmnist"] as? Double, let base = validationFigures["kid_fmnist_real_baseline"] as? Double {
+                        print(String(format: "KID-FMNIST: %.4f (real: %.4f)", kid, base))
+                    }
+                    for key in ["precision", "recall", "density", "coverage"] {
+                        if let v = validationFigures[key] as? Double, let b = validationFigures[key + "_real_baseline"] as? Double {
+                            print(String(format: "%@: %.4f (real: %.4f)", key, v, b))
+                        }
+                    }
                 }
                 print(String(format: "neg-ELBO %.3f nats/image (reconstruction %.3f + KL %.3f)", figures.negElbo, figures.reconstruction, figures.kl))
                 if let iwae = figures.iwaeNLL { print(String(format: "IWAE bound (K = %d, %d images): %.3f nats", iwaeSamples, figures.iwaeImages, iwae)) }

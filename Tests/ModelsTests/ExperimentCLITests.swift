@@ -1,0 +1,48 @@
+import XCTest
+import Foundation
+
+/// `illusion experiment` on out-of-range settings: one clear line, non-zero exit.
+/// (Skipped when the executable has not been built beside the tests.)
+final class ExperimentCLITests: XCTestCase {
+    var binary: URL? {
+        var folders = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
+            folders.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        return folders.map { $0.appendingPathComponent("illusion") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = try XCTUnwrap(binary)
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testOutOfRangeExperimentFlagsGiveOneLineErrors() throws {
+        try XCTSkipIf(binary == nil, "illusion executable not built next to the tests")
+        let tmp = NSTemporaryDirectory() + "exp-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let cases: [([String], String)] = [
+            (["experiment", "capacity", "--max-degree=-1", "--out", tmp], "--max-degree"),
+            (["experiment", "bias-variance", "--samples", "0", "--out", tmp], "--samples"),
+            (["experiment", "dimensionality", "--dimensions", "0,2", "--out", tmp], "--dimensions"),
+            (["experiment", "dimensionality", "--dimensions", "2,x", "--out", tmp], "--dimensions"),
+            (["experiment", "regularisation", "--seeds", "0", "--out", tmp], "--seeds"),
+            (["experiment", "convolution", "--samples", "0", "--out", tmp], "--samples"),
+        ]
+        for (args, needle) in cases {
+            let r = try run(args)
+            XCTAssertNotEqual(r.status, 0, "\(args) should fail")
+            XCTAssertTrue(r.stderr.contains(needle), "\(args): stderr was \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): expected one line, got \(r.stderr)")
+            XCTAssertEqual(r.stdout, "")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: tmp), "a rejected experiment must not create its folder")
+    }
+}
