@@ -167,7 +167,7 @@ public struct DimensionalityExperiment: Sendable {
         out.append(NeighbourRow(representation: "pixels", dimension: 784, accuracy: pixels))
         progress(String(format: "k-NN on pixels (784-D): %.4f", pixels))
         if let widest = pcaDimensions.max() {
-            let pca = PrincipalComponents(data: xTrain.storage, rows: nTrain, columns: 784, k: widest, iterations: 100, seed: seed)
+            let pca = PrincipalComponents(data: xTrain.storage, rows: nTrain, columns: 784, k: widest)
             let codeTrain = pca.project(xTrain.storage, rows: nTrain), codeTest = pca.project(xTest.storage, rows: nTest)
             for dim in pcaDimensions.sorted() {
                 func leading(_ code: [Double], _ rows: Int) -> Tensor {

@@ -1,0 +1,43 @@
+/// Additive (Bahdanau) attention, a soft and differentiable lookup: for a query q (the decoder
+/// state) and keys k_s (the encoder outputs), score_s = vᵀ tanh(W_q q + W_k k_s + b),
+/// weights = softmax_s(score) (they sum to 1 over the encoder steps), context = Σ_s weight_s k_s.
+///
+/// Shapes: query `[N, Q]`, keys `[N, S, K]` → context `[N, K]`, weights `[N, S]`. Parameters as
+/// `Dense`: `query.weight` `[A, Q]` (+ bias `[A]`), `key.weight` `[A, K]`, `score.weight` `[1, A]`.
+/// Built from elementary tape ops, so every encoder step receives gradient through its weight.
+public final class AdditiveAttention: Layer {
+    public let queryProjection: Dense
+    public let keyProjection: Dense
+    public let score: Dense
+    public var isTraining = true
+
+    public init(querySize: Int, keySize: Int, attentionSize: Int, rng: inout RandomGenerator) {
+        queryProjection = Dense(querySize, attentionSize, rng: &rng)
+        keyProjection = Dense(keySize, attentionSize, bias: false, rng: &rng)
+        score = Dense(attentionSize, 1, bias: false, rng: &rng)
+    }
+
+    public var children: [(name: String, layer: Layer)] { [("query", queryProjection), ("key", keyProjection), ("score", score)] }
+    public var summaryName: String { "AdditiveAttention(\(queryProjection.inputSize), \(keyProjection.inputSize) → \(score.inputSize))" }
+
+    /// Layer interface is not meaningful for two inputs; use ``attend(query:keys:)``.
+    public func forward(_ x: Tensor) -> Tensor {
+        fatalError("AdditiveAttention needs a query and keys: call attend(query:keys:)")
+    }
+
+    /// W_k k_s for every key, computed once per sequence: `[N, S, A]` (reuse it across decoder steps).
+    public func projectKeys(_ keys: Tensor) -> Tensor { keyProjection(keys) }
+
+    /// The context `[N, K]` and the weights `[N, S]` for one query `[N, Q]`.
+    public func attend(query: Tensor, keys: Tensor, projectedKeys: Tensor? = nil) -> (context: Tensor, weights: Tensor) {
+        require(query.rank == 2 && keys.rank == 3 && keys.shape[0] == query.shape[0],
+                "AdditiveAttention: query [N, Q] and keys [N, S, K] expected, got \(query.shape) and \(keys.shape)")
+        let n = keys.shape[0], s = keys.shape[1], a = score.inputSize
+        let pk = projectedKeys ?? projectKeys(keys)
+        let pq = queryProjection(query).reshaped([n, 1, a])
+        let scores = score((pk + pq).tanh()).reshaped([n, s])
+        let weights = scores.softmax()
+        let context = (weights.reshaped([n, s, 1]) * keys).sum(axis: 1)
+        return (context, weights)
+    }
+}
