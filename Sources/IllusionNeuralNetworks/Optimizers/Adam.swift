@@ -18,6 +18,12 @@ public class Adam: Optimizer {
     public var beta2: Float
     public var epsilon: Float
     public var weightDecay: Float
+    /// Per-parameter weight decay (PyTorch's parameter groups), one λ per entry of ``parameters``;
+    /// nil means ``weightDecay`` for all. nanoGPT decays the ≥ 2-D weights only.
+    public var parameterWeightDecays: [Float]? {
+        didSet { require(parameterWeightDecays.map { $0.count == parameters.count } ?? true,
+                         "Adam: \(parameterWeightDecays?.count ?? 0) weight decays for \(parameters.count) parameters") }
+    }
     /// When true, decay is applied to θ directly (θ = θ − ηλθ) instead of being added to g (AdamW).
     public let decoupledWeightDecay: Bool
     public private(set) var stepCount = 0
@@ -44,10 +50,11 @@ public class Adam: Optimizer {
         let t = Double(stepCount)
         let b1 = beta1, b2 = beta2, eps = epsilon, lr = learningRate
         let correction1 = Float(1 - Foundation.pow(Double(b1), t)), correction2 = Float(1 - Foundation.pow(Double(b2), t))
-        let coupled: Float = decoupledWeightDecay ? 0 : weightDecay
-        let shrink: Float = decoupledWeightDecay ? 1 - lr * weightDecay : 1
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
+            let decay = parameterWeightDecays?[i] ?? weightDecay
+            let coupled: Float = decoupledWeightDecay ? 0 : decay
+            let shrink: Float = decoupledWeightDecay ? 1 - lr * decay : 1
             require(grad.count == p.count, "Adam: gradient of \(grad.count) values for parameter of shape \(p.shape)")
             firstMoments.allocate(i, count: p.count)
             secondMoments.allocate(i, count: p.count)
