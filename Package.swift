@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "NeuralNetworksTests", dependencies: ["IllusionNeuralNetworks"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["IllusionDatasets"]),
         .testTarget(name: "ImagingTests", dependencies: ["IllusionImaging"]),
-        .testTarget(name: "ModelsTests", dependencies: ["IllusionModels"]),
+        .testTarget(name: "ModelsTests", dependencies: ["IllusionModels"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )
