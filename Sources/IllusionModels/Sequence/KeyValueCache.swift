@@ -60,7 +60,7 @@ extension CharTransformer {
                             m = max(m, scores[s])
                         }
                         var sum: Float = 0
-                        for s in 0...pos { scores[s] = Foundation.exp(scores[s] - m); sum += scores[s] }
+                        for s in 0...pos { scores[s] = fastExp(scores[s] - m); sum += scores[s] }
                         for s in 0...pos {
                             let w = scores[s] / sum
                             for j in 0..<d { attended[head * d + j] += w * vp[base + s * d + j] }

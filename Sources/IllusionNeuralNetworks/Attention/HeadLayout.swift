@@ -12,7 +12,7 @@ public func splitHeads(_ x: Tensor, batch n: Int, time t: Int, heads h: Int, par
     require(x.count == n * t * width && width % (parts * h) == 0 && part >= 0 && part < parts,
             "splitHeads: \(x.shape) is not [\(n), \(t), \(parts)·\(h)·d]")
     let e = width / parts, d = e / h
-    var out = [Float](repeating: 0, count: n * h * t * d)
+    var out = uninitializedFloats(n * h * t * d)
     x.storage.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
         for b in 0..<n { for head in 0..<h { for s in 0..<t {
             let src = (b * t + s) * width + part * e + head * d, dst = ((b * h + head) * t + s) * d
@@ -35,7 +35,7 @@ public func splitHeads(_ x: Tensor, batch n: Int, time t: Int, heads h: Int, par
 public func mergeHeads(_ x: Tensor) -> Tensor {
     require(x.rank == 4, "mergeHeads: needs [N, H, T, d], got \(x.shape)")
     let n = x.shape[0], h = x.shape[1], t = x.shape[2], d = x.shape[3]
-    var out = [Float](repeating: 0, count: x.count)
+    var out = uninitializedFloats(x.count)
     x.storage.withUnsafeBufferPointer { xp in out.withUnsafeMutableBufferPointer { op in
         for b in 0..<n { for head in 0..<h { for s in 0..<t {
             let src = ((b * h + head) * t + s) * d, dst = (b * t + s) * h * d + head * d

@@ -58,9 +58,9 @@ public func layerNorm(_ x: Tensor, size n: Int, weight: Tensor?, bias: Tensor?, 
     if let weight { require(weight.count == n, "layerNorm: weight of \(weight.count) values for rows of \(n)") }
     if let bias { require(bias.count == n, "layerNorm: bias of \(bias.count) values for rows of \(n)") }
     let rows = x.count / n
-    var y = [Float](repeating: 0, count: x.count)
-    var normalized = [Float](repeating: 0, count: x.count)
-    var inverseStd = [Float](repeating: 0, count: rows)
+    var y = uninitializedFloats(x.count)
+    var normalized = uninitializedFloats(x.count)
+    var inverseStd = uninitializedFloats(rows)
     let w = weight?.storage, b = bias?.storage
     x.storage.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
         normalized.withUnsafeMutableBufferPointer { hp in inverseStd.withUnsafeMutableBufferPointer { rp in
@@ -90,7 +90,7 @@ public func layerNorm(_ x: Tensor, size n: Int, weight: Tensor?, bias: Tensor?, 
         g.withUnsafeBufferPointer { gp in normalized.withUnsafeBufferPointer { hp in
             let G = gp.baseAddress!, H = hp.baseAddress!
             if x.isOnTape {
-                var dx = [Float](repeating: 0, count: x.count)
+                var dx = uninitializedFloats(x.count)
                 dx.withUnsafeMutableBufferPointer { dp in
                     let D = dp.baseAddress!
                     ParallelLoops.forEachPart(rows, cost: n) { range in

@@ -29,7 +29,7 @@ public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, cau
     // P' (the dropped weights); without dropout it shares P's storage.
     var dropped = weights
     if let keep { for i in 0..<dropped.count { dropped[i] = keep[i] ? dropped[i] * dropScale : 0 } }
-    var out = [Float](repeating: 0, count: pairs * t * d)
+    var out = uninitializedFloats(pairs * t * d)
     dropped.withUnsafeBufferPointer { pp in v.storage.withUnsafeBufferPointer { vp in out.withUnsafeMutableBufferPointer { op in
         let P = pp.baseAddress!, V = vp.baseAddress!, O = op.baseAddress!
         forEachBatch(pairs, work: t * s * d) { i in
@@ -37,8 +37,8 @@ public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, cau
         }
     } } }
     return Tensor.result("scaled_dot_product_attention", shape: q.shape, storage: out, inputs: [q, k, v]) { _, g in
-        var dq = [Float](repeating: 0, count: q.count), dk = [Float](repeating: 0, count: k.count)
-        var dv = [Float](repeating: 0, count: v.count), dp = [Float](repeating: 0, count: pairs * t * s)
+        var dq = uninitializedFloats(q.count), dk = uninitializedFloats(k.count)
+        var dv = uninitializedFloats(v.count), dp = uninitializedFloats(pairs * t * s)
         g.withUnsafeBufferPointer { gp in weights.withUnsafeBufferPointer { wp in
             dropped.withUnsafeBufferPointer { pdp in
                 q.storage.withUnsafeBufferPointer { qp in k.storage.withUnsafeBufferPointer { kp in v.storage.withUnsafeBufferPointer { vp in
@@ -87,7 +87,7 @@ public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, cau
 public func attentionWeights(_ q: Tensor, _ k: Tensor, causal: Bool) -> [Float] {
     let (pairs, t, s, d) = attentionGeometry(q, k, k)
     let scale = 1 / Float(d).squareRoot()
-    var weights = [Float](repeating: 0, count: pairs * t * s)
+    var weights = uninitializedFloats(pairs * t * s)
     q.storage.withUnsafeBufferPointer { qp in k.storage.withUnsafeBufferPointer { kp in weights.withUnsafeMutableBufferPointer { wp in
         let Q = qp.baseAddress!, K = kp.baseAddress!, W = wp.baseAddress!
         forEachBatch(pairs, work: t * s * d) { i in
@@ -98,7 +98,7 @@ public func attentionWeights(_ q: Tensor, _ k: Tensor, causal: Bool) -> [Float] 
                 var m = -Float.infinity
                 for j in 0..<visible { m = Swift.max(m, w[base + j]) }
                 var sum: Float = 0
-                for j in 0..<visible { let e = Foundation.exp(w[base + j] - m); w[base + j] = e; sum += e }
+                for j in 0..<visible { let e = fastExp(w[base + j] - m); w[base + j] = e; sum += e }
                 let inv = 1 / sum
                 for j in 0..<visible { w[base + j] *= inv }
                 for j in visible..<s { w[base + j] = 0 }
