@@ -31,6 +31,13 @@ struct Evaluate: ParsableCommand {
             let folder = RunFolder(path: runPath)
             try folder.requireExisting()
             let kind = try folder.readJSON(RunKind.self, from: "config.json").kind
+            if kind == "char-lm" {
+                let model = try CharLMRun.load(folder)
+                let corpus = try CharLMTraining.prepare(config: model.config, files: model.config.dataFiles, vocabulary: model.config.vocabulary)
+                let figures = CharLMTraining.evaluate(model, corpus.validation, batch: model.config.evalBatch, seqLen: model.config.seqLen).json
+                if json { printJSON(figures) } else { for (k, v) in figures.sorted(by: { $0.key < $1.key }) { print("\(k): \(v)") } }
+                return
+            }
             if kind == "dcgan" || kind == "cgan" {
                 let figures = try GANEvaluation.evaluate(run: runPath, classifierRun: fdClassifier, judgeAttribute: judgeAttribute,
                                                              count: fdCount, seed: seed)

@@ -22,7 +22,8 @@ struct Illusion: ParsableCommand {
         commandName: "illusion",
         abstract: "Train, sample and inspect generative models (VAE, autoencoder, DCGAN) and classic models, written from first principles.",
         subcommands: [Train.self, Sample.self, Reconstruct.self, Interpolate.self, LatentPlot.self,
-                      AttributeVector.self, Evaluate.self, Summary.self, Augment.self, Classify.self, Generate.self])
+                      AttributeVector.self, Evaluate.self, Summary.self, Augment.self, Classify.self,
+                      Generate.self])
 }
 
 /// Runs a command body, turning any error into one line on stderr and exit code 1

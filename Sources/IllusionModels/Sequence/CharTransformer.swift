@@ -115,8 +115,8 @@ public final class CharTransformer: Layer {
         let t = tokens.count / max(n, 1), e = config.width
         require(n > 0 && tokens.count == n * t && t > 0 && t <= config.blockSize,
                 "CharTransformer: \(tokens.count) tokens in \(n) rows need 1…\(config.blockSize) per row")
-        var x = transformer.tokenEmbedding.lookup(tokens).reshaped([n, t, e])
-            + transformer.positionEmbedding.lookup(Array(0..<t))
+        var x = transformer.tokenEmbedding.forward(ids: tokens, shape: [n, t])
+            + transformer.positionEmbedding.forward(ids: Array(0..<t), shape: [t])
         x = transformer.blocks(x)
         let h = transformer.finalNorm(x).reshaped([n * t, e])
         return linear(h, headWeight, nil)

@@ -6,6 +6,8 @@ import IllusionImaging
 /// `config.json` of a transformer char-LM run: the architecture tag, the model's shape, the
 /// recipe, the vocabulary (ordered characters, so PyTorch can rebuild and decode) and the data.
 public struct CharTransformerRunConfig: Codable, Sendable {
+    /// The run kind shared with the recurrent char-LMs; `architecture` tells them apart.
+    public var kind = "char-lm"
     public var architecture = "transformer"
     public var model: CharTransformerConfig
     public var recipe: TransformerRecipe
@@ -60,8 +62,10 @@ public enum CharTransformerWorkflow {
         return (config, model)
     }
 
-    public static func train(_ config: CharTransformerRunConfig, corpus: TextCorpus, folder: RunFolder,
+    public static func train(_ config: CharTransformerRunConfig, corpus prepared: CharLMCorpus, folder: RunFolder,
                              options: Options = Options()) throws -> [String: Any] {
+        let corpus = (vocabulary: prepared.vocabulary, train: prepared.train.map(Int.init),
+                      validation: prepared.validation.map(Int.init))
         try config.model.validate()
         try config.recipe.validate(trainingTokens: corpus.train.count, blockSize: config.model.blockSize)
         guard config.evalInterval > 0 else { throw ModelError.invalidArgument("--eval-interval must be positive") }
@@ -70,6 +74,10 @@ public enum CharTransformerWorkflow {
         let model = try CharTransformer(config: config.model, rng: &rng)
         let trainer = TransformerTrainer(model: model, recipe: config.recipe)
         if options.resume {
+            try folder.requireExisting()
+            if let arch = try architecture(of: folder), arch != "transformer" {
+                throw ModelError.invalidRun("--out \(folder.path): the checkpoint is a \(arch) model, not a transformer (--arch \(arch) resumes it)")
+            }
             try Checkpoint.load(model, from: folder.modelPath)
             let state = try SafeTensors(contentsOf: folder.trainingStatePath)
             var optimizerState: [String: Tensor] = [:]
@@ -159,5 +167,35 @@ public enum CharTransformerWorkflow {
         let line = lines.first { $0.count >= 8 } ?? lines.first ?? ArraySlice(tokens)
         let cropped = Array(line.prefix(limit))
         return cropped.isEmpty ? Array(tokens.prefix(limit)) : cropped
+    }
+}
+
+extension CharTransformerWorkflow {
+    /// `illusion generate` for a transformer run: `prompt` (empty = a newline) then `length` sampled
+    /// characters. A prompt longer than the block size is cropped to its last `blockSize` characters
+    /// (the text returned still starts with the whole prompt). Unknown characters: one-line error.
+    public static func generate(_ folder: RunFolder, prompt: String, length: Int, temperature: Float, topK: Int, seed: UInt64,
+                                useCache: Bool, attention: String?) throws -> (text: String, seconds: Double, charsPerSecond: Double) {
+        guard length >= 1 else { throw ModelError.invalidArgument("--length must be ≥ 1, got \(length)") }
+        guard temperature > 0, temperature.isFinite else { throw ModelError.invalidArgument("--temperature must be positive, got \(temperature)") }
+        guard topK >= 0 else { throw ModelError.invalidArgument("--top-k must be ≥ 1, got \(topK)") }
+        let (config, model) = try load(folder)
+        let vocab = config.vocabulary
+        let primer = prompt.isEmpty ? "\n" : prompt
+        let ids: [Int]
+        do { ids = try vocab.encode(primer) } catch let e as DatasetError {
+            throw ModelError.invalidArgument("--prompt: \(e.description.replacingOccurrences(of: "invalid argument: ", with: ""))")
+        }
+        var rng = RandomGenerator(seed: seed)
+        let start = Date()
+        let tokens = model.generate(prompt: ids, count: length, sampling: TokenSampling(temperature: temperature, topK: topK),
+                                    useCache: useCache, rng: &rng)
+        let seconds = Date().timeIntervalSince(start)
+        if let attention {
+            let line = Array((ids + tokens).suffix(config.model.blockSize))
+            try AttentionPicture.render(maps: model.attentionMaps(tokens: line), text: line.map { vocab.characters[$0] })
+                .writePNG(to: attention)
+        }
+        return (prompt + vocab.decode(tokens), seconds, seconds > 0 ? Double(length) / seconds : 0)
     }
 }

@@ -39,7 +39,7 @@ extension CharTransformer {
         let e = config.width, h = config.heads, d = e / h, pos = cache.count, cap = cache.capacity
         let scale = 1 / Float(d).squareRoot()
         return noGrad {
-            var x = transformer.tokenEmbedding.lookup([token]) + transformer.positionEmbedding.lookup([pos])
+            var x = transformer.tokenEmbedding.forward(ids: [token], shape: [1]) + transformer.positionEmbedding.forward(ids: [pos], shape: [1])
             for (l, layer) in transformer.blocks.layers.enumerated() {
                 let block = layer as! DecoderBlock
                 let qkv = block.attention.attn(block.ln1(x)).storage   // [3E]
