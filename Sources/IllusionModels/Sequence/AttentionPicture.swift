@@ -4,7 +4,7 @@ import IllusionImaging
 /// One picture of every head's attention weights for one line of text: a grid with a row per
 /// layer and a column per head; in each T×T panel row = query position (top to bottom), column =
 /// key position (left to right), colour = weight (viridis, 0 → dark, max of the panel → yellow).
-/// The line's characters label the rows of the first column and the columns of the top row.
+/// The line's characters label the rows of the first column (newline as "/", space as "_").
 public enum AttentionPicture {
     public static func render(maps: [[[Float]]], text: [Unicode.Scalar], cell: Int = 7) -> PixelImage {
         let layers = maps.count, heads = maps.first?.count ?? 0, t = text.count
