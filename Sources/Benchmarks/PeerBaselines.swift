@@ -1,4 +1,5 @@
 import Foundation
+import IllusionModels
 
 /// The PyTorch side: the peer scripts in `../shared/peers` run with the same thread count, one
 /// fresh Python process per measurement. Their JSON summaries are mapped to ``Measurement``.
@@ -69,6 +70,13 @@ struct PeerBaselines {
                                stepSeconds: Double(workload.batch) / ips, gflops: nil, otherCores: number(b["other_cores"]), steps: steps)
         case "load":
             return try loadMeasurement(loads: steps, warmup: workload.warmup)
+        case "transformer":
+            // Same architecture and recipe; a random 200k-character text (84 distinct) as its --data.
+            let text = try syntheticText()
+            let s = try ChildProcess.lastJSONLine(python, [script("charlm_transformer.py"), "--data", text, "--epochs", "1",
+                                                          "--steps", String(steps + 1), "--no-eval", "--threads", threads] + wait,
+                                                  directory: directory)
+            return try epochMeasurement(s, workload)
         default:
             throw BenchmarkError.failed("no PyTorch baseline for '\(workload.name)'")
         }
@@ -81,6 +89,17 @@ struct PeerBaselines {
         return Measurement(imagesPerSecond: ips, peakResidentMiB: number(s["peak_rss_mib"]),
                            stepSeconds: Double(workload.batch) / ips, gflops: nil, otherCores: number(e["other_cores"]),
                            steps: (e["steps"] as? Int ?? 1) - 1)
+    }
+
+    /// A random text of 200,000 characters over 84 printable ones, written once to the temp folder.
+    private func syntheticText() throws -> String {
+        let path = NSTemporaryDirectory() + "illusion-bench-chars.txt"
+        if FileManager.default.fileExists(atPath: path) { return path }
+        var rng = RandomGenerator(seed: 7)
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?'-()[]&\n\"*/_=+<>#%@$^`~{}|")
+        let chars = (0..<200_000).map { _ in alphabet[rng.nextInt(below: min(alphabet.count, 84))] }
+        try String(chars).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 
     /// NumPy's load of the same files (gzip + IDX parse, as `common.read_idx`), timed in-process.

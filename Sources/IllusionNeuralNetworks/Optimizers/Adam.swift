@@ -22,6 +22,12 @@ public class Adam: Optimizer {
     public var beta2: Float
     public var epsilon: Float
     public var weightDecay: Float
+    /// Per-parameter weight decay (PyTorch's parameter groups), one λ per entry of ``parameters``;
+    /// nil means ``weightDecay`` for all. nanoGPT decays the ≥ 2-D weights only.
+    public var parameterWeightDecays: [Float]? {
+        didSet { require(parameterWeightDecays.map { $0.count == parameters.count } ?? true,
+                         "Adam: \(parameterWeightDecays?.count ?? 0) weight decays for \(parameters.count) parameters") }
+    }
     /// When true, decay is applied to θ directly (θ = θ − ηλθ) instead of being added to g (AdamW).
     public let decoupledWeightDecay: Bool
     /// AMSGrad: divide by the running maximum of the second moment.
@@ -66,6 +72,9 @@ public class Adam: Optimizer {
         let correction1 = Float(1 - Foundation.pow(Double(b1), t)), correction2 = Float(1 - Foundation.pow(Double(b2), t))
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
+            let decay = parameterWeightDecays?[i] ?? weightDecay
+            let coupled: Float = decoupledWeightDecay ? 0 : decay
+            let shrink: Float = decoupledWeightDecay ? 1 - lr * decay : 1
             require(grad.count == p.count, "Adam: gradient of \(grad.count) values for parameter of shape \(p.shape)")
             let lr = table.learningRate(i, current: learningRate), wd = table.weightDecay(i, current: weightDecay)
             let coupled: Float = decoupledWeightDecay ? 0 : wd

@@ -11,18 +11,18 @@ func useBLASThreadsForRecurrentWork() { BLASThreads.set(ComputeThreads.count) }
 struct TrainCharLM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "char-lm",
-        abstract: "Character-level language model: Embedding → L-layer LSTM/GRU/RNN → Linear, truncated BPTT over contiguous streams.")
+        abstract: "Character-level language model: Embedding → L-layer LSTM/GRU/RNN → Linear, truncated BPTT over contiguous streams; or --arch transformer: nanoGPT's decoder and CPU recipe.")
 
-    @Option(help: "Recurrent cell.") var arch: CharLMArchitecture = .lstm
+    @Option(help: "lstm, gru, rnn or transformer.") var arch: String = "lstm"
     @Option(parsing: .upToNextOption, help: "UTF-8 text files, concatenated in the order given (make corpus installs Shakespeare).")
     var data: [String] = []
     @Option(name: .customLong("seq-len"), help: "Truncated-BPTT window T (characters per stream per step).") var seqLen: Int = 128
     @Option(help: "Hidden size H.") var hidden: Int = 256
     @Option(help: "Embedding size.") var embedding: Int = 256
-    @Option(help: "Recurrent layers L.") var layers: Int = 2
+    @Option(help: "Recurrent layers L (default 2) or transformer blocks (default 4).") var layers: Int?
     @Option(help: "Dropout between recurrent layers.") var dropout: Float = 0
-    @Option(name: .customLong("batch-size"), help: "Contiguous streams B.") var batchSize: Int = 32
-    @Option(help: "Adam learning rate.") var lr: Float = 2e-3
+    @Option(name: .customLong("batch-size"), help: "Contiguous streams B (default 32); transformer: random windows per step (default 12).") var batchSize: Int?
+    @Option(help: "Adam learning rate (default 2e-3); transformer: AdamW peak rate (default 1e-3).") var lr: Float?
     @Option(name: .customLong("clip-grad-norm"), help: "Max global gradient norm (0 = off).") var clip: Float = 1
     @Option var epochs: Int = 1
     @Option(name: .customLong("max-steps"), help: "At most this many steps per epoch (0 = full passes).") var maxSteps: Int = 0
@@ -32,12 +32,29 @@ struct TrainCharLM: ParsableCommand {
     @Flag(help: "Continue the run in --out from its last checkpoint (up to --epochs in total).") var resume = false
     @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
     @Flag(help: "No progress output.") var quiet = false
+    // --arch transformer (defaults = ../shared/peers/charlm_transformer.py, nanoGPT's CPU recipe)
+    @Option(help: "transformer: attention heads per block (must divide --embed).") var heads: Int = 4
+    @Option(help: "transformer: embedding width E.") var embed: Int = 128
+    @Option(help: "transformer: context length T in characters.") var block: Int = 64
+    @Option(help: "transformer: optimizer steps.") var steps: Int = 2000
+    @Option(name: .customLong("min-lr"), help: "transformer: learning rate at the end of the cosine decay.") var minLR: Float = 1e-4
+    @Option(name: .customLong("warmup-steps"), help: "transformer: linear warm-up steps.") var warmupSteps: Int = 100
+    @Option(name: .customLong("weight-decay"), help: "transformer: AdamW decay on the ≥ 2-D weights.") var weightDecay: Float = 0.1
+    @Option(name: .customLong("eval-interval"), help: "transformer: steps between metrics lines and checkpoints.") var evalInterval: Int = 250
+    @Flag(help: "transformer: biases in every Linear and LayerNorm (nanoGPT default: none).") var bias = false
+    @Flag(name: .customLong("untied-head"), help: "transformer: an output head of its own instead of the token embedding's weight.") var untiedHead = false
+    @Option(help: "transformer: threads (OpenBLAS and ours; default ILLUSION_THREADS or every core).") var threads: Int?
 
     func run() throws {
         try runReportingErrors {
             guard !data.isEmpty else { throw ModelError.invalidArgument("--data: give at least one UTF-8 text file") }
             guard sampleLength >= 0 else { throw ModelError.invalidArgument("--sample-length must be ≥ 0, got \(sampleLength)") }
             guard maxSteps >= 0 else { throw ModelError.invalidArgument("--max-steps must be ≥ 0, got \(maxSteps)") }
+            if arch == "transformer" { return try trainTransformer() }
+            guard let arch = CharLMArchitecture(rawValue: arch) else {
+                throw ModelError.invalidArgument("--arch \(arch): expected lstm, gru, rnn or transformer")
+            }
+            let layers = self.layers ?? 2, batchSize = self.batchSize ?? 32, lr = self.lr ?? 2e-3
             useBLASThreadsForRecurrentWork()
             var config = CharLMConfig(vocabulary: try CharVocabulary(characters: ["\n"]))
             config.architecture = arch; config.seqLen = seqLen; config.hidden = hidden; config.embedding = embedding
@@ -47,6 +64,24 @@ struct TrainCharLM: ParsableCommand {
             let summary = try CharLMTraining.run(config: config, files: data, folder: RunFolder(path: out), resume: resume, quiet: quiet)
             if json { printJSON(summary) }
         }
+    }
+}
+
+extension TrainCharLM {
+    func trainTransformer() throws {
+        CharTransformerWorkflow.configureThreads(threads ?? ComputeThreads.count)
+        let corpus = try CharLMCorpus(corpus: try TextCorpus(contentsOf: data))
+        let model = CharTransformerConfig(vocabularySize: corpus.vocabulary.count, blockSize: block, layers: layers ?? 4, heads: heads,
+                                          width: embed, bias: bias, tiedHead: !untiedHead)
+        var recipe = TransformerRecipe()
+        recipe.steps = steps; recipe.batch = batchSize ?? 12; recipe.learningRate = lr ?? 1e-3; recipe.minLearningRate = minLR
+        recipe.warmupSteps = warmupSteps; recipe.weightDecay = weightDecay; recipe.gradientClip = clip; recipe.seed = seed
+        let config = CharTransformerRunConfig(model: model, recipe: recipe, vocabulary: corpus.vocabulary, data: data,
+                                              evalInterval: evalInterval)
+        var options = CharTransformerWorkflow.Options()
+        options.resume = resume; options.quiet = quiet; options.sampleLength = sampleLength; options.sampleSeed = seed
+        let summary = try CharTransformerWorkflow.train(config, corpus: corpus, folder: RunFolder(path: out), options: options)
+        if json { printJSON(summary) }
     }
 }
 
@@ -61,9 +96,23 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("top-k"), help: "Sample only among the k most likely characters.") var topK: Int?
     @Option var seed: UInt64 = 0
     @Flag(help: "Print {\"text\": …} as one JSON object on stdout.") var json = false
+    @Flag(name: .customLong("no-cache"), help: "Transformer: re-run the whole window for every character (nanoGPT's loop) instead of the key/value cache.")
+    var noCache = false
+    @Option(help: "Transformer: also draw every head's attention weights over the last block of prompt + text to this PNG.") var attention: String?
 
     func run() throws {
         try runReportingErrors {
+            let folder = RunFolder(path: runPath)
+            try folder.requireExisting()
+            if try CharTransformerWorkflow.architecture(of: folder) == "transformer" {
+                CharTransformerWorkflow.configureThreads(ComputeThreads.count)
+                let r = try CharTransformerWorkflow.generate(folder, prompt: prompt, length: length, temperature: temperature,
+                                                             topK: topK ?? 0, seed: seed, useCache: !noCache, attention: attention)
+                if json { printJSON(["text": r.text, "seconds": r.seconds, "chars_per_s": r.charsPerSecond, "cache": !noCache]) }
+                else { print(r.text) }
+                return
+            }
+            if noCache || attention != nil { throw ModelError.invalidArgument("--no-cache and --attention apply to transformer runs only") }
             useBLASThreadsForRecurrentWork()
             let text = try TextGeneration.generate(run: runPath, prompt: prompt, length: length, temperature: temperature,
                                                    topK: topK, seed: seed)

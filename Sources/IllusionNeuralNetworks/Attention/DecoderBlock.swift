@@ -1,0 +1,87 @@
+import Foundation
+import IllusionTensors
+
+/// Causal self-attention with nanoGPT's names: `c_attn` (Linear E → 3E, rows q | k | v — the layout
+/// of `in_proj_weight`) and `c_proj` (Linear E → E). x `[N, T, E]` → `[N, T, E]`.
+public final class CausalSelfAttention: Layer {
+    public let width: Int
+    public let heads: Int
+    public let attn: Dense
+    public let proj: Dense
+    public var isTraining = true
+    /// When true, each forward stores its attention weights in ``recordedWeights`` (for pictures).
+    public var recordsWeights = false
+    /// The last forward's weights `[N, H, T, T]` (row = query), when ``recordsWeights`` is set.
+    public private(set) var recordedWeights: [Float]?
+
+    /// Throws when `heads` does not divide `width`.
+    public init(width: Int, heads: Int, bias: Bool, rng: inout RandomGenerator) throws {
+        guard width > 0, heads > 0, width % heads == 0 else {
+            throw LayerError.invalidArgument("attention: \(heads) heads do not divide the width \(width)")
+        }
+        self.width = width
+        self.heads = heads
+        attn = Dense(width, 3 * width, bias: bias, rng: &rng)
+        proj = Dense(width, width, bias: bias, rng: &rng)
+    }
+
+    public var children: [(name: String, layer: Layer)] { [("c_attn", attn), ("c_proj", proj)] }
+    public var summaryName: String { "CausalSelfAttention(\(width), \(heads) heads)" }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        require(x.rank == 3 && x.shape[2] == width, "CausalSelfAttention(\(width)): input \(x.shape) must be [N, T, \(width)]")
+        let n = x.shape[0], t = x.shape[1]
+        let packed = attn(x.reshaped([n * t, width]))
+        let q = splitHeads(packed, batch: n, time: t, heads: heads, part: 0, parts: 3)
+        let k = splitHeads(packed, batch: n, time: t, heads: heads, part: 1, parts: 3)
+        let v = splitHeads(packed, batch: n, time: t, heads: heads, part: 2, parts: 3)
+        if recordsWeights { recordedWeights = attentionWeights(q, k, causal: true) }
+        let y = mergeHeads(scaledDotProductAttention(q, k, v, causal: true)).reshaped([n * t, width])
+        return proj(y).reshaped([n, t, width])
+    }
+}
+
+/// The transformer MLP with nanoGPT's names: `c_fc` (E → 4E), exact GELU, `c_proj` (4E → E).
+public final class TransformerMLP: Layer {
+    public let fc: Dense
+    public let proj: Dense
+    public var isTraining = true
+
+    public init(width: Int, bias: Bool, rng: inout RandomGenerator) {
+        fc = Dense(width, 4 * width, bias: bias, rng: &rng)
+        proj = Dense(4 * width, width, bias: bias, rng: &rng)
+    }
+
+    public var children: [(name: String, layer: Layer)] { [("c_fc", fc), ("c_proj", proj)] }
+
+    /// x `[…, E]` → `[…, E]`.
+    public func forward(_ x: Tensor) -> Tensor {
+        let e = fc.inputSize
+        return proj(fc(x.reshaped([-1, e])).gelu()).reshaped(x.shape)
+    }
+}
+
+/// A pre-LayerNorm decoder block, as GPT-2/nanoGPT: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)).
+/// x `[N, T, E]` → `[N, T, E]`. Children `ln_1`, `attn`, `ln_2`, `mlp` (nanoGPT's `Block`).
+public final class DecoderBlock: Layer {
+    public let ln1: LayerNorm
+    public let attention: CausalSelfAttention
+    public let ln2: LayerNorm
+    public let mlp: TransformerMLP
+    public var isTraining = true
+
+    public init(width: Int, heads: Int, bias: Bool = false, rng: inout RandomGenerator) throws {
+        ln1 = LayerNorm(width, bias: bias)
+        attention = try CausalSelfAttention(width: width, heads: heads, bias: bias, rng: &rng)
+        ln2 = LayerNorm(width, bias: bias)
+        mlp = TransformerMLP(width: width, bias: bias, rng: &rng)
+    }
+
+    public var children: [(name: String, layer: Layer)] { [("ln_1", ln1), ("attn", attention), ("ln_2", ln2), ("mlp", mlp)] }
+    public var summaryName: String { "DecoderBlock(\(attention.width), \(attention.heads) heads)" }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        let h = x + attention(ln1(x))
+        return h + mlp(ln2(h))
+    }
+}
