@@ -44,5 +44,10 @@ let package = Package(
         // Uses only `import IllusionCraft` (no @testable): proves the public API is enough.
         .testTarget(name: "PublicAPITests", dependencies: ["IllusionCraft"]),
     ],
+    // Swift 6 language mode is not on yet: the kernels share `Tensor` storage with worker threads
+    // through unsafe pointers (ParallelLoops, the chunked convolution engine), which strict
+    // concurrency checking would reject without a Sendable design of the tensor type. Grad mode is
+    // per thread (a pthread slot); the thread counts (`ComputeThreads`, `ParallelLoops`) are process
+    // configuration set once before work starts (`--threads`, ILLUSION_THREADS), not changed mid-computation.
     swiftLanguageModes: [.v5]
 )

@@ -201,3 +201,21 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(ScheduleKind.step.schedule(initial: 1, epochs: 9).learningRate(epoch: 3), 0.3, accuracy: 1e-7)
     }
 }
+
+/// `--limit` cuts training images and, unless `--eval-limit` says otherwise, the test split to a sixth.
+final class DataLimitTests: XCTestCase {
+    func testLimitAndEvalLimit() throws {
+        XCTAssertNil(DatasetSpec(name: "fashion-mnist", imageSize: 28).testLimit)
+        XCTAssertEqual(DatasetSpec(name: "fashion-mnist", imageSize: 28, limit: 600).testLimit, 100)
+        XCTAssertEqual(DatasetSpec(name: "fashion-mnist", imageSize: 28, limit: 600, evalLimit: 250).testLimit, 250)
+        XCTAssertEqual(DatasetSpec(name: "fashion-mnist", imageSize: 28, evalLimit: 40).testLimit, 40)
+        XCTAssertThrowsError(try DatasetSpec(name: "fashion-mnist", imageSize: 28, evalLimit: 0).validate()) {
+            XCTAssertTrue("\($0)".contains("--eval-limit"), "\($0)")
+        }
+        try requireData(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/t10k-images-idx3-ubyte.gz"),
+                        "Fashion-MNIST is not installed (make test installs dataset-fashion-mnist)")
+        let (train, test) = try DatasetSpec(name: "fashion-mnist", imageSize: 28, limit: 120, evalLimit: 50).load()
+        XCTAssertEqual(train.count, 120)
+        XCTAssertEqual(test.count, 50)
+    }
+}

@@ -72,11 +72,9 @@ public class Adam: Optimizer {
         let correction1 = Float(1 - Foundation.pow(Double(b1), t)), correction2 = Float(1 - Foundation.pow(Double(b2), t))
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
-            let decay = parameterWeightDecays?[i] ?? weightDecay
-            let coupled: Float = decoupledWeightDecay ? 0 : decay
-            let shrink: Float = decoupledWeightDecay ? 1 - lr * decay : 1
             require(grad.count == p.count, "Adam: gradient of \(grad.count) values for parameter of shape \(p.shape)")
-            let lr = table.learningRate(i, current: learningRate), wd = table.weightDecay(i, current: weightDecay)
+            let lr = table.learningRate(i, current: learningRate)
+            let wd = parameterWeightDecays?[i] ?? table.weightDecay(i, current: weightDecay)
             let coupled: Float = decoupledWeightDecay ? 0 : wd
             let shrink: Float = decoupledWeightDecay ? 1 - lr * wd : 1
             firstMoments.allocate(i, count: p.count)
