@@ -37,15 +37,8 @@ public enum CNNClassifierWorkflow {
         var config = try folder.readJSON(CNNRunConfig.self, from: "config.json")
         guard config.kind == "cnn" else { throw ModelError.invalidRun("--out \(folder.path): this is a \(config.kind) run, not a CNN run") }
         if let epochs { config.training.epochs = epochs }
-        if let checkpointing {
-            var loop = config.training.loop ?? .init()
-            loop.checkpointEvery = checkpointing.every; loop.keepCheckpoints = checkpointing.keep
-            config.training.loop = loop
-        }
-        let store = CheckpointStore(run: folder)
-        guard let checkpoint = try path.map({ try store.verify($0) }) ?? store.latest() else {
-            throw ModelError.invalidRun("--resume \(folder.path): no verified checkpoint in \(store.directory)")
-        }
+        config.training.loop = TrainingLoopOptions.resumed(config.training.loop, checkpointing: checkpointing)
+        let checkpoint = try CheckpointStore(run: folder).checkpointToResume(from: path)
         return try run(config, folder: folder, quiet: quiet, resumeFrom: checkpoint)
     }
 

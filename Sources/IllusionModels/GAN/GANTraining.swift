@@ -218,16 +218,9 @@ public final class GANTrainer {
         }
         var config = try run.readJSON(GANRunConfig.self, from: "config.json")
         if let epochs { config.training.epochs = epochs }
-        if let checkpointing {
-            var loop = config.training.loop ?? .init()
-            loop.checkpointEvery = checkpointing.every; loop.keepCheckpoints = checkpointing.keep
-            config.training.loop = loop
-        }
+        config.training.loop = TrainingLoopOptions.resumed(config.training.loop, checkpointing: checkpointing)
         let trainer = try GANTrainer(run: run, config: config)
-        let store = CheckpointStore(run: run)
-        guard let checkpoint = try path.map({ try store.verify($0) }) ?? store.latest() else {
-            throw ModelError.invalidRun("--resume \(run.path): no verified checkpoint in \(store.directory) (a run written by an older version, or one that never finished a step)")
-        }
+        let checkpoint = try CheckpointStore(run: run).checkpointToResume(from: path)
         let loop = try trainer.makeLoop()
         try loop.restore(from: checkpoint)
         trainer.restored = checkpoint

@@ -135,6 +135,15 @@ public struct CheckpointStore {
             .filter { $0.hasPrefix("step-") }.sorted().map { (directory as NSString).appendingPathComponent($0) }
     }
 
+    /// The checkpoint `--resume` continues from: `path` (`--resume-from`) or the newest, verified;
+    /// an error naming the folder when the run has none.
+    public func checkpointToResume(from path: String?) throws -> CommittedCheckpoint {
+        guard let checkpoint = try path.map({ try verify($0) }) ?? latest() else {
+            throw ModelError.invalidRun("--resume \(run.path): no verified checkpoint in \(directory) (a run written by an older version, or one that never finished a step)")
+        }
+        return checkpoint
+    }
+
     /// The newest checkpoint, verified; nil when the run has none. A damaged newest checkpoint is an
     /// error (never silently skipped): the message names the file and how to resume from an older one.
     public func latest() throws -> CommittedCheckpoint? {

@@ -58,6 +58,15 @@ public struct TrainingLoopOptions: Codable, Equatable, Sendable {
         logEvery = try c.decodeIfPresent(Int.self, forKey: .logEvery) ?? 0
     }
 
+    /// `options` (or the defaults) with the checkpoint cadence a resumed run may change.
+    public static func resumed(_ options: TrainingLoopOptions?, checkpointing: (every: Int, keep: Int)?) -> TrainingLoopOptions? {
+        guard let checkpointing else { return options }
+        var loop = options ?? .init()
+        loop.checkpointEvery = checkpointing.every
+        loop.keepCheckpoints = checkpointing.keep
+        return loop
+    }
+
     /// Checks every field; `source` names where the values came from ("--" flags or a config file).
     public func validate(source: String? = nil) throws {
         func fail(_ field: String, _ flag: String, _ expected: String, _ got: Any) -> ModelError {
