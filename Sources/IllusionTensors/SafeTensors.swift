@@ -174,6 +174,7 @@ public struct SafeTensors {
     }
 }
 
+/// Why a safetensors file could not be read; descriptions name the file and the entry.
 public enum SafeTensorsError: Error, CustomStringConvertible {
     case unreadable(String)
     case malformed(String, String)
@@ -207,6 +208,7 @@ public func writeFileAtomically(_ path: String, bytes: [UInt8]) throws {
     }
 }
 
+/// Writes UTF-8 `text` to `path` atomically (temporary file in the same folder, then rename).
 public func writeFileAtomically(_ path: String, text: String) throws {
     try writeFileAtomically(path, bytes: Array(text.utf8))
 }
