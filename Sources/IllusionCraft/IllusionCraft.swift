@@ -8,3 +8,4 @@
 @_exported import IllusionDatasets
 @_exported import IllusionImaging
 @_exported import IllusionModels
+@_exported import IllusionReinforcement

@@ -1,4 +1,9 @@
 /// Sums, means and maxima over all elements or along axes. Negative axes count from the end.
+///
+/// NaN behaviour (as PyTorch): sums and means of a slice with a NaN are NaN (IEEE arithmetic);
+/// ``max(axis:keepDims:)`` and ``argmaxLastAxis()`` treat NaN as the largest value, so the maximum
+/// is NaN and the arg-max is the first NaN. There is no `min` reduction (use `-(-x).max(axis:)`,
+/// which propagates NaN the same way).
 extension Tensor {
     func normalizedAxis(_ axis: Int) -> Int {
         let a = axis < 0 ? axis + rank : axis
@@ -40,6 +45,9 @@ extension Tensor {
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor { mean(axes: [axis], keepDims: keepDims) }
 
     /// Maximum along one axis. Backward routes g to the (first) arg-max, as PyTorch's `max(dim)`.
+    ///
+    /// NaN propagates as in PyTorch (and as ``maxPool2d``): a slice holding a NaN has maximum NaN,
+    /// and the gradient goes to its first NaN.
     public func max(axis: Int, keepDims: Bool = false) -> Tensor {
         let a = normalizedAxis(axis)
         let outer = shape[..<a].reduce(1, *), n = shape[a], inner = shape[(a + 1)...].reduce(1, *)
@@ -50,8 +58,11 @@ extension Tensor {
             for o in 0..<outer {
                 for i in 0..<inner {
                     var best = x[o * n * inner + i], bestIndex = 0
-                    for j in 1..<n where x[(o * n + j) * inner + i] > best || best.isNaN {
-                        best = x[(o * n + j) * inner + i]; bestIndex = j
+                    var j = 1
+                    while j < n && !best.isNaN {
+                        let v = x[(o * n + j) * inner + i]
+                        if v > best || v.isNaN { best = v; bestIndex = j }
+                        j += 1
                     }
                     values[o * inner + i] = best
                     argmax[o * inner + i] = (o * n + bestIndex) * inner + i
@@ -67,12 +78,19 @@ extension Tensor {
         }
     }
 
-    /// Index of the maximum along the last axis, per row (no gradient).
+    /// Index of the maximum along the last axis, per row (no gradient). Ties give the first index;
+    /// a row holding NaN gives the index of its first NaN (NaN counts as the maximum, as PyTorch's
+    /// `argmax`), so a diverged classifier's predictions are not silently those of its finite logits.
     public func argmaxLastAxis() -> [Int] {
         let n = shape.last ?? 1, rows = count / Swift.max(n, 1)
         return (0..<rows).map { r in
             var best = 0
-            for j in 1..<n where storage[r * n + j] > storage[r * n + best] { best = j }
+            var j = 1
+            while j < n && !storage[r * n + best].isNaN {
+                let v = storage[r * n + j]
+                if v > storage[r * n + best] || v.isNaN { best = j }
+                j += 1
+            }
             return best
         }
     }

@@ -196,15 +196,13 @@ public enum SafeTensorsError: Error, CustomStringConvertible {
 public func writeFileAtomically(_ path: String, bytes: [UInt8]) throws {
     let url = URL(fileURLWithPath: path)
     let temp = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     do {
-        try Data(bytes).write(to: temp)
-        if rename(temp.path, url.path) != 0 {
-            throw CocoaError(.fileWriteUnknown)
-        }
-    } catch {
-        try? FileManager.default.removeItem(at: temp)
-        throw SafeTensorsError.unwritable(path, "\(error)")
+        try DurableFile.write(bytes, to: temp, sync: false)
+        try DurableFile.rename(temp, to: path)
+    } catch let error as FileWriteError {
+        unlink(temp)
+        throw FileWriteError(path: path, errno: error.code)
     }
 }
 

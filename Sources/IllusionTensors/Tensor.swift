@@ -8,8 +8,11 @@ import Foundation
 public final class Tensor {
     /// Size of each axis. `[]` is a scalar (one element).
     public internal(set) var shape: [Int]
-    /// The values, row-major. Mutating the storage of a tensor on the tape is the caller's responsibility.
-    public var storage: [Float]
+    /// The values, row-major. Every mutation bumps ``version``; modifying a tensor that a recorded
+    /// op still needs makes the backward pass stop with a message naming that op.
+    public var storage: [Float] { didSet { version &+= 1 } }
+    /// Counts mutations of ``storage`` (in-place safety of the tape, as PyTorch's version counter).
+    public private(set) var version: UInt64 = 0
     /// When true, ``backward()`` accumulates into ``grad`` for this tensor.
     public var requiresGrad: Bool
     /// The accumulated gradient (same element count as `storage`), or nil before any backward pass.
@@ -93,12 +96,14 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
     case invalidShape([Int])
     case countMismatch(shape: [Int], count: Int)
     case shapeMismatch(String)
+    /// A tensor that a recorded op needs was modified before the backward pass reached the op.
+    case modifiedInPlace(String)
 
     public var description: String {
         switch self {
         case .invalidShape(let s): return "invalid tensor shape \(s)"
         case .countMismatch(let s, let c): return "shape \(s) needs \(s.reduce(1, *)) values, got \(c)"
-        case .shapeMismatch(let m): return m
+        case .shapeMismatch(let m), .modifiedInPlace(let m): return m
         }
     }
 }

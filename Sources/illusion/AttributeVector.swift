@@ -9,8 +9,8 @@ struct AttributeVector: ParsableCommand {
 
     @Option(name: .customLong("run"), help: "Run folder of a VAE trained on celeba or faces-synthetic.") var runPath: String
     @Option(help: "Attribute name, e.g. Smiling or Eyeglasses.") var attribute: String
-    @Option(help: "Largest multiple of the vector added.") var scale: Double = 1.5
-    @Option(help: "Columns of the picture (multiples from 0 to --scale).") var steps: Int = 7
+    @Option(parsing: .unconditional, help: "Largest multiple of the vector added.") var scale: Double = 1.5
+    @Option(parsing: .unconditional, help: "Columns of the picture (multiples from 0 to --scale).") var steps: Int = 7
     @Option(help: "Output PNG.") var out: String
     @Flag(help: "Print the measurement as one JSON object on stdout.") var json = false
 

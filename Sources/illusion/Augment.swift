@@ -9,13 +9,15 @@ struct Augment: ParsableCommand {
     @Option(help: "Dataset: fashion-mnist, mnist, celeba, faces-synthetic or folder.") var dataset: String = "fashion-mnist"
     @Option(help: "Data directory (mnist, celeba, folder).") var data: String?
     @Option(help: "Comma-separated ops (\(AugmentationPreview.operationNames.joined(separator: ",")) or all).") var ops: String = "all"
-    @Option(help: "Images per row.") var count: Int = 8
-    @Option(name: .customLong("image-size"), help: "Square size for colour datasets.") var imageSize: Int = 64
-    @Option var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Images per row.") var count: Int = 8
+    @Option(name: .customLong("image-size"), parsing: .unconditional, help: "Square size for colour datasets.") var imageSize: Int = 64
+    @Option(parsing: .unconditional) var seed: UInt64 = 0
     @Option(help: "Output PNG.") var out: String
 
     func run() throws {
         try runReportingErrors {
+            guard count >= 1 && count <= 100 else { throw ModelError.invalidArgument("--count must be in 1…100, got \(count)") }
+            guard imageSize >= 1 else { throw ModelError.invalidArgument("--image-size must be positive, got \(imageSize)") }
             let names = ops == "all" ? AugmentationPreview.operationNames
                                      : ops.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard !names.isEmpty else { throw ModelError.invalidArgument("--ops: no augmentation named") }

@@ -9,15 +9,15 @@ struct Evaluate: ParsableCommand {
 
     @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option(help: "Split: test (or validation/train, for the images the run trained on).") var split: String = "test"
-    @Option(name: .customLong("iwae-samples"), help: "K importance samples for the IWAE bound (0 = skip).") var iwaeSamples: Int = 0
-    @Option(name: .customLong("iwae-images"), help: "Images the IWAE bound is averaged over (it costs K decoder passes each).") var iwaeImages: Int = 1000
-    @Option(help: "Evaluate at most this many images.") var limit: Int?
-    @Option(help: "Seed of the evaluation noise.") var seed: UInt64 = 1234
+    @Option(name: .customLong("iwae-samples"), parsing: .unconditional, help: "K importance samples for the IWAE bound (0 = skip).") var iwaeSamples: Int = 0
+    @Option(name: .customLong("iwae-images"), parsing: .unconditional, help: "Images the IWAE bound is averaged over (it costs K decoder passes each).") var iwaeImages: Int = 1000
+    @Option(parsing: .unconditional, help: "Evaluate at most this many images.") var limit: Int?
+    @Option(parsing: .unconditional, help: "Seed of the evaluation noise.") var seed: UInt64 = 1234
     @Option(name: .customLong("fd-classifier"), help: "A CNN run folder (illusion train cnn on Fashion-MNIST): also report FD-FMNIST of samples vs the test set, and of real training vs test images as the baseline.")
     var fdClassifier: String?
     @Option(name: .customLong("judge-attribute"), help: "Attribute-conditioned GAN runs: train a judge CNN for this attribute (or a comma list, or all) and report how often samples drawn with it on / off show it.")
     var judgeAttribute: String?
-    @Option(name: .customLong("fd-count"), help: "Images per side for FD-FMNIST.") var fdCount: Int = 10000
+    @Option(name: .customLong("fd-count"), parsing: .unconditional, help: "Images per side for FD-FMNIST.") var fdCount: Int = 10000
     @Flag(help: "Print the figures as one JSON object on stdout.") var json = false
 
     func run() throws {
@@ -26,11 +26,19 @@ struct Evaluate: ParsableCommand {
                 throw ModelError.invalidArgument("--split must be test or train, got '\(split)'")
             }
             guard iwaeSamples >= 0 else { throw ModelError.invalidArgument("--iwae-samples must be ≥ 0, got \(iwaeSamples)") }
+            guard iwaeImages >= 1 else { throw ModelError.invalidArgument("--iwae-images must be ≥ 1, got \(iwaeImages)") }
             if let limit, limit < 1 { throw ModelError.invalidArgument("--limit must be ≥ 1, got \(limit)") }
             guard fdCount >= 2 else { throw ModelError.invalidArgument("--fd-count must be ≥ 2, got \(fdCount)") }
             let folder = RunFolder(path: runPath)
             try folder.requireExisting()
             let kind = try folder.readJSON(RunKind.self, from: "config.json").kind
+            if kind == "char-lm" {
+                let model = try CharLMRun.load(folder)
+                let corpus = try CharLMTraining.prepare(config: model.config, files: model.config.dataFiles, vocabulary: model.config.vocabulary)
+                let figures = CharLMTraining.evaluate(model, corpus.validation, batch: model.config.evalBatch, seqLen: model.config.seqLen).json
+                if json { printJSON(figures) } else { for (k, v) in figures.sorted(by: { $0.key < $1.key }) { print("\(k): \(v)") } }
+                return
+            }
             if kind == "dcgan" || kind == "cgan" {
                 let figures = try GANEvaluation.evaluate(run: runPath, classifierRun: fdClassifier, judgeAttribute: judgeAttribute,
                                                              count: fdCount, seed: seed)
@@ -43,9 +51,14 @@ struct Evaluate: ParsableCommand {
             let data = try vae.config.dataset.load()
             var set = split == "test" ? data.test : data.train
             if let limit, limit < set.count { set = set.subset(Array(0..<limit)) }
-            let figures = VAEEvaluator.evaluate(vae.model, on: set, iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, seed: seed)
+            let steps = VAEEvaluator.progressSteps(images: set.count, iwaeSamples: iwaeSamples, iwaeImages: iwaeImages)
+            let progress = ProgressReporter(label: iwaeSamples > 0 ? "eval (ELBO + IWAE K=\(iwaeSamples))" : "eval (ELBO)",
+                                            total: steps)
+            let figures = VAEEvaluator.evaluate(vae.model, on: set, iwaeSamples: iwaeSamples, iwaeImages: iwaeImages, seed: seed,
+                                                progress: progress)
             var fd: Double?, fdBaseline: Double?
             if let fdClassifier {
+                logLine("FD-FMNIST: features of \(fdCount) samples and \(fdCount) test images, then of real training vs test images…")
                 let extractor = try FMNISTFeatureExtractor(classifierRun: fdClassifier)   // opened once for both
                 fd = try FDFMNIST.scoreVAE(run: runPath, classifierRun: fdClassifier, count: fdCount, seed: seed, extractor: extractor)
                 fdBaseline = try FDFMNIST.realBaseline(classifierRun: fdClassifier, count: fdCount, extractor: extractor)

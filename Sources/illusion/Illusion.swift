@@ -14,7 +14,19 @@ enum IllusionMain {
         ComputeThreads.configure(max(1, threads))
         HeapTuning.keepFreedMemoryForReuse()
         Log.installStandardError()   // the library logs through Log.sink; the CLI's destination is stderr
-        Illusion.main()
+        do {
+            var command = try Illusion.parseAsRoot()
+            try command.run()
+        } catch {
+            let code = Illusion.exitCode(for: error)
+            // Help, --version and commands that already printed their one line exit as ArgumentParser says.
+            if code == .success || error is ExitCode { Illusion.exit(withError: error) }
+            // Parse and validation errors: one line naming the flag, then a pointer to --help.
+            let message = Illusion.message(for: error).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+            FileHandle.standardError.write(Data("illusion: error: \(message) (see --help)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
     }
 }
 
@@ -22,8 +34,10 @@ struct Illusion: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "illusion",
         abstract: "Train, sample and inspect generative models (VAE, autoencoder, DCGAN) and classic models, written from first principles.",
+        version: BuildInfo.version,
         subcommands: [Train.self, Sample.self, Reconstruct.self, Interpolate.self, LatentPlot.self,
-                      AttributeVector.self, Evaluate.self, Summary.self, Augment.self, Classify.self, Export.self])
+                      AttributeVector.self, Evaluate.self, Summary.self, Augment.self, Classify.self, RL.self, Export.self,
+                      Generate.self])
 }
 
 /// Runs a command body, turning any error into one line on stderr and exit code 1
@@ -35,6 +49,9 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         throw e
     } catch let e as ValidationError {
         throw e
+    } catch let e as TrainingInterrupted {
+        FileHandle.standardError.write(Data("\n\(e)\n".utf8))
+        throw ExitCode(130)
     } catch {
         FileHandle.standardError.write(Data("illusion: error: \(error)\n".utf8))
         throw ExitCode(1)

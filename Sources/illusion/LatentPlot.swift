@@ -9,7 +9,7 @@ struct LatentPlot: ParsableCommand {
 
     @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option(help: "Output folder for the pictures.") var out: String
-    @Option(help: "Use at most this many test images.") var limit: Int = 5000
+    @Option(parsing: .unconditional, help: "Use at most this many test images.") var limit: Int = 5000
     @Flag(help: "Print the written files as JSON.") var json = false
 
     func run() throws {

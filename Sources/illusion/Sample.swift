@@ -7,8 +7,8 @@ struct Sample: ParsableCommand {
         abstract: "Draw new images: a VAE decodes z ~ N(0, I); a GAN's generator maps noise (and a condition) to images.")
 
     @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
-    @Option var count: Int = 64
-    @Option var seed: UInt64 = 0
+    @Option(parsing: .unconditional) var count: Int = 64
+    @Option(parsing: .unconditional) var seed: UInt64 = 0
     @Option(help: "Output PNG.") var out: String
     @Option(help: "Also write the latents and images as safetensors (tensors z [N, D] and images [N, C, H, W]).") var raw: String?
     @Option(help: "GAN runs with conditions: a class name or index (Trouser, 1), attributes (Smiling,Eyeglasses=1,Bald=0) or none.")
@@ -38,7 +38,8 @@ struct Sample: ParsableCommand {
                 file.metadata = ["run": runPath, "seed": String(seed)]
                 try file.write(to: raw)
             }
-            if json { printJSON(["out": out, "raw": raw ?? NSNull(), "count": count]) } else { print("wrote \(out)") }
+            let rawEntry: Any = raw.map { $0 as Any } ?? NSNull()
+            if json { printJSON(["out": out, "raw": rawEntry, "count": count]) } else { print("wrote \(out)") }
         }
     }
 }
@@ -47,7 +48,7 @@ struct Reconstruct: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Test images (top rows) above their reconstructions (bottom rows).")
 
     @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
-    @Option var count: Int = 16
+    @Option(parsing: .unconditional) var count: Int = 16
     @Option(help: "Output PNG.") var out: String
 
     func run() throws {
@@ -65,9 +66,9 @@ struct Interpolate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Walk the latent space between two test images: linear (top) and spherical (bottom).")
 
     @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
-    @Option(help: "Index of the first test image.") var from: Int
-    @Option(help: "Index of the second test image.") var to: Int
-    @Option var steps: Int = 10
+    @Option(parsing: .unconditional, help: "Index of the first test image.") var from: Int
+    @Option(parsing: .unconditional, help: "Index of the second test image.") var to: Int
+    @Option(parsing: .unconditional) var steps: Int = 10
     @Option(help: "Output PNG.") var out: String
 
     func run() throws {

@@ -6,8 +6,8 @@ struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a model's layer table: output shapes and parameter counts.")
 
     @Option(help: "Architecture: fashion, faces, linear or mlp.") var arch: String
-    @Option(name: .customLong("image-size"), help: "Square input size (faces: 64, 128 or 256).") var imageSize: Int?
-    @Option(name: .customLong("latent-dim")) var latentDim: Int?
+    @Option(name: .customLong("image-size"), parsing: .unconditional, help: "Square input size (faces: 64, 128 or 256).") var imageSize: Int?
+    @Option(name: .customLong("latent-dim"), parsing: .unconditional) var latentDim: Int?
     @Flag(help: "Print the table as one JSON object on stdout.") var json = false
 
     func run() throws {

@@ -7,7 +7,7 @@ struct TrainAutoencoder: ParsableCommand {
         commandName: "autoencoder",
         abstract: "Convolutional autoencoder with a 2-D code, then a classifier on the codes (latent plots, report).")
 
-    @Option(help: "fashion-mnist or mnist.") var dataset: String = "fashion-mnist"
+    @Option(help: "fashion-mnist or mnist.") var dataset: DatasetName = .fashionMNIST
     @Option(help: "Data directory (mnist; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
     @Option(name: .customLong("latent-dim"), help: "Code size (latent plots need 2).") var latentDim: Int = 2
     @Option var epochs: Int = 10
@@ -16,19 +16,25 @@ struct TrainAutoencoder: ParsableCommand {
     @Option(name: .customLong("classifier-epochs"), help: "Epochs of the latent classifier.") var classifierEpochs: Int = 20
     @Option(name: .customLong("classifier-lr"), help: "Adam learning rate of the latent classifier.") var classifierLr: Float = 3e-3
     @Option(name: .customLong("classifier-hidden"), help: "Comma-separated hidden widths of the latent classifier.") var classifierHidden: String = "64,64"
-    @Option(help: "Use at most this many training images.") var limit: Int?
+    @OptionGroup var limits: DataLimitArguments
     @Option(name: .customLong("max-steps"), help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
     @Option var seed: UInt64 = 0
-    @Option(help: "Run folder.") var out: String
-    @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
-    @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var output: RunOutputArguments
+    var out: String { output.out }
+    var json: Bool { output.json }
+    var quiet: Bool { output.quiet }
+    @OptionGroup var optimization: OptimizationArguments
+    @OptionGroup var compute: ComputeArguments
+    @Option(name: .customLong("checkpoint-every"), help: "Also commit a checkpoint every N optimisation steps (default 0: at epoch ends only).")
+    var checkpointEvery: Int = 0
 
     func run() throws {
         try runReportingErrors {
-            guard ["fashion-mnist", "mnist"].contains(dataset) else {
-                throw ModelError.invalidArgument("--dataset: the autoencoder trains on fashion-mnist or mnist, got '\(dataset)'")
+            try compute.apply()
+            guard dataset.isGrey else {
+                throw ModelError.invalidArgument("--dataset: the autoencoder trains on fashion-mnist or mnist, got '\(dataset.rawValue)'")
             }
-            var model = AutoencoderConfig(classNames: dataset == "mnist" ? MNIST.classNames : FashionMNIST.classNames, latentDim: latentDim)
+            var model = AutoencoderConfig(classNames: dataset == .mnist ? MNIST.classNames : FashionMNIST.classNames, latentDim: latentDim)
             model.classifierHiddenUnits = try classifierHidden.split(separator: ",").map { part in
                 guard let v = Int(part.trimmingCharacters(in: .whitespaces)) else {
                     throw ModelError.invalidArgument("--classifier-hidden: '\(part)' is not a whole number (expected e.g. 64,64)")
@@ -39,7 +45,10 @@ struct TrainAutoencoder: ParsableCommand {
             training.epochs = epochs; training.batchSize = batchSize; training.learningRate = lr
             training.classifierEpochs = classifierEpochs; training.classifierLearningRate = classifierLr
             training.maxStepsPerEpoch = maxSteps; training.seed = seed
-            let spec = DatasetSpec(name: dataset, directory: data, imageSize: 28, padTo32: false, limit: limit)
+            let loop = try optimization.loopOptions(checkpointEvery: checkpointEvery)
+            training.loop = loop == TrainingLoopOptions() ? nil : loop
+            let spec = DatasetSpec(name: dataset.rawValue, directory: data, imageSize: 28, padTo32: false, limit: limits.limit,
+                                   evalLimit: limits.evalLimit)
             let summary = try AutoencoderWorkflow.run(AutoencoderRunConfig(model: model, training: training, dataset: spec),
                                                       folder: RunFolder(path: out), quiet: quiet)
             if json { printJSON(summary) }

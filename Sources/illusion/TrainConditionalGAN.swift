@@ -17,7 +17,7 @@ struct TrainConditionalGAN: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let kind = conditionKind ?? (["faces-synthetic", "celeba"].contains(options.dataset) ? "attributes" : "class")
+            let kind = conditionKind ?? ([DatasetName.facesSynthetic, .celeba].contains(options.dataset) ? "attributes" : "class")
             try options.run(conditionKind: kind) { model, training in
                 model.augmentedDim = augmentedDim
                 training.klWeight = klWeight

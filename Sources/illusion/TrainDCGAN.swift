@@ -4,9 +4,9 @@ import IllusionModels
 
 /// Flags shared by `illusion train dcgan` and `illusion train cgan`.
 struct GANTrainingArguments: ParsableArguments {
-    @Option(help: "Dataset: fashion-mnist, mnist, faces-synthetic, celeba or folder.") var dataset: String = "fashion-mnist"
+    @Option(help: "Dataset.") var dataset: DatasetName = .fashionMNIST
     @Option(help: "Data directory (mnist, celeba, folder; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
-    @Option var epochs: Int = 5
+    @Option(help: "Epochs to train (with --resume: the new total).") var epochs: Int = 5
     @Option(name: .customLong("batch-size")) var batchSize: Int = 64
     @Option(name: .customLong("noise-dim"), help: "Length of the noise vector z.") var noiseDim: Int = 100
     @Option(name: .customLong("image-size"), help: "Square image side B·2^k, B in 4…7 (default 28 for fashion-mnist/mnist, 64 otherwise).") var imageSize: Int?
@@ -16,24 +16,27 @@ struct GANTrainingArguments: ParsableArguments {
     var generatorLR: Float?
     @Option(name: .customLong("d-lr"), help: "The discriminator's own learning rate (default: --lr).") var discriminatorLR: Float?
     @Option(help: "Adam β₁.") var beta1: Float = 0.5
-    @Option(name: .customLong("real-label"), help: "Target of real images in D's loss; < 1 is one-sided label smoothing (e.g. 0.9). Default 1: the seed's loss.")
+    @Option(name: .customLong("real-label"), help: "Target of real images in D's loss; < 1 is one-sided label smoothing (e.g. 0.9). Default 1: the original GAN loss.")
     var realLabel: Float = 1
     @Option(name: .customLong("instance-noise"), help: "σ of Gaussian noise added to every image D sees, annealed to 0 over the epochs (e.g. 0.1; default 0: none).")
     var instanceNoise: Float = 0
     @Option(name: .customLong("generator-loss"), help: "non-saturating (−E[log D(G(z))]) or minimax (E[log(1 − D(G(z)))]).")
-    var generatorLoss: String = "non-saturating"
+    var generatorLoss: GeneratorLossKind = .nonSaturating
     @Option var seed: UInt64 = 0
-    @Option(help: "Use at most this many training images.") var limit: Int?
+    @OptionGroup var limits: DataLimitArguments
     @Option(name: .customLong("max-steps"), help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
     @Option(name: .customLong("log-every"), help: "Steps per loss-curve point.") var logEvery: Int = 50
     @Option(name: .customLong("fd-classifier"), help: "CNN run folder (illusion train cnn) for FD-FMNIST at the end (Fashion-MNIST runs).")
     var fdClassifier: String?
-    @Option(help: "Run folder.") var out: String
-    @Flag(help: "Continue the run in --out from its last checkpoint (both optimizers, step, epoch and RNG state).") var resume = false
-    @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
-    @Flag(help: "No progress output (collapse warnings are still printed).") var quiet = false
+    @OptionGroup var output: RunOutputArguments
+    var out: String { output.out }
+    var json: Bool { output.json }
+    var quiet: Bool { output.quiet }
+    @OptionGroup var checkpoints: CheckpointArguments
+    @OptionGroup var optimization: OptimizationArguments
+    @OptionGroup var compute: ComputeArguments
 
-    var isGrey: Bool { ["fashion-mnist", "mnist"].contains(dataset) }
+    var isGrey: Bool { dataset.isGrey }
 
     func modelConfig() -> GANModelConfig {
         let size = imageSize ?? (isGrey ? 28 : 64)
@@ -42,20 +45,21 @@ struct GANTrainingArguments: ParsableArguments {
     }
 
     func trainingOptions() throws -> GANTrainingOptions {
-        guard let kind = GeneratorLossKind(rawValue: generatorLoss) else {
-            throw ModelError.invalidArgument("--generator-loss must be non-saturating or minimax, got '\(generatorLoss)'")
-        }
+        let kind = generatorLoss
         var t = GANTrainingOptions()
         t.epochs = epochs; t.batchSize = batchSize; t.learningRate = lr; t.beta1 = beta1; t.seed = seed
         t.generatorLearningRate = generatorLR; t.discriminatorLearningRate = discriminatorLR
         t.generatorLoss = kind; t.maxStepsPerEpoch = maxSteps; t.logEvery = logEvery
         t.realLabel = realLabel == 1 ? nil : realLabel
         t.instanceNoise = instanceNoise == 0 ? nil : instanceNoise
+        let loop = try optimization.loopOptions(checkpoints)
+        t.loop = loop == TrainingLoopOptions() ? nil : loop
         return t
     }
 
     func datasetSpec(imageSize: Int) -> DatasetSpec {
-        DatasetSpec(name: dataset, directory: data, imageSize: imageSize, padTo32: isGrey && imageSize == 32, limit: limit)
+        DatasetSpec(name: dataset.rawValue, directory: data, imageSize: imageSize, padTo32: isGrey && imageSize == 32,
+                    limit: limits.limit, evalLimit: limits.evalLimit)
     }
 
     /// Starts a new run (refusing a folder that already holds one) or resumes; trains, reports, prints.
@@ -63,8 +67,11 @@ struct GANTrainingArguments: ParsableArguments {
         let folder = RunFolder(path: out)
         let trainer: GANTrainer
         var loaded: (train: ImageDataset, test: ImageDataset)?
-        if resume {
-            trainer = try GANTrainer.resume(run: folder, overridingEpochs: epochs)
+        try compute.apply()
+        if checkpoints.isResuming {
+            try checkpoints.checkResumeFlags()
+            trainer = try GANTrainer.resume(run: folder, overridingEpochs: CheckpointArguments.typedEpochs(epochs), from: checkpoints.resumeFrom,
+                                            checkpointing: (checkpoints.checkpointEvery, checkpoints.keepCheckpoints))
         } else {
             if FileManager.default.fileExists(atPath: folder.modelPath) {
                 throw ModelError.invalidArgument("--out \(out): already holds a trained model (use --resume to continue it, or another folder)")

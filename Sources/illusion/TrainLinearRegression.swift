@@ -18,9 +18,10 @@ struct RegressionArguments: ParsableArguments {
     @Option(help: "Learning rate for every optimizer (default: gd 0.1, sgd 0.02, adam 0.005).") var lr: Float?
     @Option(name: .customLong("test-fraction"), help: "Fraction of the samples held out for testing.") var testFraction: Double = 0.2
     @Option var seed: UInt64 = 0
-    @Option(help: "Run folder.") var out: String
-    @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
-    @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var output: RunOutputArguments
+    var out: String { output.out }
+    var json: Bool { output.json }
+    var quiet: Bool { output.quiet }
 
     func dataSource(noise: Double) -> RegressionDataSource {
         var source = RegressionDataSource(csvPath: csv, target: target,

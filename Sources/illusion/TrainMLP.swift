@@ -20,9 +20,10 @@ struct TrainMLP: ParsableCommand {
     @Option(help: "Adam learning rate.") var lr: Float = 0.01
     @Option(name: .customLong("test-fraction")) var testFraction: Double = 0.25
     @Option var seed: UInt64 = 0
-    @Option(help: "Run folder.") var out: String
-    @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
-    @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var output: RunOutputArguments
+    var out: String { output.out }
+    var json: Bool { output.json }
+    var quiet: Bool { output.quiet }
 
     func run() throws {
         try runReportingErrors {

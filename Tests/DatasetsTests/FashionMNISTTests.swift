@@ -5,7 +5,7 @@ import IllusionDatasets
 /// Tests on the real Fashion-MNIST files (skipped when they are not installed).
 final class FashionMNISTTests: XCTestCase {
     override func setUpWithError() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/train-images-idx3-ubyte.gz"),
+        try requireData(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/train-images-idx3-ubyte.gz"),
                           "Fashion-MNIST not installed")
     }
 

@@ -15,7 +15,9 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains("0.123 &amp; falling"))
         XCTAssertTrue(html.contains("src=\"data:image/png;base64,iVBORw0KGgo"))
         XCTAssertTrue(html.contains("<svg xmlns"))
-        XCTAssertFalse(html.contains("http://") && html.contains("<script"))
+        // Self-contained: no scripts, no resources fetched from anywhere (the SVG namespace URI is no fetch).
+        XCTAssertFalse(html.contains("<script"))
+        XCTAssertFalse(html.contains("src=\"http") || html.contains("href=\"http") || html.contains("url(http"))
         // The embedded PNG decodes back to the image.
         let start = html.range(of: "data:image/png;base64,")!.upperBound
         let end = html[start...].firstIndex(of: "\"")!

@@ -96,8 +96,21 @@ final class SampleRenderingTests: XCTestCase {
         try report.addChart(confusion, caption: "confusion")
         try report.addImage(grid, caption: "grid")
         try report.write(to: directory + "/report.html")
-        for name in ["loss.png", "scatter.png", "heatmap.png", "regions.png", "confusion.png", "grid.png", "report.html"] {
-            XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/" + name), name)
+        for name in ["loss.png", "scatter.png", "heatmap.png", "regions.png", "confusion.png", "grid.png"] {
+            // Each picture decodes and is not blank: it holds more than a handful of distinct colours.
+            let bytes = try XCTUnwrap(FileManager.default.contents(atPath: directory + "/" + name), name)
+            let image = try PNGCodec.decode([UInt8](bytes), source: name)
+            XCTAssertGreaterThan(image.width, 32, name); XCTAssertGreaterThan(image.height, 32, name)
+            var colours = Set<[UInt8]>()
+            let channels = image.pixels.count / (image.width * image.height)
+            for i in stride(from: 0, to: image.pixels.count, by: channels * 7) { colours.insert(Array(image.pixels[i..<i + channels])) }
+            XCTAssertGreaterThan(colours.count, 3, "\(name) looks blank")
         }
+        let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
+        for caption in ["loss (SVG)", "scatter (PNG)", "density", "regions", "confusion", "grid", "Latent space"] {
+            XCTAssertTrue(html.contains(caption), "report.html lacks \(caption)")
+        }
+        XCTAssertEqual(html.components(separatedBy: "data:image/png;base64,").count - 1, 2, "the PNG scatter and the grid are embedded")
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 5, "the other charts are inline SVG")
     }
 }

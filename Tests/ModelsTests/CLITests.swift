@@ -4,32 +4,11 @@ import Foundation
 /// The `illusion` executable on bad input: one clear line on stderr, a non-zero exit, no trap.
 /// (Skipped when the executable has not been built beside the tests, e.g. `swift test` alone.)
 final class CLITests: XCTestCase {
-    /// The `illusion` built beside the test bundle (`.build/<config>/`), found from the test
-    /// executable's own path (Linux) or the .xctest bundle (macOS).
-    var binary: URL? {
-        var folders = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
-            folders.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        return folders.map { $0.appendingPathComponent("illusion") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
-    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let bin = try XCTUnwrap(binary)
-        let p = Process()
-        p.executableURL = bin
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    var binary: URL? { IllusionExecutable.url }
+    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) { try IllusionExecutable.run(arguments) }
 
     func testBadInputGivesOneLineErrors() throws {
-        try XCTSkipIf(binary == nil, "illusion executable not built next to the tests")
+        try requireData(binary != nil, "illusion executable not built next to the tests")
         let tmp = NSTemporaryDirectory() + "cli-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: tmp) }
@@ -53,7 +32,7 @@ final class CLITests: XCTestCase {
     }
 
     func testCheckpointThatDoesNotFitIsRejected() throws {
-        try XCTSkipIf(binary == nil, "illusion executable not built next to the tests")
+        try requireData(binary != nil, "illusion executable not built next to the tests")
         let tmp = NSTemporaryDirectory() + "cli-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: tmp) }
@@ -66,7 +45,7 @@ final class CLITests: XCTestCase {
     }
 
     func testSummaryOfTheFaceVAEPrintsTheTrueCounts() throws {
-        try XCTSkipIf(binary == nil, "illusion executable not built next to the tests")
+        try requireData(binary != nil, "illusion executable not built next to the tests")
         let r = try run(["summary", "--arch", "faces", "--image-size", "256", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]

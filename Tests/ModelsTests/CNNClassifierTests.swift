@@ -119,7 +119,7 @@ final class CNNClassifierTests: XCTestCase {
     }
 
     func testRealFashionMNISTWhenInstalled() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/train-images-idx3-ubyte.gz"))
+        try requireData(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/train-images-idx3-ubyte.gz"), "Fashion-MNIST is not installed (make test installs dataset-fashion-mnist)")
         var config = CNNRunConfig(model: CNNConfig(classNames: FashionMNIST.classNames), training: ImageClassifierTrainingOptions(),
                                   dataset: DatasetSpec(name: "fashion-mnist", imageSize: 28, limit: 1200))
         config.model.conv1Filters = 8; config.model.conv2Filters = 16; config.model.denseUnits = 32

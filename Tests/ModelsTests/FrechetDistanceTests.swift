@@ -73,7 +73,7 @@ final class FrechetDistanceTests: XCTestCase {
     /// FD-FMNIST end to end through a CNN run folder (a randomly initialised classifier suffices for the
     /// property): the test images against themselves ≈ 0, against two disjoint halves small, against noise high.
     func testFDFMNISTIdenticalZeroNoiseHigh() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/t10k-images-idx3-ubyte.gz"),
+        try requireData(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/t10k-images-idx3-ubyte.gz"),
                           "Fashion-MNIST is not installed")
         let dir = NSTemporaryDirectory() + "illusion-fd-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -238,7 +238,7 @@ final class GANTrainingTests: XCTestCase {
         XCTAssertGreaterThan(moved, w0.count / 2)
 
         var json = try JSONEncoder().encode(shared.training)
-        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: json) as? [String: Any])
         XCTAssertNil(object["generatorLearningRate"], "unset rates are not written")
         json = try JSONSerialization.data(withJSONObject: object)
         XCTAssertEqual(try JSONDecoder().decode(GANTrainingOptions.self, from: json), shared.training)

@@ -24,7 +24,7 @@ final class VAETrainingTests: XCTestCase {
     }
 
     func requireFashion() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/train-images-idx3-ubyte.gz"),
+        try requireData(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/train-images-idx3-ubyte.gz"),
                           "Fashion-MNIST is not installed (make test installs dataset-fashion-mnist)")
     }
 

@@ -1,7 +1,8 @@
 import XCTest
 @testable import IllusionNeuralNetworks
 
-/// Every loss, with `.sum` and `.mean`, against PyTorch values and gradients (core_losses.safetensors).
+/// Every loss, with `.sum`, `.mean` and `.none`, against PyTorch values and gradients (core_losses.safetensors);
+/// `.none` is fed PyTorch's upstream gradient `loss.NAME.none.gout`.
 final class LossFixtureTests: XCTestCase {
     /// Loss name in the fixture → its input names (in order) and how to compute it.
     static func cases(_ fixture: CoreFixture) throws -> [(String, [String], ([Tensor], Reduction) -> Tensor)] {
@@ -32,10 +33,14 @@ final class LossFixtureTests: XCTestCase {
             for reduction in Reduction.allCases {
                 let inputs = try inputNames.map { try fixture.leaf("loss.\(name).\($0)") }
                 let value = loss(inputs, reduction)
-                XCTAssertEqual(value.shape, [])
+                if reduction != .none { XCTAssertEqual(value.shape, []) }
                 coreAssertClose(value, try fixture.tensor("loss.\(name).\(reduction).value"), tolerance: 1e-5,
                                 "\(name) \(reduction) value")
-                value.backward()
+                if reduction == .none {
+                    value.backward(gradient: try fixture.tensor("loss.\(name).none.gout").storage)
+                } else {
+                    value.backward()
+                }
                 for (inputName, input) in zip(inputNames, inputs) {
                     coreAssertClose(input.gradient, try fixture.tensor("loss.\(name).\(reduction).grad_\(inputName)"),
                                     tolerance: 1e-5, "\(name) \(reduction) gradient of \(inputName)")

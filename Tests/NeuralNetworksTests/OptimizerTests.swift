@@ -20,14 +20,32 @@ final class OptimizerTests: XCTestCase {
         ("adam", { Adam(parameters: $0, learningRate: 0.01) }),
         ("adam_weight_decay", { Adam(parameters: $0, learningRate: 0.01, beta1: 0.8, beta2: 0.95, weightDecay: 0.1) }),
         ("adamw", { AdamW(parameters: $0, learningRate: 0.01, weightDecay: 0.1) }),
+        ("adam_amsgrad", { Adam(parameters: $0, learningRate: 0.01, beta2: 0.5, amsgrad: true) }),
+        ("adamw_amsgrad", { AdamW(parameters: $0, learningRate: 0.01, beta1: 0.8, beta2: 0.3, weightDecay: 0.1, amsgrad: true) }),
+        ("sgd_groups", { SGD(groups: [ParameterGroup(parameters: [$0[0]], learningRate: 0.05, weightDecay: 0.1),
+                                      ParameterGroup(parameters: [$0[1]])], learningRate: 0.1, momentum: 0.9) }),
+        ("adagrad_groups", { AdaGrad(groups: [ParameterGroup(parameters: [$0[0]]),
+                                              ParameterGroup(parameters: [$0[1]], learningRate: 0.3, weightDecay: 0.05)],
+                                     learningRate: 0.1, learningRateDecay: 0.1) }),
+        ("rmsprop_groups", { RMSProp(groups: [ParameterGroup(parameters: [$0[0]], learningRate: 0.03),
+                                              ParameterGroup(parameters: [$0[1]], weightDecay: 0.2)], learningRate: 0.01) }),
+        ("adam_groups", { Adam(groups: [ParameterGroup(parameters: [$0[0]], learningRate: 0.02, weightDecay: 0.1),
+                                        ParameterGroup(parameters: [$0[1]])], learningRate: 0.01) }),
+        ("adamw_groups", { AdamW(groups: [ParameterGroup(parameters: [$0[0]]), ParameterGroup(parameters: [$0[1]], weightDecay: 0)],
+                                 learningRate: 0.01, weightDecay: 0.1) }),
+        ("adagrad_skip", { AdaGrad(parameters: $0, learningRate: 0.1, learningRateDecay: 0.5) }),
     ]
+
+    /// Configurations whose p1 gets no gradient at step 2 (as in the fixture script's SKIP_P1_AT_STEP_2).
+    static let skipP1AtStep2: Set<String> = ["adagrad_skip"]
 
     func initialParameters(_ f: CoreFixture) throws -> [Tensor] {
         try ["p0", "p1"].map { try f.leaf("optim.init.\($0)") }
     }
 
-    func feedGradients(_ f: CoreFixture, step: Int, _ params: [Tensor]) throws {
+    func feedGradients(_ f: CoreFixture, step: Int, _ params: [Tensor], configuration: String = "") throws {
         for (i, p) in params.enumerated() { p.grad = try f.tensor("optim.grad.\(step).p\(i)").storage }
+        if Self.skipP1AtStep2.contains(configuration) && step == 2 { params[1].grad = nil }
     }
 
     func testThreeStepsOfEachOptimizerMatchPyTorch() throws {
@@ -36,19 +54,27 @@ final class OptimizerTests: XCTestCase {
             let params = try initialParameters(f)
             let optimizer = make(params)
             for step in 1...3 {
-                try feedGradients(f, step: step, params)
+                try feedGradients(f, step: step, params, configuration: name)
                 optimizer.step()
                 XCTAssertEqual(optimizer.stepCount, step)
                 for (i, p) in params.enumerated() {
                     coreAssertClose(p, try f.tensor("optim.\(name).step.\(step).p\(i)"), tolerance: 1e-5, "\(name) step \(step) p\(i)")
                 }
             }
-            // Exported state uses PyTorch's buffer names and matches its values.
+            // Exported state uses PyTorch's buffer names and matches its values. PyTorch's per-parameter
+            // `step` (fixture `state.step.<i>`) is ours too for AdaGrad; the others keep one global `step`.
             let state = optimizer.state()
             let torchKeys = f.file.names.filter { $0.hasPrefix("optim.\(name).state.") }
-            XCTAssertEqual(Set(state.keys), Set(torchKeys.map { String($0.dropFirst("optim.\(name).state.".count)) } + ["step"]), name)
+            let perParameterSteps = optimizer is AdaGrad
+            let expected = torchKeys.map { String($0.dropFirst("optim.\(name).state.".count)) }
+                .filter { perParameterSteps || !$0.hasPrefix("step.") }
+            XCTAssertEqual(Set(state.keys), Set(expected + ["step"]), name)
             for key in torchKeys {
                 let ours = String(key.dropFirst("optim.\(name).state.".count))
+                if ours.hasPrefix("step.") && !perParameterSteps {
+                    XCTAssertEqual(try f.tensor(key).scalar, 3, "\(name): every parameter took every step")
+                    continue
+                }
                 coreAssertClose(state[ours], try f.tensor(key), tolerance: 1e-5, "\(name) state \(ours)")
             }
             XCTAssertEqual(state["step"]?.scalar, 3)
@@ -60,7 +86,7 @@ final class OptimizerTests: XCTestCase {
         for (name, make) in Self.configurations {
             let params = try initialParameters(f)
             let first = make(params)
-            for step in 1...2 { try feedGradients(f, step: step, params); first.step() }
+            for step in 1...2 { try feedGradients(f, step: step, params, configuration: name); first.step() }
             // Through a safetensors file image, as a resume checkpoint would be.
             var file = SafeTensors()
             for (key, t) in first.state() { file.set(key, t) }
@@ -71,7 +97,7 @@ final class OptimizerTests: XCTestCase {
             let resumed = make(resumedParams)
             try resumed.loadState(state)
             XCTAssertEqual(resumed.stepCount, 2)
-            try feedGradients(f, step: 3, resumedParams)
+            try feedGradients(f, step: 3, resumedParams, configuration: name)
             resumed.step()
             for (i, p) in resumedParams.enumerated() {
                 coreAssertClose(p, try f.tensor("optim.\(name).step.3.p\(i)"), tolerance: 1e-5, "\(name) resumed p\(i)")
@@ -92,8 +118,6 @@ final class OptimizerTests: XCTestCase {
         var m = g1.map { (1 - b1) * $0 }, v = g1.map { (1 - b2) * $0 * $0 }
         var theta = [1.0, -2.0]
         for j in 0..<2 { theta[j] -= lr * (m[j] / (1 - b1)) / ((v[j] / (1 - b2)).squareRoot() + eps) }
-        XCTAssertEqual(theta[0], 0.9, accuracy: 1e-7)
-        XCTAssertEqual(theta[1], -1.9, accuracy: 1e-7)
         XCTAssertEqual(Double(p.storage[0]), theta[0], accuracy: 1e-6)
         XCTAssertEqual(Double(p.storage[1]), theta[1], accuracy: 1e-6)
 
@@ -103,13 +127,10 @@ final class OptimizerTests: XCTestCase {
         // m̂ = m/0.19, v̂ = v/0.001999.
         m = (0..<2).map { b1 * m[$0] + (1 - b1) * g2[$0] }
         v = (0..<2).map { b2 * v[$0] + (1 - b2) * g2[$0] * g2[$0] }
-        XCTAssertEqual(m[0], 0.055, accuracy: 1e-12); XCTAssertEqual(m[1], -0.07, accuracy: 1e-12)
-        XCTAssertEqual(v[0], 0.00025975, accuracy: 1e-12); XCTAssertEqual(v[1], 0.001039, accuracy: 1e-12)
         for j in 0..<2 {
             let mHat = m[j] / (1 - b1 * b1), vHat = v[j] / (1 - b2 * b2)
             theta[j] -= lr * mHat / (vHat.squareRoot() + eps)
         }
-        XCTAssertEqual(theta[0], 0.9 - 0.1 * (0.055 / 0.19) / (0.00025975 / 0.001999).squareRoot(), accuracy: 1e-8)
         XCTAssertEqual(Double(p.storage[0]), theta[0], accuracy: 1e-6)
         XCTAssertEqual(Double(p.storage[1]), theta[1], accuracy: 1e-6)
         XCTAssertEqual(Double(adam.state()["exp_avg.0"]!.storage[1]), -0.07, accuracy: 1e-7)

@@ -15,8 +15,6 @@ final class OptimizerTheoryTests: XCTestCase {
             XCTAssertEqual(p.storage[1], 0.01, accuracy: 1e-5)
             XCTAssertEqual(p.storage[2], -0.01, accuracy: 1e-5)
         }
-        let uncorrected = 0.01 * (1 - 0.9) / (1 - 0.999).squareRoot()
-        XCTAssertEqual(uncorrected / 0.01, 3.162, accuracy: 1e-3)
     }
 
     /// On an ill-conditioned quadratic f(θ) = ½(θ₁² + 100θ₂²), momentum reaches a far lower loss

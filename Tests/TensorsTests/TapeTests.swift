@@ -43,3 +43,48 @@ final class TapeTests: XCTestCase {
         XCTAssertThrowsError(try Tensor.checked(shape: [-1], storage: []))
     }
 }
+
+/// Grad mode is per thread, and the tape refuses gradients of tensors modified in place.
+final class TapeSafetyTests: XCTestCase {
+    /// `noGrad` on one thread does not stop another thread from recording.
+    func testNoGradIsPerThread() {
+        let w = Tensor(shape: [2], storage: [1, 2], requiresGrad: true)
+        let insideNoGrad = DispatchSemaphore(value: 0), recorded = DispatchSemaphore(value: 0)
+        final class Flag: @unchecked Sendable { var value = false }
+        let otherThreadRecorded = Flag()
+        let thread = Thread {
+            insideNoGrad.wait()
+            otherThreadRecorded.value = (w * w).sum().node != nil
+            recorded.signal()
+        }
+        thread.start()
+        noGrad {
+            XCTAssertFalse(GradMode.isEnabled)
+            insideNoGrad.signal()
+            recorded.wait()
+            XCTAssertNil((w * w).sum().node)
+        }
+        XCTAssertTrue(otherThreadRecorded.value, "noGrad on the main thread switched recording off on another thread")
+        XCTAssertTrue(GradMode.isEnabled)
+    }
+
+    /// Modifying an input that a recorded op still needs makes backward fail, naming the op.
+    func testInPlaceModificationIsDetected() {
+        let x = Tensor(shape: [3], storage: [1, 2, 3], requiresGrad: true)
+        let y = x * x
+        let loss = y.sum()
+        x.storage[0] = 10                       // after the op recorded x
+        XCTAssertThrowsError(try loss.backwardChecked()) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("modified in place") && text.contains("'multiply'"), text)
+            XCTAssertTrue(text.contains("[3]"), text)
+        }
+        // Unmodified tensors still differentiate, and versions count mutations.
+        let a = Tensor(shape: [2], storage: [1, 2], requiresGrad: true)
+        let v0 = a.version
+        XCTAssertNoThrow(try (a * a).sum().backwardChecked())
+        XCTAssertEqual(a.grad, [2, 4])
+        a.storage[1] = 5
+        XCTAssertEqual(a.version, v0 + 1)
+    }
+}

@@ -85,6 +85,10 @@ public struct EpochBatches: Sequence {
     public var count: Int { order.count }
 
     public func makeIterator() -> BatchIterator { BatchIterator(batches: self) }
+
+    /// Iterates from batch `position` on (resuming in the middle of an epoch); the batches are the
+    /// same as an iteration from the start would give there.
+    public func makeIterator(from position: Int) -> BatchIterator { BatchIterator(batches: self, start: position) }
 }
 
 /// Iterates an epoch; with prefetching, a one-slot producer builds the next batch on a
@@ -95,7 +99,7 @@ public final class BatchIterator: IteratorProtocol {
     private let queue = DispatchQueue(label: "IllusionCraft.DataLoader.prefetch", qos: .userInitiated)
     private var pending: (group: DispatchGroup, slot: BatchSlot)?
 
-    init(batches: EpochBatches) { self.batches = batches }
+    init(batches: EpochBatches, start: Int = 0) { self.batches = batches; self.nextPosition = max(0, start) }
 
     deinit { pending?.group.wait() }
 

@@ -6,6 +6,8 @@ public struct AxisScale: Sendable {
     public private(set) var lower: Double
     public private(set) var upper: Double
     public let isLogarithmic: Bool
+    /// Linear scales only: ticks at whole numbers (a step of at least 1), e.g. for epochs.
+    public var wholeNumberTicks = false
 
     /// A scale covering `values` (non-finite values, and non-positive ones on log scales, are ignored).
     /// `padding` widens the domain by that fraction on each side; `nice` extends it to round tick values.
@@ -77,7 +79,8 @@ public struct AxisScale: Sendable {
             }
             return out
         }
-        let step = Self.niceStep(span: upper - lower, count: count)
+        var step = Self.niceStep(span: upper - lower, count: count)
+        if wholeNumberTicks { step = Swift.max(1, step.rounded(.up)) }
         let first = (lower / step - 1e-9).rounded(.up), last = (upper / step + 1e-9).rounded(.down)
         guard last >= first, last - first < 100 else { return [lower, upper] }
         // Integer multiples of the step, so labels don't pick up accumulated rounding error.

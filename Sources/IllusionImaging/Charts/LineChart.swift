@@ -31,24 +31,28 @@ public struct LineChart: Chart, Sendable {
     public var yLabel: String
     public var series: [Series]
     public var logarithmicY: Bool
+    /// x ticks only at whole numbers (epochs).
+    public var wholeNumberX: Bool
     /// Size in pixels.
     public var width: Int
     public var height: Int
 
     public init(title: String = "", xLabel: String = "epoch", yLabel: String = "", series: [Series],
-                logarithmicY: Bool = false, width: Int = 720, height: Int = 440) {
+                logarithmicY: Bool = false, width: Int = 720, height: Int = 440, wholeNumberX: Bool = false) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
         self.logarithmicY = logarithmicY
+        self.wholeNumberX = wholeNumberX
         self.width = width
         self.height = height
     }
 
     public func figure() -> Figure {
         let all = series.flatMap { $0.points() }
-        let xScale = AxisScale(covering: all.map(\.0), padding: 0, nice: true)
+        var xScale = AxisScale(covering: all.map(\.0), padding: 0, nice: true)
+        xScale.wholeNumberTicks = wholeNumberX
         let yScale = AxisScale(covering: all.map(\.1), logarithmic: logarithmicY, padding: 0.03, nice: true)
         let frame = PlotFrame(width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel,
                               xScale: xScale, yScale: yScale,

@@ -12,6 +12,8 @@ public struct HTMLReport: Sendable {
         case png([UInt8], caption: String?, pixelated: Bool)
         case svg(String, caption: String?)
         case figureRow([(png: [UInt8], caption: String?)])
+        case thumbnailRow([(png: [UInt8], caption: String?)], width: Int)
+        case svgRow([(svg: String, caption: String?)])
     }
 
     public var title: String
@@ -54,11 +56,25 @@ public struct HTMLReport: Sendable {
         blocks.append(.figureRow(try images.map { (try PNGCodec.encode($0.image), $0.caption) }))
     }
 
+    /// Already-encoded PNGs side by side, each shown `width` CSS pixels wide (small multiples, e.g.
+    /// one sample grid per epoch); they wrap onto further rows when the window is narrow.
+    public mutating func addThumbnailRow(_ items: [(png: [UInt8], caption: String?)], width: Int = 200) {
+        blocks.append(.thumbnailRow(items, width: width))
+    }
+
     /// Inline SVG markup (e.g. from ``Chart/svg()``); the XML declaration, if any, is stripped.
     public mutating func addSVG(_ svg: String, caption: String? = nil) {
-        var text = svg
-        if text.hasPrefix("<?xml"), let end = text.range(of: "?>") { text = String(text[end.upperBound...]) }
-        blocks.append(.svg(text, caption: caption))
+        blocks.append(.svg(Self.strippingXMLDeclaration(svg), caption: caption))
+    }
+
+    /// Several charts side by side, inline as SVG (wrapping on narrow windows).
+    public mutating func addChartRow(_ charts: [(chart: any Chart, caption: String?)]) {
+        blocks.append(.svgRow(charts.map { (Self.strippingXMLDeclaration($0.chart.svg()), $0.caption) }))
+    }
+
+    static func strippingXMLDeclaration(_ svg: String) -> String {
+        if svg.hasPrefix("<?xml"), let end = svg.range(of: "?>") { return String(svg[end.upperBound...]) }
+        return svg
     }
 
     /// A chart, inline as SVG (scales crisply) or embedded as PNG.
@@ -113,10 +129,22 @@ public struct HTMLReport: Sendable {
                 out += "<div>" + imageFigure(bytes, caption: caption, pixelated: pixelated) + "</div>\n"
             case let .figureRow(items):
                 out += "<div>" + items.map { imageFigure($0.png, caption: $0.caption, pixelated: true) }.joined() + "</div>\n"
+            case let .thumbnailRow(items, width):
+                out += "<div>" + items.map {
+                    imageFigure($0.png, caption: $0.caption, pixelated: false, style: "width: \(width)px; min-width: 0")
+                }.joined() + "</div>\n"
             case let .svg(svg, caption):
                 out += "<div><figure>\n\(svg)"
                 if let caption { out += "<figcaption>\(escapeXML(caption))</figcaption>" }
                 out += "</figure></div>\n"
+            case let .svgRow(items):
+                out += "<div>"
+                for (svg, caption) in items {
+                    out += "<figure>\n\(svg)"
+                    if let caption { out += "<figcaption>\(escapeXML(caption))</figcaption>" }
+                    out += "</figure>"
+                }
+                out += "</div>\n"
             }
         }
         return out + "</body>\n</html>\n"
@@ -129,8 +157,10 @@ public struct HTMLReport: Sendable {
         caption.map { "<caption>\(escapeXML($0))</caption>\n" } ?? ""
     }
 
-    private func imageFigure(_ png: [UInt8], caption: String?, pixelated: Bool) -> String {
-        var out = "<figure><img\(pixelated ? " class=\"pixelated\"" : "") alt=\"\(escapeXML(caption ?? "image"))\" "
+    private func imageFigure(_ png: [UInt8], caption: String?, pixelated: Bool, style: String? = nil) -> String {
+        var out = "<figure><img\(pixelated ? " class=\"pixelated\"" : "")"
+        if let style { out += " style=\"\(escapeXML(style))\"" }
+        out += " alt=\"\(escapeXML(caption ?? "image"))\" "
         out += "src=\"data:image/png;base64,\(Data(png).base64EncodedString())\">"
         if let caption { out += "<figcaption>\(escapeXML(caption))</figcaption>" }
         return out + "</figure>"

@@ -12,6 +12,8 @@ public struct AutoencoderTrainingOptions: Codable, Equatable, Sendable {
     public var classifierBatchSize = 256
     public var classifierLearningRate: Float = 3e-3
     public var seed: UInt64 = 0
+    /// The shared loop's flags; nil in configs written before they existed.
+    public var loop: TrainingLoopOptions?
 
     public init() {}
 
@@ -115,52 +117,23 @@ public enum AutoencoderWorkflow {
         var imagesPerSecond: Double
     }
 
-    /// Adam on the mean pixel-wise binary cross-entropy; the figures are nats per image.
+    /// Adam on the mean pixel-wise binary cross-entropy on the shared ``Trainer``; the figures are nats per image.
     static func trainAutoencoder(_ model: ConvolutionalAutoencoder, config: AutoencoderRunConfig, train: ImageDataset,
                                  test: ImageDataset, folder: RunFolder, quiet: Bool) throws -> [EpochFigures] {
-        let opts = config.training
-        let parameters = model.encoder.parameters + model.decoder.parameters
-        let optimizer = Adam(parameters: parameters, learningRate: opts.learningRate)
-        let loader = try DataLoader(dataset: train, batchSize: opts.batchSize, shuffle: true, seed: opts.seed, encoding: .unitRange)
-        let pixels = Double(config.model.channels * config.model.imageSize * config.model.imageSize)
+        let task = try AutoencoderTask(model: model, config: config, train: train, test: test)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let loop = try Trainer(task: task, run: folder, epochs: config.training.epochs, maxStepsPerEpoch: config.training.maxStepsPerEpoch,
+                               loop: config.training.loop ?? .init(), rng: RandomGenerator(seed: config.training.seed, stream: 0x6165),
+                               configJSON: [UInt8](try encoder.encode(config)) + [10])
+        loop.quiet = quiet
         var history: [EpochFigures] = []
-        for epoch in 0..<opts.epochs {
-            model.setTraining(true)
-            let batches = loader.batches(epoch: epoch)
-            let steps = opts.maxStepsPerEpoch > 0 ? min(opts.maxStepsPerEpoch, batches.count) : batches.count
-            let progress = ProgressReporter(label: "epoch \(epoch + 1)/\(opts.epochs)", total: steps, quiet: quiet)
-            var sum = 0.0, seen = 0, times: [Double] = []
-            let epochStart = Date()
-            for batch in batches.prefix(steps) {
-                let t0 = Date()
-                let loss = binaryCrossEntropyWithLogits(model(batch.images), batch.images)
-                let value = loss.scalar
-                guard value.isFinite else {
-                    throw ModelError.trainingDiverged("autoencoder training diverged at epoch \(epoch + 1) (loss \(value)); lower --lr (now \(opts.learningRate))")
-                }
-                optimizer.zeroGrad()
-                loss.backward()
-                optimizer.step()
-                sum += Double(value) * pixels * Double(batch.labels.count)
-                seen += batch.labels.count
-                if batch.labels.count == opts.batchSize { times.append(Date().timeIntervalSince(t0)) }
-                progress.update(done: (seen + opts.batchSize - 1) / opts.batchSize, images: seen, figures: [("nats/image", sum / Double(seen))])
-            }
-            let seconds = Date().timeIntervalSince(epochStart)
-            model.setTraining(false)
-            let testLoss = reconstructionLoss(model, on: test, limit: 2000)
-            let steady = times.count > 1 ? Array(times.dropFirst()) : times
-            let ips = steady.isEmpty ? Double(seen) / max(seconds, 1e-9) : Double(opts.batchSize) / steady.sorted()[steady.count / 2]
-            let figures = EpochFigures(trainReconstruction: sum / Double(max(seen, 1)), testReconstruction: testLoss, imagesPerSecond: ips)
-            history.append(figures)
-            try folder.appendMetrics(["epoch": epoch + 1, "train_reconstruction": figures.trainReconstruction,
-                                      "test_reconstruction": testLoss, "images_per_s": ips, "epoch_seconds": seconds])
-            try Checkpoint.save(model, to: folder.modelPath, metadata: ["format": "illusioncraft-autoencoder", "epoch": "\(epoch + 1)"])
-            if !quiet {
-                logLine(String(format: "epoch %d: train reconstruction %.2f, test %.2f nats per image  %.0f img/s  %.1f s",
-                               epoch + 1, figures.trainReconstruction, testLoss, ips, seconds))
-            }
+        task.committed = { record in
+            history.append(EpochFigures(trainReconstruction: record.training["reconstruction"],
+                                        testReconstruction: record.outcome.figures.first { $0.name == "test_reconstruction" }?.value ?? .nan,
+                                        imagesPerSecond: record.training.examplesPerSecond))
         }
+        try loop.fit()
         return history
     }
 
@@ -189,4 +162,51 @@ public enum AutoencoderWorkflow {
         for i in 0..<n { for j in 0..<d { let e = Double(x.storage[i * d + j]) - mean[j]; sq[j] += e * e } }
         return (mean.map(Float.init), sq.map { Float(max(($0 / Double(max(n, 1))).squareRoot(), 1e-6)) })
     }
+}
+
+/// The autoencoder's part of the shared loop: Adam on the pixel-wise Bernoulli cross-entropy of one
+/// ``DataLoader`` batch; the test reconstruction (first 2,000 test images) after each epoch.
+final class AutoencoderTask: TrainingTask {
+    let autoencoder: ConvolutionalAutoencoder
+    let optimizer: Adam
+    let loader: DataLoader
+    let test: ImageDataset
+    let pixels: Double
+    let size: Int
+    var batches: EpochBatches?
+    var iterator: BatchIterator?
+    var committed: ((EpochRecord) throws -> Void)?
+
+    init(model: ConvolutionalAutoencoder, config: AutoencoderRunConfig, train: ImageDataset, test: ImageDataset) throws {
+        autoencoder = model
+        optimizer = Adam(parameters: model.encoder.parameters + model.decoder.parameters, learningRate: config.training.learningRate)
+        loader = try DataLoader(dataset: train, batchSize: config.training.batchSize, shuffle: true, seed: config.training.seed, encoding: .unitRange)
+        self.test = test
+        pixels = Double(config.model.channels * config.model.imageSize * config.model.imageSize)
+        size = config.training.batchSize
+    }
+
+    var model: Layer { autoencoder }
+    var checkpointFormat: String { "illusioncraft-autoencoder" }
+    var optimizers: [(prefix: String, optimizer: Optimizer)] { [("optimizer.", optimizer)] }
+    var batchSize: Int { size }
+    var stepsPerEpoch: Int { loader.batchCount }
+
+    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws { batches = loader.batches(epoch: epoch); iterator = nil }
+
+    func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
+        if iterator == nil { iterator = batches!.makeIterator(from: index) }
+        guard let batch = iterator!.next() else { throw ModelError.invalidArgument("the data loader ran out of batches at step \(index + 1)") }
+        let loss = binaryCrossEntropyWithLogits(autoencoder(batch.images), batch.images)
+        let value = try context.minimize(loss, with: optimizer, parameters: optimizer.parameters)
+        return StepOutcome(figures: [("reconstruction", Double(value) * pixels)], examples: batch.labels.count)
+    }
+
+    func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {
+        iterator = nil
+        let testLoss = AutoencoderWorkflow.reconstructionLoss(autoencoder, on: test, limit: 2000)
+        return EpochOutcome(figures: [("test_reconstruction", testLoss)], monitored: testLoss)
+    }
+
+    func epochCommitted(_ record: EpochRecord) throws { try committed?(record) }
 }

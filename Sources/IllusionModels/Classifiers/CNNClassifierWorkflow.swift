@@ -30,8 +30,28 @@ public enum CNNClassifierWorkflow {
         return (parts.train, parts.validation, test)
     }
 
+    /// Continues a CNN run from its newest verified checkpoint (or `from`), with its own config.json.
+    public static func resume(folder: RunFolder, overridingEpochs epochs: Int?, from path: String? = nil,
+                              checkpointing: (every: Int, keep: Int)? = nil, quiet: Bool = false) throws -> [String: Any] {
+        try folder.requireExisting()
+        var config = try folder.readJSON(CNNRunConfig.self, from: "config.json")
+        guard config.kind == "cnn" else { throw ModelError.invalidRun("--out \(folder.path): this is a \(config.kind) run, not a CNN run") }
+        if let epochs { config.training.epochs = epochs }
+        if let checkpointing {
+            var loop = config.training.loop ?? .init()
+            loop.checkpointEvery = checkpointing.every; loop.keepCheckpoints = checkpointing.keep
+            config.training.loop = loop
+        }
+        let store = CheckpointStore(run: folder)
+        guard let checkpoint = try path.map({ try store.verify($0) }) ?? store.latest() else {
+            throw ModelError.invalidRun("--resume \(folder.path): no verified checkpoint in \(store.directory)")
+        }
+        return try run(config, folder: folder, quiet: quiet, resumeFrom: checkpoint)
+    }
+
     public static func run(_ config: CNNRunConfig, folder: RunFolder, quiet: Bool = false,
-                           data: (train: ImageDataset, validation: ImageDataset, test: ImageDataset)? = nil) throws -> [String: Any] {
+                           data: (train: ImageDataset, validation: ImageDataset, test: ImageDataset)? = nil,
+                           resumeFrom: CommittedCheckpoint? = nil) throws -> [String: Any] {
         try config.model.validate()
         try config.training.validate()
         let started = Date()
@@ -41,8 +61,7 @@ public enum CNNClassifierWorkflow {
             throw ModelError.invalidArgument("dataset images are \(data.train.channels)×\(data.train.height)×\(data.train.width), the CNN expects \(config.model.channels)×\(config.model.imageSize)×\(config.model.imageSize)")
         }
         try folder.create()
-        try? FileManager.default.removeItem(atPath: folder.metricsPath)
-        try folder.writeJSON(config, to: "config.json")
+        if resumeFrom == nil { try? FileManager.default.removeItem(atPath: folder.metricsPath) }
         var rng = RandomGenerator(seed: config.training.seed)
         let model = CNNClassifier.make(config.model, rng: &rng)
         if !quiet {
@@ -51,6 +70,10 @@ public enum CNNClassifierWorkflow {
         let trainer = try ImageClassifierTrainer(model: model, options: config.training, run: folder)
         trainer.quiet = quiet
         trainer.checkpointMetadata = ["format": "illusioncraft-cnn"]
+        trainer.resumeFrom = resumeFrom
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        trainer.configJSON = [UInt8](try encoder.encode(config)) + [10]
         try trainer.train(on: data.train, validation: data.validation, classCount: config.model.classCount)
         let test = ClassifierEvaluator.evaluate(on: data.test, classCount: config.model.classCount) { model($0) }
         try folder.writeJSON(test, to: "test_metrics.json")

@@ -24,6 +24,9 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
     /// Label smoothing ε of the training loss (targets (1−ε)·onehot + ε/K; PyTorch's `label_smoothing`);
     /// nil or 0 = plain cross-entropy. Validation and test losses are always plain cross-entropy.
     public var labelSmoothing: Float?
+    /// The shared loop's flags (checkpoint cadence, clipping); nil in configs written before they
+    /// existed. `schedule` and `patience` above are this trainer's own and take precedence.
+    public var loop: TrainingLoopOptions?
 
     public init() {}
 
@@ -47,6 +50,15 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
             throw ModelError.invalidArgument("--weight-decay must be in [0, 1), got \(weightDecay)")
         }
         guard maxStepsPerEpoch >= 0 else { throw ModelError.invalidArgument("--max-steps must be ≥ 0, got \(maxStepsPerEpoch)") }
+        try loop?.validate()
+    }
+
+    /// The shared loop's options with this trainer's schedule and patience.
+    public var loopOptions: TrainingLoopOptions {
+        var l = loop ?? .init()
+        l.schedule = ScheduleKind(rawValue: schedule) ?? .constant
+        l.patience = patience
+        return l
     }
 
     public var learningRateSchedule: LearningRateSchedule {
@@ -102,9 +114,70 @@ public struct ClassifierEpochMetrics {
     public var seconds: Double
 }
 
-/// Trains an image classifier with Adam on softmax cross-entropy: learning-rate schedule, optional
-/// augmentation, validation each epoch, early stopping on validation accuracy, and the best
-/// model (by validation accuracy) kept in memory and in `model.safetensors`.
+/// The classifier's part of the shared loop: Adam (or AdamW) on softmax cross-entropy of one
+/// ``DataLoader`` batch (augmented when asked); validation accuracy is the monitored value.
+final class ImageClassifierTask: TrainingTask {
+    let classifier: Layer
+    let options: ImageClassifierTrainingOptions
+    let optimizer: Optimizer
+    let loader: DataLoader
+    let validation: ImageDataset
+    let classCount: Int
+    let format: String
+    var batches: EpochBatches?
+    var iterator: BatchIterator?
+    var correct = 0, seen = 0
+    var lastValidation: ClassifierEvaluation?
+    var committed: ((EpochRecord) throws -> Void)?
+
+    init(classifier: Layer, options: ImageClassifierTrainingOptions, train: ImageDataset, validation: ImageDataset,
+         classCount: Int, format: String) throws {
+        self.classifier = classifier; self.options = options; self.validation = validation
+        self.classCount = classCount; self.format = format
+        let decay = options.weightDecay ?? 0
+        optimizer = decay > 0 ? AdamW(parameters: classifier.parameters, learningRate: options.learningRate, weightDecay: decay)
+                              : Adam(parameters: classifier.parameters, learningRate: options.learningRate)
+        loader = try DataLoader(dataset: train, batchSize: options.batchSize, shuffle: true, dropLast: false, seed: options.seed,
+                                encoding: .unitRange, prefetch: true, transform: options.augmentation)
+    }
+
+    var model: Layer { classifier }
+    var checkpointFormat: String { format }
+    var optimizers: [(prefix: String, optimizer: Optimizer)] { [("optimizer.", optimizer)] }
+    var batchSize: Int { options.batchSize }
+    var stepsPerEpoch: Int { loader.batchCount }
+    var progressFigures: [String]? { ["loss", "accuracy"] }
+
+    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws {
+        batches = loader.batches(epoch: epoch)
+        iterator = nil
+    }
+
+    func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
+        if iterator == nil { iterator = batches!.makeIterator(from: index) }
+        guard let batch = iterator!.next() else { throw ModelError.invalidArgument("the data loader ran out of batches at step \(index + 1)") }
+        let logits = classifier(batch.images)
+        let loss = crossEntropy(logits: logits, labels: batch.labels, labelSmoothing: options.labelSmoothing ?? 0)
+        let value = try context.minimize(loss, with: optimizer)
+        let right = zip(logits.argmaxLastAxis(), batch.labels).filter { $0.0 == $0.1 }.count
+        return StepOutcome(figures: [("loss", Double(value)), ("accuracy", Double(right) / Double(batch.labels.count))],
+                           examples: batch.labels.count)
+    }
+
+    func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {
+        iterator = nil
+        let evaluation = ClassifierEvaluator.evaluate(on: validation, classCount: classCount) { classifier($0) }
+        lastValidation = evaluation
+        return EpochOutcome(figures: [("val_loss", evaluation.loss), ("val_accuracy", evaluation.accuracy)],
+                            monitored: evaluation.accuracy)
+    }
+
+    func epochCommitted(_ record: EpochRecord) throws { try committed?(record) }
+}
+
+/// Trains an image classifier on the shared ``Trainer``: Adam on softmax cross-entropy, the
+/// learning-rate schedule, optional augmentation, validation each epoch, early stopping on
+/// validation accuracy, and the best epoch's weights as the run's `model.safetensors`.
 public final class ImageClassifierTrainer {
     public let model: Layer
     public let options: ImageClassifierTrainingOptions
@@ -114,8 +187,12 @@ public final class ImageClassifierTrainer {
     public private(set) var bestEpoch = 0
     public private(set) var stoppedEarly = false
     public private(set) var trainingSeconds = 0.0
-    /// Checkpoint metadata (e.g. the format name).
+    /// Checkpoint metadata (the format name under "format").
     public var checkpointMetadata: [String: String] = [:]
+    /// The run's config.json bytes (written into every checkpoint); the options alone when unset.
+    public var configJSON: [UInt8]?
+    /// A verified checkpoint to continue from (`--resume`).
+    public var resumeFrom: CommittedCheckpoint?
 
     public init(model: Layer, options: ImageClassifierTrainingOptions, run: RunFolder) throws {
         try options.validate()
@@ -127,76 +204,31 @@ public final class ImageClassifierTrainer {
     /// Trains on `train`, validating on `validation`; on return the model holds the best epoch's weights.
     public func train(on train: ImageDataset, validation: ImageDataset, classCount: Int) throws {
         guard train.count >= 1 else { throw ModelError.invalidArgument("the training set is empty") }
-        let opts = options
-        let decay = opts.weightDecay ?? 0
-        let optimizer = decay > 0 ? AdamW(parameters: model.parameters, learningRate: opts.learningRate, weightDecay: decay)
-                                  : Adam(parameters: model.parameters, learningRate: opts.learningRate)
-        let loader = try DataLoader(dataset: train, batchSize: opts.batchSize, shuffle: true, dropLast: false, seed: opts.seed,
-                                    encoding: .unitRange, prefetch: true, transform: opts.augmentation)
-        var stopping = EarlyStopping(patience: max(opts.patience, 1), mode: .max)
-        var best: [[Float]] = []
-        let schedule = opts.learningRateSchedule
+        let task = try ImageClassifierTask(classifier: model, options: options, train: train, validation: validation,
+                                           classCount: classCount, format: checkpointMetadata["format"] ?? "illusioncraft-classifier")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let loop = try Trainer(task: task, run: run, epochs: options.epochs, maxStepsPerEpoch: options.maxStepsPerEpoch,
+                               loop: options.loopOptions, rng: RandomGenerator(seed: options.seed, stream: 0x636C_6173),
+                               configJSON: try configJSON ?? ([UInt8](try encoder.encode(options)) + [10]),
+                               monitorMode: .maximum, modelIsBest: true, defaultSchedule: .cosine)
+        loop.quiet = quiet
+        if let resumeFrom { try loop.restore(from: resumeFrom) }
         let started = Date()
-        for epoch in 0..<opts.epochs {
-            optimizer.applySchedule(schedule, epoch: epoch)
-            model.setTraining(true)
-            let batches = loader.batches(epoch: epoch)
-            let steps = opts.maxStepsPerEpoch > 0 ? min(opts.maxStepsPerEpoch, batches.count) : batches.count
-            let progress = ProgressReporter(label: "epoch \(epoch + 1)/\(opts.epochs)", total: steps, quiet: quiet)
-            var lossSum = 0.0, correct = 0, seen = 0, stepTimes: [Double] = []
-            let epochStart = Date()
-            for batch in batches.prefix(steps) {
-                let t0 = Date()
-                let logits = model(batch.images)
-                let loss = crossEntropy(logits: logits, labels: batch.labels, labelSmoothing: opts.labelSmoothing ?? 0)
-                let value = loss.scalar
-                guard value.isFinite else {
-                    throw ModelError.trainingDiverged("training diverged at epoch \(epoch + 1): the loss is \(value) (lower --lr, now \(opts.learningRate))")
-                }
-                optimizer.zeroGrad()
-                loss.backward()
-                optimizer.step()
-                lossSum += Double(value) * Double(batch.labels.count)
-                correct += zip(logits.argmaxLastAxis(), batch.labels).filter { $0.0 == $0.1 }.count
-                seen += batch.labels.count
-                if batch.labels.count == opts.batchSize { stepTimes.append(Date().timeIntervalSince(t0)) }
-                progress.update(done: seen / opts.batchSize, images: seen,
-                                figures: [("loss", lossSum / Double(seen)), ("acc", Double(correct) / Double(seen))])
-            }
-            let seconds = Date().timeIntervalSince(epochStart)
-            model.setTraining(false)
-            let evaluation = ClassifierEvaluator.evaluate(on: validation, classCount: classCount) { model($0) }
-            let steady = stepTimes.count > 1 ? Array(stepTimes.dropFirst()) : stepTimes
-            let median = steady.isEmpty ? seconds : steady.sorted()[steady.count / 2]
-            let metrics = ClassifierEpochMetrics(epoch: epoch + 1, trainLoss: lossSum / Double(max(seen, 1)),
-                                                 trainAccuracy: Double(correct) / Double(max(seen, 1)), validation: evaluation,
-                                                 learningRate: optimizer.learningRate,
-                                                 imagesPerSecond: Double(steady.isEmpty ? seen : opts.batchSize) / max(median, 1e-9),
-                                                 seconds: seconds)
-            history.append(metrics)
-            try run.appendMetrics(["epoch": epoch + 1, "train_loss": metrics.trainLoss, "train_accuracy": metrics.trainAccuracy,
-                                   "val_loss": evaluation.loss, "val_accuracy": evaluation.accuracy,
-                                   "learning_rate": Double(metrics.learningRate), "images_per_s": metrics.imagesPerSecond,
-                                   "epoch_seconds": seconds])
-            let improved = stopping.record(Float(evaluation.accuracy))
-            if improved {
-                bestEpoch = epoch + 1
-                best = model.stateDict().map { $0.tensor.storage }
-                try Checkpoint.save(model, to: run.modelPath, metadata: checkpointMetadata.merging(["epoch": "\(epoch + 1)"]) { $1 })
-            }
-            if !quiet {
-                logLine(String(format: "epoch %d: train loss %.4f acc %.2f%%  validation loss %.4f acc %.2f%%%@  lr %.2g  %.0f img/s  %.1f s",
-                               epoch + 1, metrics.trainLoss, 100 * metrics.trainAccuracy, evaluation.loss, 100 * evaluation.accuracy,
-                               improved ? " (best)" : "", Double(metrics.learningRate), metrics.imagesPerSecond, seconds))
-            }
-            if opts.patience > 0 && stopping.shouldStop && epoch + 1 < opts.epochs {
-                stoppedEarly = true
-                if !quiet { logLine("early stopping: no better validation accuracy for \(opts.patience) epochs (best epoch \(bestEpoch))") }
-                break
-            }
+        task.committed = { [unowned self] record in
+            self.history.append(ClassifierEpochMetrics(epoch: record.epoch, trainLoss: record.training["loss"],
+                                                       trainAccuracy: record.training["accuracy"], validation: task.lastValidation!,
+                                                       learningRate: record.learningRates.first ?? 0,
+                                                       imagesPerSecond: record.training.examplesPerSecond, seconds: record.training.seconds))
         }
+        try loop.fit()
         trainingSeconds = Date().timeIntervalSince(started)
-        for (entry, values) in zip(model.stateDict(), best) { entry.tensor.storage = values }
+        bestEpoch = loop.progress.bestEpoch ?? 0
+        stoppedEarly = loop.progress.stoppedEarly
+        // The model ends holding the best epoch's weights, as model.safetensors does.
+        if FileManager.default.fileExists(atPath: CheckpointStore(run: run).bestPath) {
+            try Checkpoint.load(model, from: (CheckpointStore(run: run).bestPath as NSString).appendingPathComponent("model.safetensors"))
+        }
         model.setTraining(false)
     }
 

@@ -103,6 +103,9 @@ public struct GANTrainingOptions: Codable, Equatable, Sendable {
     /// The mode-collapse alarm stays silent before this many steps (nil = 500): an untrained generator's
     /// samples are all alike without having collapsed onto one mode.
     public var collapseCheckAfterSteps: Int?
+    /// The shared loop's flags (checkpoint cadence, schedule, clipping, early stopping); nil in
+    /// configs written before they existed. Its `logEvery` is this struct's ``logEvery``.
+    public var loop: TrainingLoopOptions?
 
     public init() {}
 
@@ -135,6 +138,8 @@ public struct GANTrainingOptions: Codable, Equatable, Sendable {
             throw ModelError.invalidArgument("--real-label must be in (0.5, 1], got \(realLabel)")
         }
         guard logEvery >= 1 else { throw ModelError.invalidArgument("--log-every must be ≥ 1, got \(logEvery)") }
+        guard maxStepsPerEpoch >= 0 else { throw ModelError.invalidArgument("--max-steps must be ≥ 0, got \(maxStepsPerEpoch)") }
+        try loop?.validate()
     }
 }
 

@@ -8,7 +8,7 @@ extension DatasetSpec {
         case "celeba":
             let dir = directory!
             let train = try CelebA.load(.train, directory: dir, options: CelebAOptions(imageSize: imageSize, limit: limit))
-            let test = try CelebA.load(.test, directory: dir, options: CelebAOptions(imageSize: imageSize, limit: limit.map { max(1, $0 / 8) }))
+            let test = try CelebA.load(.test, directory: dir, options: CelebAOptions(imageSize: imageSize, limit: evalLimit ?? limit.map { max(1, $0 / 8) }))
             return (train, test)
         case "folder":
             let all = try ImageFolder.load(directory: directory!, options: ImageFolderOptions(imageSize: imageSize, limit: limit)).dataset

@@ -10,17 +10,20 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     public var imageSize: Int
     /// Pad 28×28 to 32×32 (the fashion VAE); otherwise IDX images stay 28×28.
     public var padTo32: Bool
-    /// Load at most this many training images (nil = all).
+    /// Load at most this many training images (nil = all). Unless ``evalLimit`` says otherwise, the
+    /// test split is cut to a sixth as many (a quick look stays quick end to end).
     public var limit: Int?
+    /// At most this many test images (nil: all, or limit/6 when ``limit`` is set).
+    public var evalLimit: Int?
     /// Synthetic faces: how many to generate for training (test gets a fifth as many).
     public var syntheticCount: Int
 
     public static let names = ["fashion-mnist", "mnist", "celeba", "faces-synthetic", "folder"]
 
     public init(name: String, directory: String? = nil, imageSize: Int, padTo32: Bool = false, limit: Int? = nil,
-                syntheticCount: Int = 20000) {
+                evalLimit: Int? = nil, syntheticCount: Int = 20000) {
         self.name = name; self.directory = directory; self.imageSize = imageSize
-        self.padTo32 = padTo32; self.limit = limit; self.syntheticCount = syntheticCount
+        self.padTo32 = padTo32; self.limit = limit; self.evalLimit = evalLimit; self.syntheticCount = syntheticCount
     }
 
     public func validate() throws {
@@ -37,7 +40,11 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
             }
         }
         if let limit, limit < 1 { throw ModelError.invalidArgument("--limit must be ≥ 1, got \(limit)") }
+        if let evalLimit, evalLimit < 1 { throw ModelError.invalidArgument("--eval-limit must be ≥ 1, got \(evalLimit)") }
     }
+
+    /// How many test images are loaded at most (nil = all).
+    public var testLimit: Int? { evalLimit ?? limit.map { max(1, $0 / 6) } }
 
     /// Loads (train, test). Errors name the file or flag at fault.
     public func load() throws -> (train: ImageDataset, test: ImageDataset) {
@@ -46,7 +53,7 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         case "fashion-mnist", "mnist":
             let dir = directory ?? FashionMNIST.defaultDirectory
             let trainOptions = IDXImageOptions(padding: padTo32 ? 2 : 0, limit: limit)
-            let testOptions = IDXImageOptions(padding: padTo32 ? 2 : 0, limit: limit.map { max(1, $0 / 6) })
+            let testOptions = IDXImageOptions(padding: padTo32 ? 2 : 0, limit: testLimit)
             if name == "mnist" {
                 return (try MNIST.load(.train, directory: dir, options: trainOptions), try MNIST.load(.test, directory: dir, options: testOptions))
             }

@@ -75,6 +75,17 @@ public struct RunFolder {
         }
     }
 
+    /// Keeps only the `metrics.jsonl` lines for which `keep` is true (a resumed run drops the lines
+    /// written after its checkpoint).
+    public func filterMetrics(_ keep: ([String: Any]) -> Bool) throws {
+        guard FileManager.default.fileExists(atPath: metricsPath) else { return }
+        var out = Data()
+        for m in readMetrics() where keep(m) {
+            out.append(try JSONSerialization.data(withJSONObject: m, options: [.sortedKeys])); out.append(10)
+        }
+        try writeFileAtomically(metricsPath, bytes: [UInt8](out))
+    }
+
     /// Truncates `metrics.jsonl` to the entries with `epoch ≤ lastEpoch` (used on resume).
     public func truncateMetrics(afterEpoch lastEpoch: Int) throws {
         let kept = readMetrics().filter { (($0["epoch"] as? Int) ?? 0) <= lastEpoch }

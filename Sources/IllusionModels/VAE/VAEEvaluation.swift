@@ -23,22 +23,38 @@ public struct VAEEvaluation: Codable, Equatable {
 }
 
 /// Evaluation with noise from a fixed seed, so the same run evaluates to the same figures.
+///
+/// Each measurement draws from its own stream derived from the seed — the data's dequantisation,
+/// the ELBO's ε, the IWAE samples — so one figure never depends on whether another was asked for
+/// (`neg_elbo` is the same with or without `--iwae-samples`).
 public enum VAEEvaluator {
-    /// Evaluates on every image of `dataset` (or the first `maxImages`); the IWAE bound uses the
-    /// first `iwaeImages` images (it costs K decoder passes per image).
+    /// Seed offsets of the three noise streams.
+    static let dataStream: UInt64 = 0xDA7A, iwaeStream: UInt64 = 0x1AE5_0000_0000_1AE5
+
+    /// Evaluates on every image of `dataset`; the IWAE bound uses the first `iwaeImages` images
+    /// (it costs K decoder passes per image). `progress`, when given, is told about every batch
+    /// (steps: one per ELBO batch plus one per IWAE sample of a batch; images: decoder passes).
     public static func evaluate(_ model: VariationalAutoencoder, on dataset: ImageDataset, iwaeSamples: Int = 0,
-                                iwaeImages: Int = 1000, seed: UInt64 = 1234, batchSize: Int = 250) -> VAEEvaluation {
+                                iwaeImages: Int = 1000, seed: UInt64 = 1234, batchSize: Int = 250,
+                                progress: ProgressReporter? = nil) -> VAEEvaluation {
         let wasTraining = model.isTraining
         model.setTraining(false)
         defer { model.setTraining(wasTraining) }
         var rng = RandomGenerator(seed: seed)
-        var dataRNG = RandomGenerator(seed: seed ^ 0xDA7A)
+        var iwaeRNG = RandomGenerator(seed: seed ^ iwaeStream)
+        var dataRNG = RandomGenerator(seed: seed ^ dataStream)
         let n = dataset.count
         let d = model.config.latentDim
         var sumRec = 0.0, sumKL = 0.0
         var means = [Double](repeating: 0, count: d), squares = [Double](repeating: 0, count: d)
         var iwaeSum = 0.0
         let iwaeCount = iwaeSamples > 0 ? min(iwaeImages, n) : 0
+        var stepsDone = 0, decoded = 0
+        progress?.restart()
+        func reportProgress(images: Int) {
+            stepsDone += 1; decoded += images
+            progress?.update(done: stepsDone, images: decoded, figures: [])
+        }
         noGrad {
             var start = 0
             while start < n {
@@ -53,9 +69,11 @@ public enum VAEEvaluator {
                     sumRec += rec[i]; sumKL += kl[i]
                     for j in 0..<d { let m = Double(mu.storage[i * d + j]); means[j] += m; squares[j] += m * m }
                 }
+                reportProgress(images: count)
                 if start < iwaeCount {
                     let m = min(count, iwaeCount - start)
-                    let bound = iwae(model, x.batch(0..<m), mu.batch(0..<m), logVar.batch(0..<m), samples: iwaeSamples, rng: &rng)
+                    let bound = iwae(model, x.batch(0..<m), mu.batch(0..<m), logVar.batch(0..<m), samples: iwaeSamples,
+                                     rng: &iwaeRNG, onSample: { reportProgress(images: m) })
                     iwaeSum += bound.reduce(0, +)
                 }
                 start += count
@@ -70,6 +88,14 @@ public enum VAEEvaluator {
         return VAEEvaluation(negElbo: rec + kl, reconstruction: rec, kl: kl,
                              iwaeNLL: iwaeCount > 0 ? iwaeSum / Double(iwaeCount) : nil,
                              iwaeSamples: iwaeSamples, iwaeImages: iwaeCount, activeUnits: active, images: n)
+    }
+
+    /// The number of progress steps ``evaluate(_:on:iwaeSamples:iwaeImages:seed:batchSize:progress:)``
+    /// reports for these arguments (the `total` of its ``ProgressReporter``).
+    public static func progressSteps(images n: Int, iwaeSamples: Int, iwaeImages: Int, batchSize: Int = 250) -> Int {
+        let batches = (n + batchSize - 1) / batchSize
+        let iwaeCount = iwaeSamples > 0 ? min(iwaeImages, n) : 0
+        return batches + (iwaeCount + batchSize - 1) / batchSize * iwaeSamples
     }
 
     /// −ln p(x|z) per image (nats), from the decoder's raw output.
@@ -120,7 +146,7 @@ public enum VAEEvaluator {
     /// −ln( (1/K) Σ_k p(x|z_k) p(z_k) / q(z_k|x) ) per image, z_k ~ q(z|x).
     /// With z = μ + σε: ln w = −rec − ½Σz² + ½Σε² + ½Σ ln σ²  (the 2π terms cancel).
     public static func iwae(_ model: VariationalAutoencoder, _ x: Tensor, _ mu: Tensor, _ logVar: Tensor,
-                            samples k: Int, rng: inout RandomGenerator) -> [Double] {
+                            samples k: Int, rng: inout RandomGenerator, onSample: () -> Void = {}) -> [Double] {
         let n = x.shape[0], d = model.config.latentDim
         var running = [Double](repeating: -.infinity, count: n)  // running log-sum-exp per image
         let halfSumLogVar = (0..<n).map { i in (0..<d).reduce(0.0) { $0 + 0.5 * Double(logVar.storage[i * d + $1]) } }
@@ -139,6 +165,7 @@ public enum VAEEvaluator {
                 let m = max(running[i], logW)
                 running[i] = m + Foundation.log(Foundation.exp(running[i] - m) + Foundation.exp(logW - m))
             }
+            onSample()
         }
         return running.map { -($0 - Foundation.log(Double(k))) }
     }

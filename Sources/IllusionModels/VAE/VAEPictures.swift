@@ -48,35 +48,60 @@ public enum VAEPictures {
         return try grid(VAEExplorer.decodeInBatches(model, z), columns: steps, rowLabels: ["linear", "slerp"])
     }
 
-    /// The fixed-noise sample grid and reconstruction pairs, written each epoch (and kept per epoch in `progress/`).
+    /// Samples in each epoch's progress picture: the first of the 64 fixed noise vectors of `samples.png`.
+    public static let progressSampleCount = 16
+
+    /// The fixed-noise sample grid and reconstruction pairs, written each epoch, and a smaller grid
+    /// of the first ``progressSampleCount`` of the same samples kept per epoch in `progress/` (the
+    /// report shows those side by side; a full copy would repeat `samples.png` for the last epoch).
     public static func writeEpochPictures(_ model: VariationalAutoencoder, run: RunFolder, test: ImageDataset, epoch: Int) throws {
-        let samples = try grid(VAEExplorer.sample(model, count: 64, seed: 42).images, columns: 8)
-        try samples.writePNG(to: run.file("samples.png"))
+        let images = VAEExplorer.sample(model, count: 64, seed: 42).images
+        try grid(images, columns: 8).writePNG(to: run.file("samples.png"))
         try FileManager.default.createDirectory(atPath: run.file("progress"), withIntermediateDirectories: true)
-        try samples.writePNG(to: run.file(String(format: "progress/samples_epoch%03d.png", epoch)))
+        let first = noGrad { images.batch(0..<progressSampleCount) }
+        try grid(first, columns: 4).writePNG(to: run.file(String(format: "progress/samples_epoch%03d.png", epoch)))
         try reconstructionGrid(model, test: test, count: 16).writePNG(to: run.file("reconstructions.png"))
     }
 
-    /// Final pictures: samples, reconstructions, loss curves and latent plots.
+    /// The test images the final interpolation walks between (`interpolation.png`), and its columns.
+    public static let interpolationEnds = (from: 0, to: 1), interpolationSteps = 10
+
+    /// Final pictures: samples, reconstructions, loss and KL curves, the interpolation between the
+    /// first two test images and latent plots (all before report.html, which shows them).
     public static func writeFinalPictures(_ model: VariationalAutoencoder, run: RunFolder, test: ImageDataset) throws {
         try grid(VAEExplorer.sample(model, count: 64, seed: 42).images, columns: 8).writePNG(to: run.file("samples.png"))
         try reconstructionGrid(model, test: test, count: 16).writePNG(to: run.file("reconstructions.png"))
-        let chart = lossChart(run)
-        try chart.writePNG(to: run.file("loss_curves.png"))
-        try chart.writeSVG(to: run.file("loss_curves.svg"))
+        let charts = lossCharts(run)
+        try charts.loss.writePNG(to: run.file("loss_curves.png"))
+        try charts.loss.writeSVG(to: run.file("loss_curves.svg"))
+        try charts.kl.writePNG(to: run.file("kl_curves.png"))
+        try charts.kl.writeSVG(to: run.file("kl_curves.svg"))
+        if test.count > max(interpolationEnds.from, interpolationEnds.to) {
+            try interpolationGrid(model, test: test, from: interpolationEnds.from, to: interpolationEnds.to,
+                                  steps: interpolationSteps).writePNG(to: run.file("interpolation.png"))
+        }
         _ = try writeLatentPlots(model, test: test, out: run.path, limit: 5000)
     }
 
-    /// Train vs validation negative ELBO per epoch (plus the two train terms) from metrics.jsonl.
-    public static func lossChart(_ run: RunFolder) -> LineChart {
-        let metrics = run.readMetrics()
+    /// The loss curves from metrics.jsonl, per image in nats against whole epochs: the train loss,
+    /// validation −ELBO and both reconstruction terms on one chart (they share a scale), the KL terms
+    /// on their own (a few nats, which a shared axis would flatten to a line at the bottom).
+    public static func lossCharts(_ run: RunFolder) -> (loss: LineChart, kl: LineChart) {
+        let metrics = run.readMetrics().filter { $0["epoch"] != nil && $0["train_loss"] != nil }
         func series(_ key: String, _ name: String) -> LineChart.Series {
             LineChart.Series(name: name, values: metrics.map { ($0[key] as? Double) ?? .nan },
                              xs: metrics.map { Double(($0["epoch"] as? Int) ?? 0) })
         }
-        return LineChart(title: "Loss per image (nats)", xLabel: "epoch", yLabel: "nats",
-                         series: [series("train_loss", "train loss"), series("val_neg_elbo", "validation -ELBO"),
-                                  series("train_reconstruction", "train reconstruction"), series("train_kl", "train KL")])
+        let loss = LineChart(title: "Loss per image (nats)", xLabel: "epoch", yLabel: "nats",
+                             series: [series("train_loss", "train loss"), series("val_neg_elbo", "validation -ELBO"),
+                                      series("train_reconstruction", "train reconstruction"),
+                                      series("val_reconstruction", "validation reconstruction")],
+                             width: 540, height: 380, wholeNumberX: true)
+        var klSeries = [series("train_kl", "train KL"), series("val_kl", "validation KL")]
+        klSeries[0].color = ColorPalette.color(4); klSeries[1].color = ColorPalette.color(5)
+        let kl = LineChart(title: "KL per image (nats)", xLabel: "epoch", yLabel: "nats", series: klSeries,
+                           width: 480, height: 380, wholeNumberX: true)
+        return (loss, kl)
     }
 
     /// Latent scatter coloured by class (PCA to 2-D when D > 2) and, for D = 2, the decoded manifold.
@@ -105,7 +130,7 @@ public enum VAEPictures {
         try scatter.writePNG(to: files[0])
         try scatter.writeSVG(to: files[1])
         if d == 2 {
-            try manifoldGrid(model, steps: 20).writePNG(to: out + "/manifold.png")
+            try manifoldChart(model, steps: 20).writePNG(to: out + "/manifold.png")
             files.append(out + "/manifold.png")
         }
         return files
@@ -119,6 +144,20 @@ public enum VAEPictures {
         for row in 0..<steps { for col in 0..<steps { z += [Float(q[col]), Float(q[steps - 1 - row])] } }
         let images = VAEExplorer.decodeInBatches(model, Tensor(shape: [steps * steps, 2], storage: z))
         return try ImageGrid.make(tensor: images, columns: steps, padding: 0)
+    }
+
+    /// ``manifoldGrid(_:steps:)`` with its axes: z1 along the bottom, z2 up the side, ticks at the
+    /// outer, second-outer and middle cells (the quantile grid is uneven in z).
+    public static func manifoldChart(_ model: VariationalAutoencoder, steps: Int) throws -> ImageAxesChart {
+        let image = try manifoldGrid(model, steps: steps)
+        let q = (0..<steps).map { inverseNormalCDF(0.05 + 0.9 * Double($0) / Double(steps - 1)) }
+        let cells = Array(Set([0, steps / 4, steps - 1 - steps / 4, steps - 1])).sorted()
+        func label(_ z: Double) -> String { String(format: "%.2f", abs(z) < 5e-3 ? 0 : z) }
+        var xTicks = cells.map { (position: (Double($0) + 0.5) / Double(steps), label: label(q[$0])) }
+        xTicks.append((position: 0.5, label: "0"))
+        let yTicks = xTicks.map { (position: 1 - $0.position, label: $0.label) }
+        return ImageAxesChart(image: image, title: "Decoded latent plane", xLabel: "z1", yLabel: "z2",
+                              xTicks: xTicks.sorted { $0.position < $1.position }, yTicks: yTicks)
     }
 
     /// Φ⁻¹(p) by bisection on the error function (accurate to 1e-10; only used for plot grids).

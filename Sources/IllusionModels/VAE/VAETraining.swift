@@ -18,6 +18,9 @@ public struct VAETrainingOptions: Codable, Equatable, Sendable {
     public var maxStepsPerEpoch: Int = 0
     /// Write sample/reconstruction grids every epoch.
     public var writePictures: Bool = true
+    /// The shared loop's flags (checkpoint cadence, schedule, clipping, early stopping); nil in
+    /// configs written before they existed, meaning the defaults.
+    public var loop: TrainingLoopOptions?
 
     public init() {}
 
@@ -33,6 +36,8 @@ public struct VAETrainingOptions: Codable, Equatable, Sendable {
         guard validationFraction >= 0 && validationFraction < 1 else {
             throw ModelError.invalidArgument("--validation-fraction must be in [0, 1), got \(validationFraction)")
         }
+        guard maxStepsPerEpoch >= 0 else { throw ModelError.invalidArgument("--max-steps must be ≥ 0, got \(maxStepsPerEpoch)") }
+        try loop?.validate()
     }
 
     /// β at a fractional epoch position `t` (0 at the start of training).
@@ -68,20 +73,76 @@ public struct VAEEpochMetrics {
     public var seconds: Double
 }
 
-/// Trains a VAE with Adam, checkpointing atomically each epoch so `--resume` continues exactly.
+/// The VAE's part of the shared loop: one Adam step on the (β-weighted) negative ELBO of a batch.
+/// The training stream draws the epoch's shuffle, then per batch the pixel encoding's draws and ε.
+final class VAETrainingTask: TrainingTask {
+    let config: VAERunConfig
+    let vae: VariationalAutoencoder
+    let optimizer: Adam
+    var train: ImageDataset?
+    var validation: ImageDataset?
+    var order: [Int] = []
+    var lastValidation: VAEEvaluation?
+    var committed: ((EpochRecord) throws -> Void)?
+
+    init(config: VAERunConfig, vae: VariationalAutoencoder, optimizer: Adam) {
+        self.config = config; self.vae = vae; self.optimizer = optimizer
+    }
+
+    var model: Layer { vae }
+    var checkpointFormat: String { "illusioncraft-vae" }
+    var optimizers: [(prefix: String, optimizer: Optimizer)] { [("optimizer.", optimizer)] }
+    var batchSize: Int { config.training.batchSize }
+    var stepsPerEpoch: Int { max(1, (train?.count ?? 0) / config.training.batchSize) }
+    var progressFigures: [String]? { ["reconstruction", "kl"] }
+
+    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws {
+        order = rng.permutation(train!.count)
+    }
+
+    func step(_ b: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
+        let opts = config.training, train = train!
+        let count = min(opts.batchSize, train.count - b * opts.batchSize)
+        let indices = Array(order[(b * opts.batchSize)..<(b * opts.batchSize + count)])
+        let x = train.floatImages(at: indices, generator: &rng)
+        let steps = opts.maxStepsPerEpoch > 0 ? min(opts.maxStepsPerEpoch, stepsPerEpoch) : stepsPerEpoch
+        let beta = opts.klWeight(at: Double(epoch) + Double(b) / Double(steps))
+        let loss = vae.loss(x, beta: beta, rng: &rng)
+        let value = try context.minimize(loss.total, with: optimizer)
+        return StepOutcome(figures: [("loss", Double(value)), ("reconstruction", Double(loss.reconstruction.scalar)),
+                                     ("kl", Double(loss.kl.scalar))], examples: count)
+    }
+
+    func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {
+        let v = VAEEvaluator.evaluate(vae, on: validation!, iwaeSamples: 0, seed: 1234)
+        lastValidation = v
+        return EpochOutcome(figures: [("val_neg_elbo", v.negElbo), ("val_reconstruction", v.reconstruction), ("val_kl", v.kl)],
+                            monitored: v.negElbo)
+    }
+
+    func epochCommitted(_ record: EpochRecord) throws { try committed?(record) }
+}
+
+/// Trains a VAE with Adam on the shared ``Trainer``: crash-consistent checkpoints each epoch (and
+/// every `--checkpoint-every` steps), so `--resume` continues exactly, mid-epoch included.
 public final class VAETrainer {
     public let run: RunFolder
-    public let config: VAERunConfig
+    public private(set) var config: VAERunConfig
     public let model: VariationalAutoencoder
     public let optimizer: Adam
-    public var rng: RandomGenerator
-    public private(set) var epoch = 0
-    public private(set) var step = 0
     public var quiet = false
-    /// Called after each epoch (pictures, logs). Errors stop training.
+    /// Called after each epoch's checkpoint (pictures, logs). Errors stop training.
     public var onEpochEnd: ((VAETrainer, VAEEpochMetrics) throws -> Void)?
+    let task: VAETrainingTask
+    private var restored: CommittedCheckpoint?
+    private var progress = TrainingProgress()
+    /// The training stream's state (after the last step taken).
+    public private(set) var rng: RandomGenerator
+    /// Epochs and optimisation steps finished.
+    public var epoch: Int { progress.epoch }
+    public var step: Int { progress.globalStep }
 
-    /// Starts a new run: builds the model from the seed and writes config.json.
+    /// Starts a new run: builds the model from the seed.
     public init(run: RunFolder, config: VAERunConfig) throws {
         try config.model.validate()
         try config.training.validate()
@@ -91,97 +152,68 @@ public final class VAETrainer {
         model = VariationalAutoencoder(config: config.model, rng: &initRNG)
         optimizer = Adam(parameters: model.parameters, learningRate: config.training.learningRate)
         rng = RandomGenerator(seed: config.training.seed, stream: 0x7261_696E)  // training stream: shuffles and ε
+        task = VAETrainingTask(config: config, vae: model, optimizer: optimizer)
     }
 
-    /// Reopens a run for `--resume`: loads weights, optimizer moments, step, epoch and RNG state.
-    public static func resume(run: RunFolder, overridingEpochs epochs: Int? = nil) throws -> VAETrainer {
+    /// Reopens a run for `--resume` from its newest verified checkpoint (or `from`, a checkpoint
+    /// folder): weights, optimizer moments, random streams and the position inside the epoch.
+    public static func resume(run: RunFolder, overridingEpochs epochs: Int? = nil, from path: String? = nil,
+                              checkpointing: (every: Int, keep: Int)? = nil) throws -> VAETrainer {
         try run.requireExisting()
         var config = try run.readJSON(VAERunConfig.self, from: "config.json")
         if let epochs { config.training.epochs = epochs }
+        if let checkpointing {
+            var loop = config.training.loop ?? .init()
+            loop.checkpointEvery = checkpointing.every; loop.keepCheckpoints = checkpointing.keep
+            config.training.loop = loop
+        }
         let trainer = try VAETrainer(run: run, config: config)
-        try Checkpoint.load(trainer.model, from: run.modelPath)
-        let state = try TrainingState.load(from: run, optimizers: [("optimizer.", trainer.optimizer)])
-        trainer.rng = state.rng
-        trainer.epoch = state.epoch
-        trainer.step = state.step
-        try run.truncateMetrics(afterEpoch: trainer.epoch)
+        let store = CheckpointStore(run: run)
+        guard let checkpoint = try path.map({ try store.verify($0) }) ?? store.latest() else {
+            throw ModelError.invalidRun("--resume \(run.path): no verified checkpoint in \(store.directory) (a run written by an older version, or one that never finished a step)")
+        }
+        let loop = try trainer.makeLoop()
+        try loop.restore(from: checkpoint)
+        trainer.restored = checkpoint
+        trainer.progress = loop.progress
+        trainer.rng = loop.rng
         return trainer
     }
 
-    /// Writes model.safetensors, then training_state.safetensors, then config.json — each atomically.
-    public func saveCheckpoint() throws {
-        try Checkpoint.save(model, to: run.modelPath, metadata: ["format": "illusioncraft-vae", "epoch": String(epoch)])
-        try TrainingState(rng: rng, epoch: epoch, step: step).save(to: run, optimizers: [("optimizer.", optimizer)])
-        try run.writeJSON(config, to: "config.json")
+    func makeLoop() throws -> Trainer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let loop = try Trainer(task: task, run: run, epochs: config.training.epochs, maxStepsPerEpoch: config.training.maxStepsPerEpoch,
+                               loop: config.training.loop ?? .init(), rng: rng,
+                               configJSON: [UInt8](try encoder.encode(config)) + [10])
+        loop.quiet = quiet
+        return loop
     }
 
     /// Runs the remaining epochs on `train`, validating on `validation` after each.
     @discardableResult
     public func train(on train: ImageDataset, validation: ImageDataset) throws -> [VAEEpochMetrics] {
-        let opts = config.training
         guard train.count >= 1 else { throw ModelError.invalidArgument("training set is empty") }
         guard train.channels == config.model.channels,
               train.height == config.model.imageSize, train.width == config.model.imageSize else {
             throw ModelError.invalidArgument("dataset images are \(train.channels)×\(train.height)×\(train.width), the \(config.model.architecture.rawValue) VAE expects \(config.model.inputShape.map(String.init).joined(separator: "×"))")
         }
-        try run.create()
-        if epoch == 0 { try run.writeJSON(config, to: "config.json") }
-        let batchesPerEpoch = max(1, opts.maxStepsPerEpoch > 0 ? min(opts.maxStepsPerEpoch, train.count / opts.batchSize)
-                                                              : train.count / opts.batchSize)
+        task.train = train
+        task.validation = validation
+        let loop = try makeLoop()
+        if let restored { try loop.restore(from: restored) }
         var all: [VAEEpochMetrics] = []
-        while epoch < opts.epochs {
-            let epochNumber = epoch + 1
-            model.setTraining(true)
-            let order = rng.permutation(train.count)
-            let progress = ProgressReporter(label: "epoch \(epochNumber)/\(opts.epochs)", total: batchesPerEpoch, quiet: quiet)
-            var sumLoss = 0.0, sumRec = 0.0, sumKL = 0.0
-            let start = Date()
-            var stepTimes: [Double] = []
-            for b in 0..<batchesPerEpoch {
-                let t0 = Date()
-                let count = min(opts.batchSize, train.count - b * opts.batchSize)
-                let indices = Array(order[(b * opts.batchSize)..<(b * opts.batchSize + count)])
-                let x = train.floatImages(at: indices, generator: &rng)
-                let beta = opts.klWeight(at: Double(epoch) + Double(b) / Double(batchesPerEpoch))
-                let loss = model.loss(x, beta: beta, rng: &rng)
-                let value = loss.total.scalar
-                guard value.isFinite else {
-                    throw ModelError.trainingDiverged(
-                        "training diverged at epoch \(epochNumber), step \(step + 1): the loss is \(value) (likely cause: learning rate \(opts.learningRate) too high, or inputs outside [0, 1]); the last good checkpoint in \(run.path) is intact")
-                }
-                optimizer.zeroGrad()
-                loss.total.backward()
-                optimizer.step()
-                step += 1
-                sumLoss += Double(value); sumRec += Double(loss.reconstruction.scalar); sumKL += Double(loss.kl.scalar)
-                stepTimes.append(Date().timeIntervalSince(t0))
-                progress.update(done: b + 1, images: (b + 1) * opts.batchSize,
-                                figures: [("recon", sumRec / Double(b + 1)), ("kl", sumKL / Double(b + 1))])
-            }
-            let seconds = Date().timeIntervalSince(start)
-            epoch = epochNumber
-            let validationFigures = VAEEvaluator.evaluate(model, on: validation, iwaeSamples: 0, seed: 1234)
-            let steady = stepTimes.count > 1 ? Array(stepTimes.dropFirst()) : stepTimes
-            let median = steady.sorted()[steady.count / 2]
-            let metrics = VAEEpochMetrics(epoch: epoch, trainLoss: sumLoss / Double(batchesPerEpoch),
-                                          trainReconstruction: sumRec / Double(batchesPerEpoch), trainKL: sumKL / Double(batchesPerEpoch),
-                                          validation: validationFigures, imagesPerSecond: Double(opts.batchSize) / median,
-                                          seconds: seconds)
+        task.committed = { [unowned self] record in
+            self.progress = loop.progress
+            let metrics = VAEEpochMetrics(epoch: record.epoch, trainLoss: record.training["loss"],
+                                          trainReconstruction: record.training["reconstruction"], trainKL: record.training["kl"],
+                                          validation: self.task.lastValidation!, imagesPerSecond: record.training.examplesPerSecond,
+                                          seconds: record.training.seconds)
             all.append(metrics)
-            try run.appendMetrics([
-                "epoch": epoch, "step": step, "train_loss": metrics.trainLoss, "train_reconstruction": metrics.trainReconstruction,
-                "train_kl": metrics.trainKL, "val_neg_elbo": validationFigures.negElbo,
-                "val_reconstruction": validationFigures.reconstruction, "val_kl": validationFigures.kl,
-                "images_per_s": metrics.imagesPerSecond, "epoch_seconds": seconds,
-            ])
-            try saveCheckpoint()
-            if !quiet {
-                logLine(String(format: "epoch %d: train loss %.3f (recon %.3f, kl %.3f)  validation neg-ELBO %.3f  %.0f img/s  %.1f s",
-                               epoch, metrics.trainLoss, metrics.trainReconstruction, metrics.trainKL,
-                               validationFigures.negElbo, metrics.imagesPerSecond, seconds))
-            }
-            try onEpochEnd?(self, metrics)
+            try self.onEpochEnd?(self, metrics)
         }
+        defer { progress = loop.progress; rng = loop.rng; restored = nil }
+        try loop.fit()
         return all
     }
 }

@@ -22,19 +22,11 @@ public final class Conv1D: Layer {
         require(inChannels > 0 && outChannels > 0, "Conv1D: channel counts must be positive, got \(inChannels)→\(outChannels)")
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding; self.dilation = dilation
-        weight = weightInit.make([outChannels, inChannels, kernelSize], rng: &rng)
-        weight.requiresGrad = true
-        if useBias {
-            let b = 1 / Float(inChannels * kernelSize).squareRoot()
-            bias = Tensor.uniform([outChannels], low: -b, high: b, rng: &rng, requiresGrad: true)
-        } else {
-            bias = nil
-        }
+        (weight, bias) = makeWeightAndBias(shape: [outChannels, inChannels, kernelSize], biasCount: outChannels,
+                                           fanIn: inChannels * kernelSize, useBias: useBias, weightInit: weightInit, rng: &rng)
     }
 
-    public var ownParameters: [(name: String, tensor: Tensor)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
-    }
+    public var ownParameters: [(name: String, tensor: Tensor)] { weightAndBiasParameters(weight, bias) }
 
     public var summaryName: String {
         "Conv1D(\(inChannels)→\(outChannels), \(kernelSize), s\(stride), p\(padding)" + (dilation == 1 ? "" : ", d\(dilation)") + ")"

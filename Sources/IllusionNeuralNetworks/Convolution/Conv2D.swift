@@ -22,19 +22,11 @@ public final class Conv2D: Layer {
         require(inChannels > 0 && outChannels > 0, "Conv2D: channel counts must be positive, got \(inChannels)→\(outChannels)")
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding; self.dilation = dilation
-        weight = weightInit.make([outChannels, inChannels, kernelSize.height, kernelSize.width], rng: &rng)
-        weight.requiresGrad = true
-        if useBias {
-            let b = 1 / Float(inChannels * kernelSize.height * kernelSize.width).squareRoot()
-            bias = Tensor.uniform([outChannels], low: -b, high: b, rng: &rng, requiresGrad: true)
-        } else {
-            bias = nil
-        }
+        (weight, bias) = makeWeightAndBias(shape: [outChannels, inChannels, kernelSize.height, kernelSize.width], biasCount: outChannels,
+                                           fanIn: inChannels * kernelSize.height * kernelSize.width, useBias: useBias, weightInit: weightInit, rng: &rng)
     }
 
-    public var ownParameters: [(name: String, tensor: Tensor)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
-    }
+    public var ownParameters: [(name: String, tensor: Tensor)] { weightAndBiasParameters(weight, bias) }
 
     public var summaryName: String {
         "Conv2D(\(inChannels)→\(outChannels), \(kernelSize.height)×\(kernelSize.width), s\(stride), p\(padding)"
@@ -55,7 +47,7 @@ public final class Conv2D: Layer {
 /// Backward per chunk: `dW += dY'·colᵀ` (columns recomputed in cache), `db = Σ dY'`,
 /// `dX = col2im(Wᵀ·dY')`. ``conv2dWholeBatch`` is the same maths on the whole batch at once, kept
 /// as the reference the chunked path is tested against. Stride-1 convolutions with far fewer output
-/// than input channels go through ``convTranspose2d`` instead (see ``narrowOutputPadding(_:outChannels:)``).
+/// than input channels go through ``convTranspose2d`` instead (the choice is ``ConvolutionRoute/choose(_:outChannels:)``).
 ///
 /// x: `[N, C, H, W]`, weight: `[Cout, C, kh, kw]`, bias: `[Cout]` → `[N, Cout, Ho, Wo]`.
 public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2D = 1, padding: ConvPadding = 0,
@@ -67,7 +59,7 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2
     let win = ConvolutionGeometry.window(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
                                          kernelSize: Size2D(weight.shape[2], weight.shape[3]),
                                          stride: stride, padding: padding, dilation: dilation)
-    if let q = narrowOutputPadding(win, outChannels: cOut) {
+    if case .transposedOfFlippedKernel(let q) = ConvolutionRoute.choose(win, outChannels: cOut) {
         // Fewer output than input channels, stride 1: the same convolution as a transposed one of
         // the flipped kernel, whose column matrices have Cout·kh·kw rows instead of C·kh·kw.
         let flipped = weight.permuted([1, 0, 2, 3]).flippedSpatially()   // [C, Cout, kh, kw]
@@ -97,21 +89,6 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2
         if let bias, let db = grads.db { bias.accumulateGrad(db) }
         if let dx { x.accumulateGrad(dx) }
     }
-}
-
-/// When a convolution is better computed through its transposed twin: stride 1, no dilation,
-/// the same padding p ≤ k−1 on both sides of each axis, and at most half as many output as input
-/// channels. Then conv2d(x, W, p) = convTranspose2d(x, flip(Wᵀ), k−1−p) (W's channel axes swapped
-/// and each kernel rotated 180°), and both passes work on column matrices of Cout·kh·kw rows
-/// (C·kh·kw on the im2col route): for the Fashion VAE's last layer (32 → 1) that is 32× less
-/// column traffic for the same GEMM FLOPs. Returns the transposed padding k−1−p, or nil.
-func narrowOutputPadding(_ w: ConvolutionWindow2D, outChannels cOut: Int) -> Size2D? {
-    guard w.strideHeight == 1, w.strideWidth == 1, w.dilationHeight == 1, w.dilationWidth == 1,
-          2 * cOut <= w.channels, w.padTop < w.kernelHeight, w.padLeft < w.kernelWidth,
-          // bottom/right padding implied by the output size must equal top/left (symmetric)
-          w.outputHeight == w.height + 2 * w.padTop - w.kernelHeight + 1,
-          w.outputWidth == w.width + 2 * w.padLeft - w.kernelWidth + 1 else { return nil }
-    return Size2D(w.kernelHeight - 1 - w.padTop, w.kernelWidth - 1 - w.padLeft)
 }
 
 /// Calls `body` with a pointer to `values`' elements, or nil.

@@ -27,19 +27,11 @@ public final class Conv2DTranspose: Layer {
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernelSize = kernelSize; self.stride = stride; self.padding = padding
         self.outputPadding = outputPadding; self.dilation = dilation
-        weight = weightInit.make([inChannels, outChannels, kernelSize.height, kernelSize.width], rng: &rng)
-        weight.requiresGrad = true
-        if useBias {
-            let b = 1 / Float(outChannels * kernelSize.height * kernelSize.width).squareRoot()
-            bias = Tensor.uniform([outChannels], low: -b, high: b, rng: &rng, requiresGrad: true)
-        } else {
-            bias = nil
-        }
+        (weight, bias) = makeWeightAndBias(shape: [inChannels, outChannels, kernelSize.height, kernelSize.width], biasCount: outChannels,
+                                           fanIn: outChannels * kernelSize.height * kernelSize.width, useBias: useBias, weightInit: weightInit, rng: &rng)
     }
 
-    public var ownParameters: [(name: String, tensor: Tensor)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
-    }
+    public var ownParameters: [(name: String, tensor: Tensor)] { weightAndBiasParameters(weight, bias) }
 
     public var summaryName: String {
         "Conv2DTranspose(\(inChannels)→\(outChannels), \(kernelSize.height)×\(kernelSize.width), s\(stride), p\(padding)"

@@ -1,6 +1,8 @@
 /// Fully connected layer: y = x·Wᵀ + b.
 ///
 /// Shapes: x `[N, in]` → y `[N, out]`; weight `[out, in]` (as `torch.nn.Linear`), bias `[out]`.
+/// Like `nn.Linear`, an input of rank > 2 whose last axis is `in` is mapped along that axis:
+/// `[N, S, in]` → `[N, S, out]`. Any other rank > 2 input is flattened after the batch axis first.
 /// Default initialisation equals PyTorch's: W, b ~ U(−1/√in, 1/√in).
 public final class Dense: Layer {
     public let inputSize: Int
@@ -31,6 +33,10 @@ public final class Dense: Layer {
     public var summaryName: String { "Dense(\(inputSize)→\(outputSize))" }
 
     public func forward(_ x: Tensor) -> Tensor {
+        if x.rank > 2 && x.shape.last == inputSize {
+            let rows = x.shape.dropLast().reduce(1, *)
+            return linear(x.reshaped([rows, inputSize]), weight, bias).reshaped(Array(x.shape.dropLast()) + [outputSize])
+        }
         let input = x.rank == 2 ? x : x.flattenedBatch()
         require(input.rank == 2 && input.shape[1] == inputSize,
                      "Dense(\(inputSize)→\(outputSize)): input shape \(x.shape) does not end in \(inputSize)")

@@ -54,3 +54,20 @@ public enum Initializer {
         }
     }
 }
+
+/// A layer's weight of `shape` drawn by `weightInit`, then (when `useBias`) a bias of `biasCount`
+/// values ~ U(−1/√fanIn, 1/√fanIn) — PyTorch's default for `Linear` and the convolutions. Both
+/// require gradients. The weight is drawn first, as PyTorch's `reset_parameters` does.
+public func makeWeightAndBias(shape: [Int], biasCount: Int, fanIn: Int, useBias: Bool, weightInit: Initializer,
+                              rng: inout RandomGenerator) -> (weight: Tensor, bias: Tensor?) {
+    let weight = weightInit.make(shape, rng: &rng)
+    weight.requiresGrad = true
+    guard useBias else { return (weight, nil) }
+    let b = 1 / Float(fanIn).squareRoot()
+    return (weight, Tensor.uniform([biasCount], low: -b, high: b, rng: &rng, requiresGrad: true))
+}
+
+/// `weight` and, when present, `bias` under their state-dict names.
+public func weightAndBiasParameters(_ weight: Tensor, _ bias: Tensor?) -> [(name: String, tensor: Tensor)] {
+    [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+}

@@ -21,6 +21,8 @@ public struct ModelSummary: Codable, Equatable, CustomStringConvertible {
         public var parameters: Int
         public var trainable: Int
         public var nonTrainable: Int
+        /// For convolutions: how ``conv2d`` computes this layer and the GEMM's K (nil otherwise).
+        public var route: String?
     }
 
     public var title: String
@@ -51,8 +53,12 @@ public struct ModelSummary: Codable, Equatable, CustomStringConvertible {
         }
         let y = noGrad { layer.forward(input) }
         let (trainable, nonTrainable) = layer.parameterCounts
+        let route = (layer as? ConvolutionRouteReporting).map { r -> String in
+            let (route, k) = r.route(forInput: input.shape)
+            return "\(route), K=\(k)"
+        }
         rows.append(Row(name: name, layer: layer.summaryName, outputShape: Array(y.shape.dropFirst()),
-                        parameters: trainable + nonTrainable, trainable: trainable, nonTrainable: nonTrainable))
+                        parameters: trainable + nonTrainable, trainable: trainable, nonTrainable: nonTrainable, route: route))
         trainableParameters += trainable
         nonTrainableParameters += nonTrainable
         totalParameters += trainable + nonTrainable
@@ -72,7 +78,7 @@ public struct ModelSummary: Codable, Equatable, CustomStringConvertible {
         }
         let rule = String(repeating: "─", count: w0 + w1 + w2)
         var out = ["Model: \"\(title)\"", rule, line(header), String(repeating: "═", count: w0 + w1 + w2), line(input)]
-        out += body.map(line)
+        out += zip(rows, body).map { row, cells in line(cells) + (row.route.map { "   " + $0 } ?? "") }
         out += [rule,
                 "Total params: \(Self.grouped(totalParameters)) (\(Self.bytes(totalParameters)))",
                 "Trainable params: \(Self.grouped(trainableParameters)) (\(Self.bytes(trainableParameters)))",

@@ -1,16 +1,81 @@
 import Foundation
 
-/// How a loss turns per-element (or per-sample) values into the scalar it returns.
+/// How a loss turns per-element (or per-sample) values into what it returns, as PyTorch's `reduction`.
 ///
 /// - Elementwise losses (``meanAbsoluteError(_:_:reduction:)``, ``meanSquaredError(_:_:reduction:)``,
 ///   ``binaryCrossEntropy(_:_:reduction:)``, ``binaryCrossEntropyWithLogits(_:_:reduction:)``):
-///   `.sum` adds every element, `.mean` divides that by the element count (PyTorch `'mean'`).
+///   `.sum` adds every element, `.mean` divides that by the element count (PyTorch `'mean'`), `.none`
+///   returns the per-element losses, shaped like the input (PyTorch `'none'`).
 /// - Distribution losses (cross-entropy, KL, Gaussian NLL, Jensen–Shannon) first sum over the
 ///   event axes of each sample, then `.sum` adds over the batch (axis 0) and `.mean` averages over it
-///   (PyTorch's `'batchmean'` for `kl_div`; what `cross_entropy` does with `'mean'`).
+///   (PyTorch's `'batchmean'` for `kl_div`; what `cross_entropy` does with `'mean'`); `.none`
+///   returns the per-sample losses, shape `[N]` (`[]` for one unbatched sample). That is PyTorch's
+///   `cross_entropy(reduction='none')`; for `kl_div` and `gaussian_nll_loss`, whose `'none'` is
+///   per element, it is their `'none'` summed over the non-batch axes.
 public enum Reduction: String, Sendable, CaseIterable {
     case sum
     case mean
+    case none
+}
+
+/// A reduction applied to one loss: the shape of the unreduced (`.none`) values — per element or
+/// per sample — and the upstream gradient each of those values receives.
+struct LossReducer {
+    let reduction: Reduction
+    /// Shape of the `.none` output.
+    let unitShape: [Int]
+    /// Number of per-element or per-sample values.
+    let units: Int
+    /// Input elements per unit (1 for elementwise losses, the sample size for per-sample ones).
+    let elementsPerUnit: Int
+
+    /// Per-element reduction of a tensor of shape `shape`.
+    static func elementwise(_ shape: [Int], _ reduction: Reduction) -> LossReducer {
+        let n = shape.reduce(1, *)
+        return LossReducer(reduction: reduction, unitShape: shape, units: n, elementsPerUnit: 1)
+    }
+
+    /// Per-sample reduction (axis 0 is the batch for rank ≥ 2, else one sample) of a tensor of shape `shape`.
+    static func perSample(_ shape: [Int], _ reduction: Reduction) -> LossReducer {
+        let n = lossBatchCount(shape), count = shape.reduce(1, *)
+        return LossReducer(reduction: reduction, unitShape: shape.count >= 2 ? [shape[0]] : [], units: n,
+                           elementsPerUnit: n > 0 ? count / n : 0)
+    }
+
+    var divisor: Double { reduction == .mean ? Double(units) : 1 }
+
+    /// The loss's output shape and value from its terms in Double, contiguous per unit (per element,
+    /// per sample, or finer: any number of terms per unit). `.sum`/`.mean` add the terms in order.
+    func output(_ terms: [Double]) -> (shape: [Int], storage: [Float]) {
+        if reduction == .none {
+            let per = units > 0 ? terms.count / units : 0
+            var values = [Float](repeating: 0, count: units)
+            for u in 0..<units {
+                var s: Double = 0
+                for j in 0..<per { s += terms[u * per + j] }
+                values[u] = Float(s)
+            }
+            return (unitShape, values)
+        }
+        var total: Double = 0
+        for v in terms { total += v }
+        return ([], [Float(total / divisor)])
+    }
+
+    /// The factor multiplying each unit's derivative, from the upstream gradient `g` of the output.
+    func unitScales(_ g: [Float]) -> [Float] {
+        if reduction == .none { return g }
+        return [Float](repeating: Float(Double(g[0]) / divisor), count: units)
+    }
+
+    /// The same factors repeated for every input element of each unit.
+    func elementScales(_ g: [Float]) -> [Float] {
+        let u = unitScales(g)
+        if elementsPerUnit == 1 { return u }
+        var out = [Float](repeating: 0, count: units * elementsPerUnit)
+        for k in 0..<units { for j in 0..<elementsPerUnit { out[k * elementsPerUnit + j] = u[k] } }
+        return out
+    }
 }
 
 /// Batch size of a tensor for per-sample reductions: axis 0 for rank ≥ 2, otherwise one sample.
@@ -39,7 +104,7 @@ func requireSameShape(_ name: String, _ a: Tensor, _ aName: String, _ b: Tensor,
                  "\(name): \(aName) shape \(a.shape) and \(bName) shape \(b.shape) must be equal")
 }
 
-/// One fused tape op for an elementwise loss ℓ(p, t) reduced to a scalar.
+/// One fused tape op for an elementwise loss ℓ(p, t), reduced as `reduction` says.
 ///
 /// `value` gives ℓ (accumulated in Double); `derivative` gives (∂ℓ/∂p, ∂ℓ/∂t). Both run in a
 /// single loop each, so the loss is one tape node however many elements it covers.
@@ -49,13 +114,14 @@ func elementwiseLoss(_ name: String, _ prediction: Tensor, _ target: Tensor, _ r
                      derivative: @escaping (Float, Float) -> (Float, Float)) -> Tensor {
     requireSameShape(name, prediction, "prediction", target, "target")
     let n = prediction.count
-    var total: Double = 0
+    let reducer = LossReducer.elementwise(prediction.shape, reduction)
+    var perElement = [Double](repeating: 0, count: n)
     prediction.storage.withUnsafeBufferPointer { p in target.storage.withUnsafeBufferPointer { t in
-        for i in 0..<n { total += value(p[i], t[i]) }
+        perElement.withUnsafeMutableBufferPointer { out in for i in 0..<n { out[i] = value(p[i], t[i]) } }
     } }
-    let divisor = reduction == .mean ? Double(n) : 1
-    return Tensor.result(name, shape: [], storage: [Float(total / divisor)], inputs: [prediction, target]) { _, g in
-        let scale = Float(Double(g[0]) / divisor)
+    let (shape, storage) = reducer.output(perElement)
+    return Tensor.result(name, shape: shape, storage: storage, inputs: [prediction, target]) { _, g in
+        let scales = reducer.unitScales(g)
         let wantP = prediction.isOnTape, wantT = target.isOnTape
         var dp = [Float](repeating: 0, count: wantP ? n : 0)
         var dt = [Float](repeating: 0, count: wantT ? n : 0)
@@ -63,8 +129,8 @@ func elementwiseLoss(_ name: String, _ prediction: Tensor, _ target: Tensor, _ r
             dp.withUnsafeMutableBufferPointer { dp in dt.withUnsafeMutableBufferPointer { dt in
                 for i in 0..<n {
                     let (a, b) = derivative(p[i], t[i])
-                    if wantP { dp[i] = scale * a }
-                    if wantT { dt[i] = scale * b }
+                    if wantP { dp[i] = scales[i] * a }
+                    if wantT { dt[i] = scales[i] * b }
                 }
             } }
         } }
@@ -129,7 +195,8 @@ public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ target: Tensor, red
 
 /// Cross-entropy of integer class labels under softmax(logits), in nats:
 /// ℓₙ = logΣₖ exp(xₙₖ) − xₙ,yₙ for logits `[N, K]` and `labels` (N values in `0..<K`).
-/// `.mean` averages over the N samples, `.sum` adds them (as `torch.nn.functional.cross_entropy`).
+/// `.mean` averages over the N samples, `.sum` adds them, `.none` returns the N losses `[N]`
+/// (as `torch.nn.functional.cross_entropy`).
 /// ∂ℓₙ/∂xₙₖ = softmax(xₙ)ₖ − [k = yₙ].
 ///
 /// `labelSmoothing` ε (PyTorch's `label_smoothing`): the target becomes q = (1−ε)·onehot(yₙ) + ε/K,
@@ -145,7 +212,7 @@ public func crossEntropy(logits: Tensor, labels: [Int], reduction: Reduction = .
         require(y >= 0 && y < k, "crossEntropy: label \(y) of sample \(i) is outside 0..<\(k) for logits shape \(logits.shape)")
     }
     var probabilities = [Float](repeating: 0, count: n * k)
-    var total: Double = 0
+    var perSample = [Double](repeating: 0, count: n)
     logits.storage.withUnsafeBufferPointer { x in probabilities.withUnsafeMutableBufferPointer { p in
         for r in 0..<n {
             let base = r * k
@@ -156,25 +223,26 @@ public func crossEntropy(logits: Tensor, labels: [Int], reduction: Reduction = .
             let lse = Double(m) + Foundation.log(s)
             for j in 0..<k { p[base + j] = Float(Foundation.exp(Double(x[base + j]) - lse)) }
             if labelSmoothing == 0 {
-                total += lse - Double(x[base + labels[r]])
+                perSample[r] = lse - Double(x[base + labels[r]])
             } else {
                 var sumX: Double = 0
                 for j in 0..<k { sumX += Double(x[base + j]) }
                 let eps = Double(labelSmoothing)
-                total += lse - (1 - eps) * Double(x[base + labels[r]]) - eps / Double(k) * sumX
+                perSample[r] = lse - (1 - eps) * Double(x[base + labels[r]]) - eps / Double(k) * sumX
             }
         }
     } }
-    let divisor = reduction == .mean ? Double(n) : 1
-    return Tensor.result("cross_entropy", shape: [], storage: [Float(total / divisor)], inputs: [logits]) { _, g in
-        let scale = Float(Double(g[0]) / divisor)
+    let reducer = LossReducer.perSample(logits.shape, reduction)
+    let (shape, storage) = reducer.output(perSample)
+    return Tensor.result("cross_entropy", shape: shape, storage: storage, inputs: [logits]) { _, g in
+        let scales = reducer.unitScales(g)
         var d = probabilities
         d.withUnsafeMutableBufferPointer { d in
             let uniform = labelSmoothing / Float(k)
             for r in 0..<n {
                 d[r * k + labels[r]] -= 1 - labelSmoothing
                 if labelSmoothing > 0 { for j in 0..<k { d[r * k + j] -= uniform } }
-                for j in 0..<k { d[r * k + j] *= scale }
+                for j in 0..<k { d[r * k + j] *= scales[r] }
             }
         }
         logits.accumulateGrad(d)

@@ -14,21 +14,20 @@ import Foundation
 public func klDivergence(logProbabilities: Tensor, target: Tensor, reduction: Reduction = .mean) -> Tensor {
     requireSameShape("klDivergence", logProbabilities, "logProbabilities", target, "target")
     let n = logProbabilities.count
-    var total: Double = 0
+    let reducer = LossReducer.perSample(logProbabilities.shape, reduction)
+    var terms = [Double](repeating: 0, count: n)
     logProbabilities.storage.withUnsafeBufferPointer { x in target.storage.withUnsafeBufferPointer { t in
-        for i in 0..<n where t[i] > 0 { total += Double(t[i]) * (Foundation.log(Double(t[i])) - Double(x[i])) }
+        for i in 0..<n where t[i] > 0 { terms[i] = Double(t[i]) * (Foundation.log(Double(t[i])) - Double(x[i])) }
     } }
-    let divisor = reduction == .mean ? Double(lossBatchCount(logProbabilities.shape)) : 1
-    return Tensor.result("kl_divergence", shape: [], storage: [Float(total / divisor)],
-                         inputs: [logProbabilities, target]) { _, g in
-        let scale = Float(Double(g[0]) / divisor)
+    let (shape, storage) = reducer.output(terms)
+    return Tensor.result("kl_divergence", shape: shape, storage: storage, inputs: [logProbabilities, target]) { _, g in
+        let scales = reducer.elementScales(g)
         if logProbabilities.isOnTape {
-            logProbabilities.accumulateGrad(lossMap(target.storage) { -scale * $0 })
+            logProbabilities.accumulateGrad(lossZip(target.storage, scales) { t, s in -s * t })
         }
         if target.isOnTape {
-            target.accumulateGrad(lossZip(target.storage, logProbabilities.storage) { t, x in
-                scale * (Foundation.log(t) + 1 - x)
-            })
+            let d = lossZip(target.storage, logProbabilities.storage) { t, x in Foundation.log(t) + 1 - x }
+            target.accumulateGrad(lossZip(d, scales) { $0 * $1 })
         }
     }
 }
@@ -42,20 +41,21 @@ public func klDivergence(logProbabilities: Tensor, target: Tensor, reduction: Re
 public func klDivergenceToStandardNormal(mean: Tensor, logVariance: Tensor, reduction: Reduction = .mean) -> Tensor {
     requireSameShape("klDivergenceToStandardNormal", mean, "mean", logVariance, "logVariance")
     let n = mean.count
-    var total: Double = 0
+    let reducer = LossReducer.perSample(mean.shape, reduction)
+    var terms = [Double](repeating: 0, count: n)
     mean.storage.withUnsafeBufferPointer { mu in logVariance.storage.withUnsafeBufferPointer { lv in
         for i in 0..<n {
             let m = Double(mu[i]), l = Double(lv[i])
-            total += -0.5 * (1 + l - m * m - Foundation.exp(l))
+            terms[i] = -0.5 * (1 + l - m * m - Foundation.exp(l))
         }
     } }
-    let divisor = reduction == .mean ? Double(lossBatchCount(mean.shape)) : 1
-    return Tensor.result("kl_divergence_standard_normal", shape: [], storage: [Float(total / divisor)],
+    let (shape, storage) = reducer.output(terms)
+    return Tensor.result("kl_divergence_standard_normal", shape: shape, storage: storage,
                          inputs: [mean, logVariance]) { _, g in
-        let scale = Float(Double(g[0]) / divisor)
-        if mean.isOnTape { mean.accumulateGrad(lossMap(mean.storage) { scale * $0 }) }
+        let scales = reducer.elementScales(g)
+        if mean.isOnTape { mean.accumulateGrad(lossZip(mean.storage, scales) { $1 * $0 }) }
         if logVariance.isOnTape {
-            logVariance.accumulateGrad(lossMap(logVariance.storage) { scale * 0.5 * (Foundation.exp($0) - 1) })
+            logVariance.accumulateGrad(lossZip(logVariance.storage, scales) { $1 * 0.5 * (Foundation.exp($0) - 1) })
         }
     }
 }
@@ -79,23 +79,24 @@ public func gaussianNegativeLogLikelihood(mean: Tensor, logVariance: Tensor, tar
     let n = mean.count
     let lvFull = broadcastValues(logVariance.storage, from: logVariance.shape, to: mean.shape)
     let halfLog2Pi = includeConstant ? 0.5 * Foundation.log(2 * Double.pi) : 0
-    var total: Double = 0
+    let reducer = LossReducer.perSample(mean.shape, reduction)
+    var terms = [Double](repeating: 0, count: n)
     mean.storage.withUnsafeBufferPointer { mu in target.storage.withUnsafeBufferPointer { t in lvFull.withUnsafeBufferPointer { lv in
         for i in 0..<n {
             let d = Double(t[i]) - Double(mu[i]), l = Double(lv[i])
-            total += 0.5 * (l + d * d * Foundation.exp(-l)) + halfLog2Pi
+            terms[i] = 0.5 * (l + d * d * Foundation.exp(-l)) + halfLog2Pi
         }
     } } }
-    let divisor = reduction == .mean ? Double(lossBatchCount(mean.shape)) : 1
-    return Tensor.result("gaussian_nll", shape: [], storage: [Float(total / divisor)],
+    let (shape, storage) = reducer.output(terms)
+    return Tensor.result("gaussian_nll", shape: shape, storage: storage,
                          inputs: [mean, logVariance, target]) { _, g in
-        let scale = Float(Double(g[0]) / divisor)
+        let scales = reducer.elementScales(g)
         var dMean = [Float](repeating: 0, count: n), dLogVar = [Float](repeating: 0, count: n)
         mean.storage.withUnsafeBufferPointer { mu in target.storage.withUnsafeBufferPointer { t in lvFull.withUnsafeBufferPointer { lv in
             for i in 0..<n {
                 let d = t[i] - mu[i], inverseVariance = Foundation.exp(-lv[i])
-                dMean[i] = -scale * d * inverseVariance
-                dLogVar[i] = scale * 0.5 * (1 - d * d * inverseVariance)
+                dMean[i] = -scales[i] * d * inverseVariance
+                dLogVar[i] = scales[i] * 0.5 * (1 - d * d * inverseVariance)
             }
         } } }
         if mean.isOnTape { mean.accumulateGrad(dMean) }
@@ -112,13 +113,13 @@ public func gaussianNegativeLogLikelihood(mean: Tensor, logVariance: Tensor, tar
 /// every row: JS = (1/k) Σᵢ KL(pᵢ ‖ M̃) with M = (1/k) Σᵢ pᵢ and M̃ = clamp(M, floor, 1) when a
 /// `mixtureFloor` is given (AugMix), else M̃ = M.
 ///
-/// Returns the total (in Double) and ∂JS/∂pᵢ for each distribution:
+/// Returns the per-element terms (in Double, summed over the k distributions) and ∂JS/∂pᵢ for each distribution:
 /// (1/k)·(ln pᵢ + 1 − ln M̃ − mask·M/M̃), mask = [floor ≤ M ≤ 1]; unclamped this is (1/k)·ln(pᵢ/M).
 func jensenShannonParts(probabilities: [[Float]], logProbabilities: [[Float]], mixtureFloor: Float?)
-    -> (total: Double, gradients: [[Float]]) {
+    -> (terms: [Double], gradients: [[Float]]) {
     let k = probabilities.count, n = probabilities[0].count
     let invK = 1 / Double(k)
-    var total: Double = 0
+    var terms = [Double](repeating: 0, count: n)
     var gradients = [[Float]](repeating: [Float](repeating: 0, count: n), count: k)
     for j in 0..<n {
         var m: Double = 0
@@ -133,11 +134,11 @@ func jensenShannonParts(probabilities: [[Float]], logProbabilities: [[Float]], m
         let tail = mixtureFloor == nil ? -logM : 1 - logM - passes * m / clamped
         for i in 0..<k {
             let p = Double(probabilities[i][j]), logP = Double(logProbabilities[i][j])
-            if p > 0 { total += invK * p * (logP - logM) }
+            if p > 0 { terms[j] += invK * p * (logP - logM) }
             gradients[i][j] = Float(invK * (logP + tail))
         }
     }
-    return (total, gradients)
+    return (terms, gradients)
 }
 
 func requireJensenShannonShapes(_ name: String, _ parts: [Tensor]) {
@@ -157,12 +158,13 @@ public func jensenShannonDivergence(probabilities: [Tensor], reduction: Reductio
     requireJensenShannonShapes("jensenShannonDivergence", probabilities)
     let values = probabilities.map(\.storage)
     let logs = values.map { v in v.map { Float(Foundation.log(Double($0))) } }
-    let (total, gradients) = jensenShannonParts(probabilities: values, logProbabilities: logs, mixtureFloor: nil)
-    let divisor = reduction == .mean ? Double(lossBatchCount(probabilities[0].shape)) : 1
-    return Tensor.result("jensen_shannon", shape: [], storage: [Float(total / divisor)], inputs: probabilities) { _, g in
-        let scale = Float(Double(g[0]) / divisor)
+    let (terms, gradients) = jensenShannonParts(probabilities: values, logProbabilities: logs, mixtureFloor: nil)
+    let reducer = LossReducer.perSample(probabilities[0].shape, reduction)
+    let (shape, storage) = reducer.output(terms)
+    return Tensor.result("jensen_shannon", shape: shape, storage: storage, inputs: probabilities) { _, g in
+        let scales = reducer.elementScales(g)
         for (p, d) in zip(probabilities, gradients) where p.isOnTape {
-            p.accumulateGrad(lossMap(d) { scale * $0 })
+            p.accumulateGrad(lossZip(d, scales) { $0 * $1 })
         }
     }
 }
@@ -214,11 +216,12 @@ func jensenShannonFromLogits(_ name: String, _ logits: [Tensor], reduction: Redu
         }
         probabilities.append(p); logProbabilities.append(lp)
     }
-    let (total, gradients) = jensenShannonParts(probabilities: probabilities, logProbabilities: logProbabilities,
+    let (terms, gradients) = jensenShannonParts(probabilities: probabilities, logProbabilities: logProbabilities,
                                                 mixtureFloor: mixtureFloor)
-    let divisor = reduction == .mean ? Double(lossBatchCount(logits[0].shape)) : 1
-    return Tensor.result(name, shape: [], storage: [Float(total / divisor)], inputs: logits) { _, g in
-        let scale = Double(g[0]) / divisor
+    let reducer = LossReducer.perSample(logits[0].shape, reduction)
+    let (shape, storage) = reducer.output(terms)
+    return Tensor.result(name, shape: shape, storage: storage, inputs: logits) { _, g in
+        let rowScales = reducer.elementScales(g)
         for i in logits.indices where logits[i].isOnTape {
             var dx = [Float](repeating: 0, count: count)
             let p = probabilities[i], d = gradients[i]
@@ -226,6 +229,7 @@ func jensenShannonFromLogits(_ name: String, _ logits: [Tensor], reduction: Redu
                 let base = r * classes
                 var dot: Double = 0
                 for j in 0..<classes { dot += Double(d[base + j]) * Double(p[base + j]) }
+                let scale = Double(rowScales[base])
                 for j in 0..<classes { dx[base + j] = Float(scale * Double(p[base + j]) * (Double(d[base + j]) - dot)) }
             }
             logits[i].accumulateGrad(dx)

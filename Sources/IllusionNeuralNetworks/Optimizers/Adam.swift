@@ -9,8 +9,12 @@ import Foundation
 ///     m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
 ///     θ = θ − η·m̂ / (√v̂ + ε)
 ///
+/// AMSGrad (Reddi et al. 2018, `amsgrad=True`) keeps the running maximum v̄ = max(v̄, v) (buffer
+/// `max_exp_avg_sq`) and divides by √(v̄ / (1 − β₂ᵗ)) + ε instead.
+///
 /// t is the optimizer's ``stepCount`` (shared by all parameters; PyTorch counts per parameter,
-/// which differs only for parameters that skip steps). See ``AdamW`` for decoupled decay.
+/// which differs only for parameters that skip steps). See ``AdamW`` for decoupled decay and
+/// ``ParameterGroup`` for per-group learning rates and weight decay.
 public class Adam: Optimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
@@ -20,51 +24,77 @@ public class Adam: Optimizer {
     public var weightDecay: Float
     /// When true, decay is applied to θ directly (θ = θ − ηλθ) instead of being added to g (AdamW).
     public let decoupledWeightDecay: Bool
+    /// AMSGrad: divide by the running maximum of the second moment.
+    public let amsgrad: Bool
     public private(set) var stepCount = 0
+    /// The parameter groups (one group holding every parameter unless created with `groups:`).
+    public var groups: [ParameterGroup] { table.groups }
+    let table: ParameterGroupTable
     var firstMoments: ParameterBuffers
     var secondMoments: ParameterBuffers
+    var maxSecondMoments: ParameterBuffers
 
-    public init(parameters: [Tensor], learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
-        require(learningRate >= 0, "Adam: learning rate must be non-negative, got \(learningRate)")
+    public convenience init(parameters: [Tensor], learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
+                            epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false,
+                            amsgrad: Bool = false) {
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1, beta2: beta2,
+                  epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay, amsgrad: amsgrad)
+    }
+
+    /// Adam over parameter groups; `learningRate` and `weightDecay` apply to groups that set none.
+    public init(groups: [ParameterGroup], learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false, amsgrad: Bool = false) {
         require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam: betas must be in [0, 1), got (\(beta1), \(beta2))")
-        self.parameters = parameters
+        table = ParameterGroupTable(groups, learningRate: learningRate, optimizer: decoupledWeightDecay ? "AdamW" : "Adam")
+        parameters = table.parameters
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
         self.decoupledWeightDecay = decoupledWeightDecay
+        self.amsgrad = amsgrad
         firstMoments = ParameterBuffers("exp_avg", count: parameters.count)
         secondMoments = ParameterBuffers("exp_avg_sq", count: parameters.count)
+        maxSecondMoments = ParameterBuffers("max_exp_avg_sq", count: parameters.count)
     }
 
     public func step() {
         stepCount += 1
         let t = Double(stepCount)
-        let b1 = beta1, b2 = beta2, eps = epsilon, lr = learningRate
+        let b1 = beta1, b2 = beta2, eps = epsilon, amsgrad = amsgrad
         let correction1 = Float(1 - Foundation.pow(Double(b1), t)), correction2 = Float(1 - Foundation.pow(Double(b2), t))
-        let coupled: Float = decoupledWeightDecay ? 0 : weightDecay
-        let shrink: Float = decoupledWeightDecay ? 1 - lr * weightDecay : 1
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             require(grad.count == p.count, "Adam: gradient of \(grad.count) values for parameter of shape \(p.shape)")
+            let lr = table.learningRate(i, current: learningRate), wd = table.weightDecay(i, current: weightDecay)
+            let coupled: Float = decoupledWeightDecay ? 0 : wd
+            let shrink: Float = decoupledWeightDecay ? 1 - lr * wd : 1
             firstMoments.allocate(i, count: p.count)
             secondMoments.allocate(i, count: p.count)
+            if amsgrad { maxSecondMoments.allocate(i, count: p.count) }
             grad.withUnsafeBufferPointer { g in p.storage.withUnsafeMutableBufferPointer { w in
                 firstMoments.values[i].withUnsafeMutableBufferPointer { m in
                     secondMoments.values[i].withUnsafeMutableBufferPointer { v in
-                        guard let gp = g.baseAddress, let wp = w.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress
-                        else { return }
-                        // elementwise, so parallel parts give the serial loop's bits
-                        ParallelLoops.forEachPart(w.count, cost: 4) { r in
-                            for j in r {
-                                let d = gp[j] + coupled * wp[j]
-                                wp[j] *= shrink
-                                mp[j] = b1 * mp[j] + (1 - b1) * d
-                                vp[j] = b2 * vp[j] + (1 - b2) * d * d
-                                let mHat = mp[j] / correction1, vHat = vp[j] / correction2
-                                wp[j] -= lr * mHat / (vHat.squareRoot() + eps)
+                        maxSecondMoments.values[i].withUnsafeMutableBufferPointer { vMax in
+                            guard let gp = g.baseAddress, let wp = w.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress
+                            else { return }
+                            let vMaxp = vMax.baseAddress
+                            // elementwise, so parallel parts give the serial loop's bits
+                            ParallelLoops.forEachPart(w.count, cost: 4) { r in
+                                for j in r {
+                                    let d = gp[j] + coupled * wp[j]
+                                    wp[j] *= shrink
+                                    mp[j] = b1 * mp[j] + (1 - b1) * d
+                                    vp[j] = b2 * vp[j] + (1 - b2) * d * d
+                                    var second = vp[j]
+                                    if amsgrad, let vMaxp {
+                                        vMaxp[j] = Swift.max(vMaxp[j], vp[j])
+                                        second = vMaxp[j]
+                                    }
+                                    let mHat = mp[j] / correction1, vHat = second / correction2
+                                    wp[j] -= lr * mHat / (vHat.squareRoot() + eps)
+                                }
                             }
                         }
                     }
@@ -73,15 +103,20 @@ public class Adam: Optimizer {
         }
     }
 
+    var activeBuffers: [ParameterBuffers] {
+        [firstMoments, secondMoments] + (amsgrad ? [maxSecondMoments] : [])
+    }
+
     public func state() -> [String: Tensor] {
-        exportOptimizerState(parameters: parameters, stepCount: stepCount, buffers: [firstMoments, secondMoments])
+        exportOptimizerState(parameters: parameters, stepCount: stepCount, buffers: activeBuffers)
     }
 
     public func loadState(_ state: [String: Tensor]) throws {
-        let (step, values) = try importOptimizerState(state, parameters: parameters, buffers: [firstMoments, secondMoments])
+        let (step, values) = try importOptimizerState(state, parameters: parameters, buffers: activeBuffers)
         stepCount = step
         firstMoments.values = values[0]
         secondMoments.values = values[1]
+        if amsgrad { maxSecondMoments.values = values[2] }
     }
 }
 
@@ -89,8 +124,16 @@ public class Adam: Optimizer {
 /// (default λ = 0.01): θ = θ·(1 − ηλ) first, then the Adam update with the raw gradient.
 public final class AdamW: Adam {
     public init(parameters: [Tensor], learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
-        super.init(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
-                   epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: true)
+                epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) {
+        super.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1, beta2: beta2,
+                   epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: true, amsgrad: amsgrad)
+    }
+
+    /// AdamW over parameter groups (e.g. `weightDecay: 0` for biases and norms); `learningRate` and
+    /// `weightDecay` apply to groups that set none.
+    public init(groups: [ParameterGroup], learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) {
+        super.init(groups: groups, learningRate: learningRate, beta1: beta1, beta2: beta2,
+                   epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: true, amsgrad: amsgrad)
     }
 }

@@ -6,8 +6,13 @@
 ///     otherwise: a = √v + ε
 ///     momentum μ > 0:  b = μ·b + g/a,  θ = θ − η·b        (buffer `momentum_buffer`)
 ///     otherwise:       θ = θ − η·g/a
+///
+/// ``ParameterGroup``s give subsets of the parameters their own learning rate and weight decay.
 public final class RMSProp: Optimizer {
     public let parameters: [Tensor]
+    /// The parameter groups (one group holding every parameter unless created with `groups:`).
+    public var groups: [ParameterGroup] { table.groups }
+    let table: ParameterGroupTable
     public var learningRate: Float
     public var alpha: Float
     public var epsilon: Float
@@ -19,11 +24,18 @@ public final class RMSProp: Optimizer {
     var gradientAverages: ParameterBuffers
     var momentumBuffers: ParameterBuffers
 
-    public init(parameters: [Tensor], learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
+    public convenience init(parameters: [Tensor], learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
+                            momentum: Float = 0, centered: Bool = false, weightDecay: Float = 0) {
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, alpha: alpha,
+                  epsilon: epsilon, momentum: momentum, centered: centered, weightDecay: weightDecay)
+    }
+
+    /// RMSProp over parameter groups; `learningRate` and `weightDecay` apply to groups that set none.
+    public init(groups: [ParameterGroup], learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
                 momentum: Float = 0, centered: Bool = false, weightDecay: Float = 0) {
-        require(learningRate >= 0, "RMSProp: learning rate must be non-negative, got \(learningRate)")
         require(alpha >= 0 && alpha <= 1, "RMSProp: alpha must be in [0, 1], got \(alpha)")
-        self.parameters = parameters
+        table = ParameterGroupTable(groups, learningRate: learningRate, optimizer: "RMSProp")
+        parameters = table.parameters
         self.learningRate = learningRate
         self.alpha = alpha
         self.epsilon = epsilon
@@ -37,10 +49,11 @@ public final class RMSProp: Optimizer {
 
     public func step() {
         stepCount += 1
-        let lr = learningRate, a = alpha, eps = epsilon, mu = momentum, wd = weightDecay, centered = centered
+        let a = alpha, eps = epsilon, mu = momentum, centered = centered
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             require(grad.count == p.count, "RMSProp: gradient of \(grad.count) values for parameter of shape \(p.shape)")
+            let lr = table.learningRate(i, current: learningRate), wd = table.weightDecay(i, current: weightDecay)
             let n = p.count
             squareAverages.allocate(i, count: n)
             if centered { gradientAverages.allocate(i, count: n) }

@@ -8,8 +8,13 @@
 ///     b = d on the first step, else μ·b + (1 − τ)·d   (momentum μ, dampening τ; buffer `momentum_buffer`)
 ///     d = d + μ·b  (Nesterov)   or   d = b  (classical momentum)   (only when μ ≠ 0)
 ///     θ = θ − η·d
+///
+/// ``ParameterGroup``s give subsets of the parameters their own learning rate and weight decay.
 public final class SGD: Optimizer {
     public let parameters: [Tensor]
+    /// The parameter groups (one group holding every parameter unless created with `groups:`).
+    public var groups: [ParameterGroup] { table.groups }
+    let table: ParameterGroupTable
     public var learningRate: Float
     public var momentum: Float
     public var dampening: Float
@@ -18,13 +23,20 @@ public final class SGD: Optimizer {
     public private(set) var stepCount = 0
     var momentumBuffers: ParameterBuffers
 
-    public init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+    public convenience init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+                            nesterov: Bool = false, weightDecay: Float = 0) {
+        self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, momentum: momentum,
+                  dampening: dampening, nesterov: nesterov, weightDecay: weightDecay)
+    }
+
+    /// SGD over parameter groups; `learningRate` and `weightDecay` apply to groups that set none.
+    public init(groups: [ParameterGroup], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0) {
-        require(learningRate >= 0, "SGD: learning rate must be non-negative, got \(learningRate)")
+        table = ParameterGroupTable(groups, learningRate: learningRate, optimizer: "SGD")
         require(momentum >= 0, "SGD: momentum must be non-negative, got \(momentum)")
         require(!nesterov || (momentum > 0 && dampening == 0),
                      "SGD: Nesterov momentum needs momentum > 0 and zero dampening (got \(momentum), \(dampening))")
-        self.parameters = parameters
+        parameters = table.parameters
         self.learningRate = learningRate
         self.momentum = momentum
         self.dampening = dampening
@@ -35,10 +47,11 @@ public final class SGD: Optimizer {
 
     public func step() {
         stepCount += 1
-        let lr = learningRate, mu = momentum, keep = 1 - dampening, wd = weightDecay, nesterov = nesterov
+        let mu = momentum, keep = 1 - dampening, nesterov = nesterov
         for (i, p) in parameters.enumerated() {
             guard let grad = p.grad else { continue }
             require(grad.count == p.count, "SGD: gradient of \(grad.count) values for parameter of shape \(p.shape)")
+            let lr = table.learningRate(i, current: learningRate), wd = table.weightDecay(i, current: weightDecay)
             grad.withUnsafeBufferPointer { g in p.storage.withUnsafeMutableBufferPointer { w in
                 if mu == 0 {
                     for j in 0..<w.count { w[j] -= lr * (g[j] + wd * w[j]) }

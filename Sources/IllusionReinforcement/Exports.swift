@@ -1,0 +1,2 @@
+@_exported import IllusionNeuralNetworks
+@_exported import IllusionImaging

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Writing files with POSIX calls so that failures read as one plain line
+/// ("no space left on device writing runs/x/model.safetensors") and data can be forced to disk.
+public enum DurableFile {
+    /// Writes `bytes` to a new file at `path` (replacing one that exists), then `fsync`s it when
+    /// `sync` is set. Throws ``FileWriteError`` naming the path and the system's reason.
+    public static func write(_ bytes: [UInt8], to path: String, sync: Bool) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileWriteError(path: path, errno: errno) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in Glibc.write(fd, raw.baseAddress! + written, bytes.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno; close(fd); throw FileWriteError(path: path, errno: e)
+            }
+            written += n
+        }
+        if sync && fsync(fd) != 0 { let e = errno; close(fd); throw FileWriteError(path: path, errno: e) }
+        if close(fd) != 0 { throw FileWriteError(path: path, errno: errno) }
+    }
+
+    /// `fsync` of a directory, so that the names created or renamed in it survive a crash.
+    public static func syncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileWriteError(path: path, errno: errno) }
+        defer { close(fd) }
+        if fsync(fd) != 0 && errno != EINVAL { throw FileWriteError(path: path, errno: errno) }
+    }
+
+    /// Renames `from` to `to` (atomic within one file system).
+    public static func rename(_ from: String, to: String) throws {
+        if Glibc.rename(from, to) != 0 { throw FileWriteError(path: to, errno: errno) }
+    }
+}
+
+/// A failed write, said as one line: "no space left on device writing PATH".
+public struct FileWriteError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let code: Int32
+    public init(path: String, errno code: Int32) { self.path = path; self.code = code }
+    public var reason: String { String(cString: strerror(code)).lowercased() }
+    public var description: String { "\(reason) writing \(path)" }
+}
