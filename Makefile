@@ -12,7 +12,7 @@ DEBS       := libopenblas-dev libpng-dev libturbojpeg0-dev zlib1g-dev dataset-fa
 DEMO_EPOCHS ?= 3
 BENCH_ARGS ?=
 
-.PHONY: all deps build demo test bench clean corpus
+.PHONY: all deps build demo test examples docs bench clean corpus
 
 all: build
 
@@ -33,10 +33,45 @@ build: deps
 demo: build
 	bash scripts/demo.sh $(BIN)/illusion $(DEMO_EPOCHS)
 
-## test: build in release (with testing enabled, in $(TEST_SCRATCH)/) and run every test.
+## test: build in release (with testing enabled, in $(TEST_SCRATCH)/) and run every test, then the
+## examples (EXAMPLES=0 skips them: a second release build of the library, in Examples/.build).
+EXAMPLES   ?= 1
 test: deps
 	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --scratch-path $(TEST_SCRATCH) $(SWIFTFLAGS)
 	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing --scratch-path $(TEST_SCRATCH) $(SWIFTFLAGS)
+	$(if $(filter 1,$(EXAMPLES)),$(MAKE) examples,@echo "examples skipped (EXAMPLES=0)")
+
+## examples: build Examples/ (a separate package that depends on this one by path and uses only
+## `import IllusionCraft`), run CustomLayer and TinyVAE, then GenerateFromCheckpoint on TinyVAE's run.
+EXAMPLES_BIN := Examples/.build/release
+examples: deps
+	$(SWIFT) build -c release --package-path Examples $(SWIFTFLAGS)
+	$(EXAMPLES_BIN)/CustomLayer
+	$(EXAMPLES_BIN)/TinyVAE $(EXAMPLES_BIN)/tiny-vae-run
+	$(EXAMPLES_BIN)/GenerateFromCheckpoint $(EXAMPLES_BIN)/tiny-vae-run $(EXAMPLES_BIN)/tiny-vae-samples.png 16
+
+## docs: a static documentation site in docs-site/ (git-ignored) with the toolchain's docc: the
+## catalog Sources/IllusionCraft/IllusionCraft.docc (getting started, architecture) and one archive
+## per module from the symbol graphs of the release build's modules (no second build; the umbrella
+## module has no symbols of its own, and DocC documents one module per archive).
+DOCS_OUT    ?= docs-site
+SYMBOLS     := .build/symbol-graphs
+DOC_MODULES := IllusionTensors IllusionNeuralNetworks IllusionDatasets IllusionImaging IllusionModels
+TRIPLE      := $(shell $(SWIFT) -print-target-info 2>/dev/null | sed -n 's/.*"unversionedTriple": "\(.*\)".*/\1/p' | head -1)
+docs: build
+	rm -rf $(SYMBOLS) $(DOCS_OUT) && mkdir -p $(SYMBOLS) $(DOCS_OUT)
+	docc convert Sources/IllusionCraft/IllusionCraft.docc --fallback-display-name IllusionCraft \
+	  --fallback-bundle-identifier org.illusioncraft.IllusionCraft --transform-for-static-hosting \
+	  --hosting-base-path IllusionCraft --output-path $(DOCS_OUT)/IllusionCraft
+	for m in $(DOC_MODULES); do \
+	  mkdir -p $(SYMBOLS)/$$m && \
+	  swift-symbolgraph-extract -module-name $$m -I $(BIN)/Modules -I Sources/CBLAS -I Sources/CImageCodecs \
+	    -target $(TRIPLE) -minimum-access-level public -output-dir $(SYMBOLS)/$$m && \
+	  docc convert --additional-symbol-graph-dir $(SYMBOLS)/$$m --fallback-display-name $$m \
+	    --fallback-bundle-identifier org.illusioncraft.$$m --transform-for-static-hosting \
+	    --hosting-base-path $$m --output-path $(DOCS_OUT)/$$m || exit 1; \
+	done
+	@echo "serve $(DOCS_OUT)/ over HTTP (e.g. python3 -m http.server -d $(DOCS_OUT)) and open /IllusionCraft/documentation/illusioncraft/"
 
 ## bench: throughput/memory benchmarks, side by side with PyTorch when it is importable.
 bench: build
@@ -58,4 +93,4 @@ corpus:
 	fi
 
 clean:
-	rm -rf .build $(TEST_SCRATCH)
+	rm -rf .build $(TEST_SCRATCH) Examples/.build docs-site

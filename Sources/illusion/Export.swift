@@ -5,7 +5,7 @@ import IllusionModels
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export a trained model to ONNX (standard operators, our weights as initializers, opset 17).",
-        discussion: "Parts: vae runs → decoder (default) or encoder; dcgan/cgan runs → generator; cnn runs → classifier.")
+        discussion: "Parts: vae runs → decoder (default) or encoder; dcgan/cgan runs → generator; cnn runs → classifier; autoencoder runs → decoder (default), encoder or classifier.")
 
     @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option(help: "Export format (only onnx).") var format: String = "onnx"

@@ -13,6 +13,7 @@ enum IllusionMain {
         let threads = environment["ILLUSION_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
         ComputeThreads.configure(max(1, threads))
         HeapTuning.keepFreedMemoryForReuse()
+        Log.installStandardError()   // the library logs through Log.sink; the CLI's destination is stderr
         do {
             var command = try Illusion.parseAsRoot()
             try command.run()

@@ -54,7 +54,7 @@ public enum ImageFolder {
 
     /// Loads every image of `directory` as an ``ImageDataset`` `[N, channels, imageSize, imageSize]`.
     public static func load(directory: String, options: ImageFolderOptions = ImageFolderOptions(),
-                            warn: (String) -> Void = { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) }) throws -> Result {
+                            warn: (String) -> Void = { logLine("warning: " + $0) }) throws -> Result {
         guard options.channels == 1 || options.channels == 3 else {
             throw DatasetError.invalidArgument("image folder channels must be 1 or 3, got \(options.channels)")
         }

@@ -164,6 +164,7 @@ public enum ONNXExporter {
         case "vae": return ["decoder", "encoder"]
         case "dcgan", "cgan": return ["generator"]
         case "cnn": return ["classifier"]
+        case "autoencoder": return ["decoder", "encoder", "classifier"]
         default: return []
         }
     }
@@ -175,7 +176,7 @@ public enum ONNXExporter {
         let kind = try folder.readJSON(RunKind.self, from: "config.json").kind
         let parts = parts(ofKind: kind)
         guard !parts.isEmpty else {
-            throw ModelError.invalidRun("--run \(path): ONNX export covers vae, dcgan, cgan and cnn runs, this is a \(kind) run")
+            throw ModelError.invalidRun("--run \(path): ONNX export covers vae, dcgan, cgan, cnn and autoencoder runs, this is a \(kind) run")
         }
         let chosen = part ?? parts[0]
         guard parts.contains(chosen) else {
@@ -184,6 +185,7 @@ public enum ONNXExporter {
         switch (kind, chosen) {
         case ("vae", "encoder"): return try vaeEncoder(VAERun(path: path).model)
         case ("vae", _): return try vaeDecoder(VAERun(path: path).model)
+        case ("autoencoder", _): return try autoencoder(AutoencoderRun(path: path).model, part: chosen)
         case ("cnn", _):
             let config = try folder.readJSON(CNNRunConfig.self, from: "config.json")
             try config.model.validate()

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Training progress on stderr: a live bar (rewritten in place) when stderr is a terminal, plain
-/// lines every `interval` seconds otherwise (logs, CI). Figures: images/s, ETA and running losses.
+/// Training progress through ``Log`` (the CLI: stderr): a live bar (rewritten in place) when the
+/// sink is a terminal, plain lines every `interval` seconds otherwise (logs, CI). Figures: images/s,
+/// ETA and running losses.
 public final class ProgressReporter {
     let total: Int
     let label: String
@@ -14,7 +15,7 @@ public final class ProgressReporter {
     public init(label: String, total: Int, interval: Double = 10, quiet: Bool = false) {
         self.label = label
         self.total = max(total, 1)
-        self.isTerminal = isatty(2) == 1
+        self.isTerminal = Log.progressIsLive
         self.interval = interval
         self.quiet = quiet
     }
@@ -36,11 +37,10 @@ public final class ProgressReporter {
             let width = 24, filled = Int(Double(width) * Double(done) / Double(total))
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
             let line = "\r\(label) \(bar) \(done)/\(total)  \(Int(rate)) img/s  ETA \(Self.clock(eta))  \(figureText)\u{1B}[K"
-            FileHandle.standardError.write(Data(line.utf8))
-            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            Log.progress(line)
+            if done == total { Log.progress("\n") }
         } else {
-            let line = "\(label) \(done)/\(total)  \(Int(rate)) img/s  ETA \(Self.clock(eta))  \(figureText)\n"
-            FileHandle.standardError.write(Data(line.utf8))
+            logLine("\(label) \(done)/\(total)  \(Int(rate)) img/s  ETA \(Self.clock(eta))  \(figureText)")
         }
     }
 
@@ -50,7 +50,3 @@ public final class ProgressReporter {
     }
 }
 
-/// Writes a line to stderr (logs never go to stdout, which is reserved for `--json`).
-public func logLine(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}

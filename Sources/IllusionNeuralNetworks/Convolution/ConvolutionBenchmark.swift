@@ -25,6 +25,7 @@ public struct ConvolutionThroughput: Codable, Sendable, CustomStringConvertible 
     }
 }
 
+/// Timing of our convolution routes on one layer shape (used by `make bench`).
 public enum ConvolutionBenchmark {
     /// One layer shape: a Conv2D (or Conv2DTranspose) with a 3×3-style kernel on `size × size` inputs.
     public struct Case: Sendable {

@@ -41,6 +41,7 @@ public enum ConvPadding: Equatable, Sendable, ExpressibleByIntegerLiteral, Custo
     }
 }
 
+/// Output sizes and paddings of convolutions, as PyTorch computes them.
 public enum ConvolutionGeometry {
     /// ⌊(n + 2p − d(k−1) − 1)/s⌋ + 1 (0 when the window does not fit).
     public static func outputSize(inputSize n: Int, kernelSize k: Int, stride s: Int = 1,

@@ -5,6 +5,7 @@ public final class ReLU: Layer {
     public func forward(_ x: Tensor) -> Tensor { x.relu() }
 }
 
+/// x for x > 0, slope·x otherwise, as `torch.nn.LeakyReLU`.
 public final class LeakyReLU: Layer {
     public var isTraining = true
     public let slope: Float
@@ -14,18 +15,21 @@ public final class LeakyReLU: Layer {
     public var summaryName: String { "LeakyReLU(\(slope))" }
 }
 
+/// 1 / (1 + e⁻ˣ), as `torch.nn.Sigmoid`.
 public final class Sigmoid: Layer {
     public var isTraining = true
     public init() {}
     public func forward(_ x: Tensor) -> Tensor { x.sigmoid() }
 }
 
+/// tanh x, as `torch.nn.Tanh`.
 public final class Tanh: Layer {
     public var isTraining = true
     public init() {}
     public func forward(_ x: Tensor) -> Tensor { x.tanh() }
 }
 
+/// Softmax over the last axis, as `torch.nn.Softmax(dim=-1)`.
 public final class Softmax: Layer {
     public var isTraining = true
     public init() {}

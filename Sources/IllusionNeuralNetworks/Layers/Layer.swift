@@ -83,6 +83,7 @@ extension Layer {
     }
 }
 
+/// Why a state dict does not fit a layer tree, or an argument a layer rejects; one line each.
 public enum LayerError: Error, CustomStringConvertible {
     case missingState(source: String, name: String)
     case unexpectedState(source: String, name: String)

@@ -15,6 +15,7 @@ public final class MaxPool2D: Layer {
     public func forward(_ x: Tensor) -> Tensor { maxPool2d(x, kernelSize: kernelSize, stride: stride, padding: padding) }
 }
 
+/// Mean over each window, as `torch.nn.AvgPool2d`: x `[N, C, H, W]` → `[N, C, Ho, Wo]`.
 public final class AvgPool2D: Layer {
     public let kernelSize: Size2D, stride: Size2D, padding: Size2D
     /// PyTorch's default (true): padded zeros count in the divisor.

@@ -26,6 +26,7 @@ public struct HoldOutSplit: Sendable, Equatable {
     }
 }
 
+/// A hold-out fraction that leaves one side of the split empty; the message names the flag.
 public struct HoldOutSplitError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }

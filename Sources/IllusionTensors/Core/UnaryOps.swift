@@ -38,6 +38,9 @@ extension Tensor {
 
 /// Free-function spellings, as in the maths.
 public func exp(_ x: Tensor) -> Tensor { x.exp() }
+/// Natural logarithm, elementwise (``Tensor/log()``).
 public func log(_ x: Tensor) -> Tensor { x.log() }
+/// Square root, elementwise (``Tensor/sqrt()``).
 public func sqrt(_ x: Tensor) -> Tensor { x.sqrt() }
+/// Absolute value, elementwise (``Tensor/abs()``).
 public func abs(_ x: Tensor) -> Tensor { x.abs() }

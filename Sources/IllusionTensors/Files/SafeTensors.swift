@@ -5,7 +5,9 @@ import Foundation
 /// `{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}`,
 /// then the raw little-endian data, offsets relative to the end of the header.
 public struct SafeTensors {
-    public enum DType: String, Sendable { case f32 = "F32", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8" }
+    /// Element types read (and, for F32/I64, written). F16 (IEEE half) and BF16 (bfloat16) are
+    /// widened to Float32 exactly, so checkpoints saved from `model.half()` or `model.bfloat16()` load.
+    public enum DType: String, Sendable { case f32 = "F32", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8", f16 = "F16", bf16 = "BF16" }
 
     public struct Entry: Sendable {
         public var dtype: DType
@@ -37,7 +39,7 @@ public struct SafeTensors {
 
     // MARK: reading values
 
-    /// The tensor `name` as Float32 (F64/I64/I32/U8 are converted).
+    /// The tensor `name` as Float32 (F64/I64/I32/U8/F16/BF16 are converted).
     public func tensor(_ name: String) throws -> Tensor {
         guard let e = entries[name] else { throw SafeTensorsError.missingTensor(name) }
         return try Tensor.checked(shape: e.shape, storage: floats(of: e))
@@ -65,12 +67,27 @@ public struct SafeTensors {
             case .i64: return raw.bindMemory(to: Int64.self).map { Float($0) }
             case .i32: return raw.bindMemory(to: Int32.self).map { Float($0) }
             case .u8: return raw.map { Float($0) }
+            case .f16: return raw.bindMemory(to: UInt16.self).map { SafeTensors.halfToFloat(UInt16(littleEndian: $0)) }
+            case .bf16: return raw.bindMemory(to: UInt16.self).map { Float(bitPattern: UInt32(UInt16(littleEndian: $0)) << 16) }
             }
         }
     }
 
     static func elementSize(_ d: DType) -> Int {
-        switch d { case .f32, .i32: return 4; case .f64, .i64: return 8; case .u8: return 1 }
+        switch d { case .f32, .i32: return 4; case .f64, .i64: return 8; case .u8: return 1; case .f16, .bf16: return 2 }
+    }
+
+    /// IEEE 754 binary16 bits → Float32 (exact: every half is a float), subnormals, ±∞ and NaN included.
+    static func halfToFloat(_ h: UInt16) -> Float {
+        let sign = UInt32(h & 0x8000) << 16
+        let exponent = Int(h >> 10) & 0x1F, mantissa = UInt32(h & 0x03FF)
+        switch exponent {
+        case 0:   // zero or subnormal: mantissa · 2⁻²⁴
+            let magnitude = Float(mantissa) * Float(sign: .plus, exponent: -24, significand: 1)
+            return sign != 0 ? -magnitude : magnitude
+        case 0x1F: return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13)
+        default: return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | mantissa << 13)
+        }
     }
 
     // MARK: serialisation
@@ -157,6 +174,7 @@ public struct SafeTensors {
     }
 }
 
+/// Why a safetensors file could not be read; descriptions name the file and the entry.
 public enum SafeTensorsError: Error, CustomStringConvertible {
     case unreadable(String)
     case malformed(String, String)
@@ -188,6 +206,7 @@ public func writeFileAtomically(_ path: String, bytes: [UInt8]) throws {
     }
 }
 
+/// Writes UTF-8 `text` to `path` atomically (temporary file in the same folder, then rename).
 public func writeFileAtomically(_ path: String, text: String) throws {
     try writeFileAtomically(path, bytes: Array(text.utf8))
 }
