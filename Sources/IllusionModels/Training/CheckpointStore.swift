@@ -104,6 +104,21 @@ public struct CheckpointStore {
         }
     }
 
+    /// After a crash: finishes an interrupted swap of `best/` and points the top-level
+    /// model.safetensors at the newest checkpoint (or the best one), in case the crash came between
+    /// a commit and its pointer update. Called when a run resumes.
+    public func recover(pointRootAtBest: Bool) throws {
+        let old = bestPath + ".old"
+        if !FileManager.default.fileExists(atPath: bestPath) && FileManager.default.fileExists(atPath: old) {
+            try DurableFile.rename(old, to: bestPath)
+        }
+        if pointRootAtBest && FileManager.default.fileExists(atPath: bestPath) {
+            try pointRoot(at: bestPath)
+        } else if let newest = stepFolders().last {
+            try pointRoot(at: newest)
+        }
+    }
+
     /// Points the run's top-level model.safetensors at `folder`'s (hard link, or a copy where links fail).
     private func pointRoot(at folder: String) throws {
         let source = (folder as NSString).appendingPathComponent("model.safetensors")

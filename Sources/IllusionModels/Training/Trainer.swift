@@ -101,6 +101,10 @@ public final class Trainer {
             // A fresh start: nothing of an earlier attempt that never committed a checkpoint stays.
             try? FileManager.default.removeItem(atPath: run.metricsPath)
             try? FileManager.default.removeItem(atPath: store.directory)
+        } else {
+            // A resumed run: the top-level model names a committed checkpoint even if the crash came
+            // between that checkpoint's commit and its pointer update.
+            try store.recover(pointRootAtBest: modelIsBest)
         }
         try writeFileAtomically(run.configPath, bytes: configJSON)
         InterruptSignal.install()
@@ -250,7 +254,8 @@ public final class Trainer {
         var model = SafeTensors()
         for (name, t) in task.model.stateDict() { model.set(name, t) }
         for (name, count) in Checkpoint.batchCounters(task.model) { model.set(name, shape: [], int64s: [count]) }
-        model.metadata = ["format": task.checkpointFormat, "epoch": String(progress.epoch), "step": String(progress.globalStep)]
+        model.metadata = Checkpoint.conventionalMetadata(["format": task.checkpointFormat, "epoch": String(progress.epoch),
+                                                      "step": String(progress.globalStep)])
         var state = SafeTensors()
         for (prefix, optimizer) in task.optimizers { for (name, t) in optimizer.state() { state.set(prefix + name, t) } }
         func put(_ name: String, _ g: RandomGenerator) {
