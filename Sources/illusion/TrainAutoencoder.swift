@@ -9,23 +9,23 @@ struct TrainAutoencoder: ParsableCommand {
 
     @Option(help: "fashion-mnist or mnist.") var dataset: DatasetName = .fashionMNIST
     @Option(help: "Data directory (mnist; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
-    @Option(name: .customLong("latent-dim"), help: "Code size (latent plots need 2).") var latentDim: Int = 2
-    @Option var epochs: Int = 10
-    @Option(name: .customLong("batch-size")) var batchSize: Int = 128
-    @Option(help: "Adam learning rate of the autoencoder.") var lr: Float = 1e-3
-    @Option(name: .customLong("classifier-epochs"), help: "Epochs of the latent classifier.") var classifierEpochs: Int = 20
-    @Option(name: .customLong("classifier-lr"), help: "Adam learning rate of the latent classifier.") var classifierLr: Float = 3e-3
+    @Option(name: .customLong("latent-dim"), parsing: .unconditional, help: "Code size (latent plots need 2).") var latentDim: Int = 2
+    @Option(parsing: .unconditional) var epochs: Int = 10
+    @Option(name: .customLong("batch-size"), parsing: .unconditional) var batchSize: Int = 128
+    @Option(parsing: .unconditional, help: "Adam learning rate of the autoencoder.") var lr: Float = 1e-3
+    @Option(name: .customLong("classifier-epochs"), parsing: .unconditional, help: "Epochs of the latent classifier.") var classifierEpochs: Int = 20
+    @Option(name: .customLong("classifier-lr"), parsing: .unconditional, help: "Adam learning rate of the latent classifier.") var classifierLr: Float = 3e-3
     @Option(name: .customLong("classifier-hidden"), help: "Comma-separated hidden widths of the latent classifier.") var classifierHidden: String = "64,64"
     @OptionGroup var limits: DataLimitArguments
-    @Option(name: .customLong("max-steps"), help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
-    @Option var seed: UInt64 = 0
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
+    @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var output: RunOutputArguments
     var out: String { output.out }
     var json: Bool { output.json }
     var quiet: Bool { output.quiet }
     @OptionGroup var optimization: OptimizationArguments
     @OptionGroup var compute: ComputeArguments
-    @Option(name: .customLong("checkpoint-every"), help: "Also commit a checkpoint every N optimisation steps (default 0: at epoch ends only).")
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Also commit a checkpoint every N optimisation steps (default 0: at epoch ends only).")
     var checkpointEvery: Int = 0
 
     func run() throws {

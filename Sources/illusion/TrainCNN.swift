@@ -9,25 +9,25 @@ struct TrainCNN: ParsableCommand {
 
     @Option(help: "fashion-mnist or mnist.") var dataset: DatasetName = .fashionMNIST
     @Option(help: "Data directory (mnist; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
-    @Option(help: "Epochs to train (with --resume: the new total).") var epochs: Int = 20
-    @Option(name: .customLong("batch-size")) var batchSize: Int = 128
-    @Option(help: "Adam learning rate.") var lr: Float = 1e-3
-    @Option(name: .customLong("weight-decay"), help: "Decoupled weight decay λ (AdamW); 0 = plain Adam.") var weightDecay: Float = 0
-    @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε of the training loss (0 = plain cross-entropy).")
+    @Option(parsing: .unconditional, help: "Epochs to train (with --resume: the new total).") var epochs: Int = 20
+    @Option(name: .customLong("batch-size"), parsing: .unconditional) var batchSize: Int = 128
+    @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Float = 1e-3
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Decoupled weight decay λ (AdamW); 0 = plain Adam.") var weightDecay: Float = 0
+    @Option(name: .customLong("label-smoothing"), parsing: .unconditional, help: "Label smoothing ε of the training loss (0 = plain cross-entropy).")
     var labelSmoothing: Float = 0
-    @Option(name: .customLong("validation-fraction"), help: "Training images held out for validation (0 = validate on the test split).")
+    @Option(name: .customLong("validation-fraction"), parsing: .unconditional, help: "Training images held out for validation (0 = validate on the test split).")
     var validationFraction: Double = 0.1
     @Flag(inversion: .prefixedNo, help: "Random ±2 px shifts (and horizontal flips on fashion-mnist).") var augment = true
-    @Option(help: "Dropout probability before the last layer.") var dropout: Float = 0.4
-    @Option(name: .customLong("conv-dropout"), help: "Dropout probability after each pooling block (0 = none; 0.25 measured worse within 20 epochs).")
+    @Option(parsing: .unconditional, help: "Dropout probability before the last layer.") var dropout: Float = 0.4
+    @Option(name: .customLong("conv-dropout"), parsing: .unconditional, help: "Dropout probability after each pooling block (0 = none; 0.25 measured worse within 20 epochs).")
     var convDropout: Float = 0
     @Option(help: "Filters of the two convolutions, as A,B (the original course network: 32,64).") var filters: String = "32,64"
-    @Option(name: .customLong("dense-units"), help: "Units of the hidden dense layer.") var denseUnits: Int = 128
+    @Option(name: .customLong("dense-units"), parsing: .unconditional, help: "Units of the hidden dense layer.") var denseUnits: Int = 128
     @Option(help: "Convolution padding.") var padding: PaddingName = .same
     @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "BatchNorm after each convolution.") var batchNorm = true
     @OptionGroup var limits: DataLimitArguments
-    @Option(name: .customLong("max-steps"), help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
-    @Option var seed: UInt64 = 0
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
+    @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var output: RunOutputArguments
     var out: String { output.out }
     var json: Bool { output.json }

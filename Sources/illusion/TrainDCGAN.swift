@@ -6,26 +6,26 @@ import IllusionModels
 struct GANTrainingArguments: ParsableArguments {
     @Option(help: "Dataset.") var dataset: DatasetName = .fashionMNIST
     @Option(help: "Data directory (mnist, celeba, folder; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
-    @Option(help: "Epochs to train (with --resume: the new total).") var epochs: Int = 5
-    @Option(name: .customLong("batch-size")) var batchSize: Int = 64
-    @Option(name: .customLong("noise-dim"), help: "Length of the noise vector z.") var noiseDim: Int = 100
-    @Option(name: .customLong("image-size"), help: "Square image side B·2^k, B in 4…7 (default 28 for fashion-mnist/mnist, 64 otherwise).") var imageSize: Int?
-    @Option(help: "Channel width of G's last and D's first block (default 64 up to 32 px, 32 above).") var width: Int?
-    @Option(help: "Adam learning rate of both players.") var lr: Float = 2e-4
-    @Option(name: .customLong("g-lr"), help: "The generator's own learning rate (default: --lr). Faster than D's = TTUR, e.g. --g-lr 8e-4 on faces-synthetic.")
+    @Option(parsing: .unconditional, help: "Epochs to train (with --resume: the new total).") var epochs: Int = 5
+    @Option(name: .customLong("batch-size"), parsing: .unconditional) var batchSize: Int = 64
+    @Option(name: .customLong("noise-dim"), parsing: .unconditional, help: "Length of the noise vector z.") var noiseDim: Int = 100
+    @Option(name: .customLong("image-size"), parsing: .unconditional, help: "Square image side B·2^k, B in 4…7 (default 28 for fashion-mnist/mnist, 64 otherwise).") var imageSize: Int?
+    @Option(parsing: .unconditional, help: "Channel width of G's last and D's first block (default 64 up to 32 px, 32 above).") var width: Int?
+    @Option(parsing: .unconditional, help: "Adam learning rate of both players.") var lr: Float = 2e-4
+    @Option(name: .customLong("g-lr"), parsing: .unconditional, help: "The generator's own learning rate (default: --lr). Faster than D's = TTUR, e.g. --g-lr 8e-4 on faces-synthetic.")
     var generatorLR: Float?
-    @Option(name: .customLong("d-lr"), help: "The discriminator's own learning rate (default: --lr).") var discriminatorLR: Float?
-    @Option(help: "Adam β₁.") var beta1: Float = 0.5
-    @Option(name: .customLong("real-label"), help: "Target of real images in D's loss; < 1 is one-sided label smoothing (e.g. 0.9). Default 1: the original GAN loss.")
+    @Option(name: .customLong("d-lr"), parsing: .unconditional, help: "The discriminator's own learning rate (default: --lr).") var discriminatorLR: Float?
+    @Option(parsing: .unconditional, help: "Adam β₁.") var beta1: Float = 0.5
+    @Option(name: .customLong("real-label"), parsing: .unconditional, help: "Target of real images in D's loss; < 1 is one-sided label smoothing (e.g. 0.9). Default 1: the original GAN loss.")
     var realLabel: Float = 1
-    @Option(name: .customLong("instance-noise"), help: "σ of Gaussian noise added to every image D sees, annealed to 0 over the epochs (e.g. 0.1; default 0: none).")
+    @Option(name: .customLong("instance-noise"), parsing: .unconditional, help: "σ of Gaussian noise added to every image D sees, annealed to 0 over the epochs (e.g. 0.1; default 0: none).")
     var instanceNoise: Float = 0
     @Option(name: .customLong("generator-loss"), help: "non-saturating (−E[log D(G(z))]) or minimax (E[log(1 − D(G(z)))]).")
     var generatorLoss: GeneratorLossKind = .nonSaturating
-    @Option var seed: UInt64 = 0
+    @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var limits: DataLimitArguments
-    @Option(name: .customLong("max-steps"), help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
-    @Option(name: .customLong("log-every"), help: "Steps per loss-curve point.") var logEvery: Int = 50
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
+    @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Steps per loss-curve point.") var logEvery: Int = 50
     @Option(name: .customLong("fd-classifier"), help: "CNN run folder (illusion train cnn) for FD-FMNIST at the end (Fashion-MNIST runs).")
     var fdClassifier: String?
     @OptionGroup var output: RunOutputArguments

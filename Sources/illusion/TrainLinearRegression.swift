@@ -9,15 +9,15 @@ struct RegressionArguments: ParsableArguments {
     @Option(help: "Comma-separated feature columns of the CSV (default: every other numeric column).") var features: String?
     @Flag(name: .customLong("drop-invalid-rows"), help: "CSV: leave out rows with an empty, NaN/inf or non-numeric cell in a used column (counted on stderr) instead of failing.")
     var dropInvalidRows = false
-    @Option(help: "Generated data: number of samples.") var samples: Int = 1000
-    @Option(name: .customLong("feature-count"), help: "Generated data: number of features.") var featureCount: Int = 3
-    @Option(help: "Generated data: seed of the generator.") var dataSeed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Generated data: number of samples.") var samples: Int = 1000
+    @Option(name: .customLong("feature-count"), parsing: .unconditional, help: "Generated data: number of features.") var featureCount: Int = 3
+    @Option(parsing: .unconditional, help: "Generated data: seed of the generator.") var dataSeed: UInt64 = 0
     @Option(help: "Comma-separated optimizers to compare: gd (full batch), sgd (mini-batch), adam.") var optimizers: String = "gd,sgd,adam"
-    @Option var epochs: Int = 200
-    @Option(name: .customLong("batch-size"), help: "Mini-batch size of sgd and adam.") var batchSize: Int = 32
-    @Option(help: "Learning rate for every optimizer (default: gd 0.1, sgd 0.02, adam 0.005).") var lr: Float?
-    @Option(name: .customLong("test-fraction"), help: "Fraction of the samples held out for testing.") var testFraction: Double = 0.2
-    @Option var seed: UInt64 = 0
+    @Option(parsing: .unconditional) var epochs: Int = 200
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Mini-batch size of sgd and adam.") var batchSize: Int = 32
+    @Option(parsing: .unconditional, help: "Learning rate for every optimizer (default: gd 0.1, sgd 0.02, adam 0.005).") var lr: Float?
+    @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: "Fraction of the samples held out for testing.") var testFraction: Double = 0.2
+    @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var output: RunOutputArguments
     var out: String { output.out }
     var json: Bool { output.json }
@@ -45,7 +45,7 @@ struct TrainLinearRegression: ParsableCommand {
         abstract: "Least squares by full-batch GD, mini-batch SGD and Adam, checked against the closed-form solution.")
 
     @OptionGroup var options: RegressionArguments
-    @Option(help: "Generated data: standard deviation of the noise added to y.") var noise: Double = 0.5
+    @Option(parsing: .unconditional, help: "Generated data: standard deviation of the noise added to y.") var noise: Double = 0.5
 
     func run() throws {
         try runReportingErrors {

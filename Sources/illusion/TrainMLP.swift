@@ -8,18 +8,18 @@ struct TrainMLP: ParsableCommand {
         abstract: "MLPs with 0, 1, 2, 4, … hidden layers on a 2-D toy set; one figure of their decision boundaries.")
 
     @Option(help: "Toy set: moons, circles, spirals or blobs.") var dataset: String = "moons"
-    @Option(help: "Number of points.") var samples: Int = 1000
-    @Option(help: "Standard deviation of the jitter (default: the set's own).") var noise: Double?
-    @Option(help: "Spirals and blobs: number of classes.") var classes: Int = 3
-    @Option(name: .customLong("data-seed")) var dataSeed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Number of points.") var samples: Int = 1000
+    @Option(parsing: .unconditional, help: "Standard deviation of the jitter (default: the set's own).") var noise: Double?
+    @Option(parsing: .unconditional, help: "Spirals and blobs: number of classes.") var classes: Int = 3
+    @Option(name: .customLong("data-seed"), parsing: .unconditional) var dataSeed: UInt64 = 0
     @Option(name: .customLong("hidden-layers"), help: "Comma-separated hidden-layer counts to compare.") var hiddenLayers: String = "0,1,2,4,8"
-    @Option(help: "Units per hidden layer.") var width: Int = 16
+    @Option(parsing: .unconditional, help: "Units per hidden layer.") var width: Int = 16
     @Option(help: "relu or tanh.") var activation: String = "relu"
-    @Option var epochs: Int = 300
-    @Option(name: .customLong("batch-size")) var batchSize: Int = 64
-    @Option(help: "Adam learning rate.") var lr: Float = 0.01
-    @Option(name: .customLong("test-fraction")) var testFraction: Double = 0.25
-    @Option var seed: UInt64 = 0
+    @Option(parsing: .unconditional) var epochs: Int = 300
+    @Option(name: .customLong("batch-size"), parsing: .unconditional) var batchSize: Int = 64
+    @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Float = 0.01
+    @Option(name: .customLong("test-fraction"), parsing: .unconditional) var testFraction: Double = 0.25
+    @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var output: RunOutputArguments
     var out: String { output.out }
     var json: Bool { output.json }

@@ -9,22 +9,22 @@ struct TrainVAE: ParsableCommand {
     @Option(help: "Architecture.") var arch: VAEArchitecture = .fashion
     @Option(help: "Dataset.") var dataset: DatasetName = .fashionMNIST
     @Option(help: "Data directory (mnist, celeba, folder; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
-    @Option(help: "Epochs to train (with --resume: the new total).") var epochs: Int = 5
-    @Option(name: .customLong("batch-size")) var batchSize: Int = 100
-    @Option(name: .customLong("latent-dim"), help: "Latent dimension (default: 2 fashion, 200 faces, 20 linear/mlp).") var latentDim: Int?
-    @Option(help: "Adam learning rate.") var lr: Float = 5e-4
-    @Option var seed: UInt64 = 0
-    @Option(help: "Weight of the KL term (1 = the ELBO).") var beta: Float = 1
-    @Option(name: .customLong("kl-warmup"), help: "KL warm-up length in epochs (0 = off).") var klWarmup: Double = 0
+    @Option(parsing: .unconditional, help: "Epochs to train (with --resume: the new total).") var epochs: Int = 5
+    @Option(name: .customLong("batch-size"), parsing: .unconditional) var batchSize: Int = 100
+    @Option(name: .customLong("latent-dim"), parsing: .unconditional, help: "Latent dimension (default: 2 fashion, 200 faces, 20 linear/mlp).") var latentDim: Int?
+    @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Float = 5e-4
+    @Option(parsing: .unconditional) var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Weight of the KL term (1 = the ELBO).") var beta: Float = 1
+    @Option(name: .customLong("kl-warmup"), parsing: .unconditional, help: "KL warm-up length in epochs (0 = off).") var klWarmup: Double = 0
     @Option(name: .customLong("kl-schedule"), help: "linear or cyclical warm-up.") var klSchedule: KLScheduleName = .linear
-    @Option(name: .customLong("image-size"), help: "Square image size (faces: 64, 128 or 256).") var imageSize: Int?
-    @Option(name: .customLong("gaussian-sigma"), help: "σ of the faces VAE's Gaussian likelihood (default √½: the data term is the sum of squared errors; smaller σ weighs reconstruction more).")
+    @Option(name: .customLong("image-size"), parsing: .unconditional, help: "Square image size (faces: 64, 128 or 256).") var imageSize: Int?
+    @Option(name: .customLong("gaussian-sigma"), parsing: .unconditional, help: "σ of the faces VAE's Gaussian likelihood (default √½: the data term is the sum of squared errors; smaller σ weighs reconstruction more).")
     var gaussianSigma: Float?
-    @Option(name: .customLong("validation-fraction"), help: "Fraction of training images held out for validation (0 = validate on the test split).")
+    @Option(name: .customLong("validation-fraction"), parsing: .unconditional, help: "Fraction of training images held out for validation (0 = validate on the test split).")
     var validationFraction: Double = 0
     @OptionGroup var limits: DataLimitArguments
-    @Option(name: .customLong("max-steps"), help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
-    @Option(name: .customLong("iwae-samples"), help: "K for the final test IWAE bound (0 = skip).") var iwaeSamples: Int = 0
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
+    @Option(name: .customLong("iwae-samples"), parsing: .unconditional, help: "K for the final test IWAE bound (0 = skip).") var iwaeSamples: Int = 0
     @OptionGroup var output: RunOutputArguments
     var out: String { output.out }
     var json: Bool { output.json }

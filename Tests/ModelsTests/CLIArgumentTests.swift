@@ -19,6 +19,10 @@ extension CLITests {
             (["summary", "--arch", "fashion", "--latent-dim", "-2"], "latent"),
             (["augment", "--count", "-4", "--out", tmp + "/a.png"], "--count must be in 1…100, got -4"),
             (["sample", "--run", tmp, "--seed", "-1", "--out", tmp + "/s.png"], "'-1' is invalid for '--seed"),
+            (["train", "vae", "--epochs", "-1", "--out", tmp + "/t"], "--epochs must be ≥ 1, got -1"),
+            (["train", "cnn", "--batch-size", "-8", "--out", tmp + "/t"], "--batch-size must be ≥ 1, got -8"),
+            (["train", "dcgan", "--lr", "-0.1", "--out", tmp + "/t"], "--lr must be a positive number, got -0.1"),
+            (["train", "vae", "--checkpoint-every", "-2", "--out", tmp + "/t"], "--checkpoint-every must be ≥ 0, got -2"),
         ]
         for (args, needle) in cases {
             let r = try run(args)

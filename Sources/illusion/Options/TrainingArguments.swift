@@ -19,7 +19,7 @@ enum DatasetName: String, CaseIterable, ExpressibleByArgument {
 
 /// `--threads`: how many threads our kernels use (shared by every trainer and `eval`).
 struct ComputeArguments: ParsableArguments {
-    @Option(help: "Threads of our own kernels, with OpenBLAS single-threaded inside them (default: every core, or ILLUSION_THREADS).")
+    @Option(parsing: .unconditional, help: "Threads of our own kernels, with OpenBLAS single-threaded inside them (default: every core, or ILLUSION_THREADS).")
     var threads: Int?
 
     /// Applies `--threads` (before any model is built).
@@ -36,9 +36,9 @@ struct CheckpointArguments: ParsableArguments {
     var resume = false
     @Option(name: .customLong("resume-from"), help: "Continue from this checkpoint folder (e.g. RUN/checkpoints/step-000001200) instead of the newest.")
     var resumeFrom: String?
-    @Option(name: .customLong("checkpoint-every"), help: "Also commit a resumable checkpoint every N optimisation steps (default 0: at epoch ends only).")
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Also commit a resumable checkpoint every N optimisation steps (default 0: at epoch ends only).")
     var checkpointEvery: Int = 0
-    @Option(name: .customLong("keep-checkpoints"), help: "How many step checkpoints to keep in RUN/checkpoints (the best is kept besides).")
+    @Option(name: .customLong("keep-checkpoints"), parsing: .unconditional, help: "How many step checkpoints to keep in RUN/checkpoints (the best is kept besides).")
     var keepCheckpoints: Int = 2
 
     var isResuming: Bool { resume || resumeFrom != nil }
@@ -67,11 +67,11 @@ struct CheckpointArguments: ParsableArguments {
 
 /// Optimisation flags of the shared loop that every trainer takes.
 struct OptimizationArguments: ParsableArguments {
-    @Option(name: .customLong("clip-grad-norm"), help: "Clip the global L2 norm of the gradients to this before each update (default: no clipping).")
+    @Option(name: .customLong("clip-grad-norm"), parsing: .unconditional, help: "Clip the global L2 norm of the gradients to this before each update (default: no clipping).")
     var clipGradNorm: Float?
     @Option(help: "Learning-rate schedule per epoch, from each optimizer's own rate (default: constant; cosine for the CNN).")
     var schedule: ScheduleKind?
-    @Option(help: "Early stopping: epochs without a better validation figure before training stops (default 0: never; 5 for the CNN).")
+    @Option(parsing: .unconditional, help: "Early stopping: epochs without a better validation figure before training stops (default 0: never; 5 for the CNN).")
     var patience: Int?
 
     /// The shared loop's options from these flags and the checkpoint group.
@@ -93,9 +93,9 @@ struct OptimizationArguments: ParsableArguments {
 
 /// `--limit` / `--eval-limit`: quick runs on part of the data.
 struct DataLimitArguments: ParsableArguments {
-    @Option(help: "Use at most this many training images; unless --eval-limit is given the test split is cut to a sixth as many (an eighth for celeba).")
+    @Option(parsing: .unconditional, help: "Use at most this many training images; unless --eval-limit is given the test split is cut to a sixth as many (an eighth for celeba).")
     var limit: Int?
-    @Option(name: .customLong("eval-limit"), help: "Use at most this many test images (default: all, or the --limit share).")
+    @Option(name: .customLong("eval-limit"), parsing: .unconditional, help: "Use at most this many test images (default: all, or the --limit share).")
     var evalLimit: Int?
 }
 

