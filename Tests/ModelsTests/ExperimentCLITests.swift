@@ -4,25 +4,8 @@ import Foundation
 /// `illusion experiment` on out-of-range settings: one clear line, non-zero exit.
 /// (Skipped when the executable has not been built beside the tests.)
 final class ExperimentCLITests: XCTestCase {
-    var binary: URL? {
-        var folders = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
-            folders.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        return folders.map { $0.appendingPathComponent("illusion") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
-    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = try XCTUnwrap(binary)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    var binary: URL? { IllusionExecutable.url }
+    func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) { try IllusionExecutable.run(arguments) }
 
     func testOutOfRangeExperimentFlagsGiveOneLineErrors() throws {
         try XCTSkipIf(binary == nil, "illusion executable not built next to the tests")

@@ -25,11 +25,7 @@ public struct BiasVarianceExperiment: Sendable {
     public init() {}
 
     public func validate() throws {
-        guard maxDegree >= 0 else { throw ModelError.invalidArgument("--max-degree must be ≥ 0, got \(maxDegree)") }
-        guard samples >= 1 else { throw ModelError.invalidArgument("--samples must be ≥ 1, got \(samples)") }
-        guard samples > maxDegree else {
-            throw ModelError.invalidArgument("--samples \(samples) must exceed --max-degree \(maxDegree) (a degree-d fit needs d + 1 points)")
-        }
+        try PolynomialFit.validate(maxDegree: maxDegree, samples: samples)
         guard repeats >= 2 else { throw ModelError.invalidArgument("--repeats must be ≥ 2 (a variance needs two training sets), got \(repeats)") }
         guard testPoints >= 1 else { throw ModelError.invalidArgument("--test-samples must be ≥ 1, got \(testPoints)") }
         guard noise >= 0, noise.isFinite else { throw ModelError.invalidArgument("--noise must be ≥ 0, got \(noise)") }

@@ -25,11 +25,7 @@ public struct CapacityExperiment: Sendable {
     public init() {}
 
     public func validate() throws {
-        guard maxDegree >= 0 else { throw ModelError.invalidArgument("--max-degree must be ≥ 0, got \(maxDegree)") }
-        guard samples >= 1 else { throw ModelError.invalidArgument("--samples must be ≥ 1, got \(samples)") }
-        guard samples > maxDegree else {
-            throw ModelError.invalidArgument("--samples \(samples) must exceed --max-degree \(maxDegree) (a degree-d fit needs d + 1 points)")
-        }
+        try PolynomialFit.validate(maxDegree: maxDegree, samples: samples)
         guard testSamples >= 1, repeats >= 1 else { throw ModelError.invalidArgument("--test-samples and --repeats must be ≥ 1") }
         guard noise >= 0, noise.isFinite else { throw ModelError.invalidArgument("--noise must be ≥ 0, got \(noise)") }
         guard !widths.isEmpty, widths.allSatisfy({ $0 >= 1 }) else { throw ModelError.invalidArgument("--widths must be positive whole numbers") }

@@ -71,3 +71,14 @@ public struct NoisySine: Sendable {
         return (xs, ys)
     }
 }
+
+extension PolynomialFit {
+    /// The flags every polynomial experiment shares: a degree ≥ 0 and more samples than the degree.
+    static func validate(maxDegree: Int, samples: Int) throws {
+        guard maxDegree >= 0 else { throw ModelError.invalidArgument("--max-degree must be ≥ 0, got \(maxDegree)") }
+        guard samples >= 1 else { throw ModelError.invalidArgument("--samples must be ≥ 1, got \(samples)") }
+        guard samples > maxDegree else {
+            throw ModelError.invalidArgument("--samples \(samples) must exceed --max-degree \(maxDegree) (a degree-d fit needs d + 1 points)")
+        }
+    }
+}
