@@ -24,24 +24,34 @@ public enum ComputeThreads {
 /// the chunks run on `ConvolutionEngine.workers` threads of our own, each calling single-threaded
 /// SGEMM; otherwise the chunks run one after another and OpenBLAS threads each SGEMM.
 ///
-/// Backward recomputes each chunk's columns instead of keeping the batch's (cheap, in cache), and
-/// reduces the per-thread weight gradients at the end. So that the same seed gives bit-identical
-/// training, backward assigns chunks to threads statically (``runInFixedOrder``): thread `s`
-/// sums chunks s, s+T, s+2T, … in that order, and the T partials are added in thread order. Bitwise results differ from the
-/// whole-batch reference (``conv2dWholeBatch``) only by summation order; tests compare the two.
+/// Backward recomputes each chunk's columns instead of keeping the batch's (cheap, in cache).
+/// **The bits do not depend on the thread count** (`--threads 1` and `--threads 2` train the same
+/// weights): the chunk size depends only on the batch and the layer (``chunkSamples(batch:floatsPerSample:)``),
+/// and the weight gradient is summed in ``accumulators`` fixed groups — group `g` adds chunks
+/// g, g+G, g+2G, … in that order, whichever thread runs it, and the G partials are added in group
+/// order (``runGrouped(chunks:groups:workers:_:)``). Bitwise results differ from the whole-batch
+/// reference (``conv2dWholeBatch``) only by summation order; tests compare the two
+/// (ConvChunkedEngineTests) and the thread counts (ConvDeterminismTests).
 enum ConvolutionEngine {
     /// Threads for the chunked loops: ``ComputeThreads/count`` when OpenBLAS is single-threaded, else 1.
     static var workers: Int {
         BLASThreads.current == 1 ? max(1, ComputeThreads.count) : 1
     }
 
-    /// Column floats per chunk: ≈ 512 KB (half the L2) with our threads, larger when OpenBLAS
-    /// threads the GEMM (it wants wide matrices to split).
-    static func chunkSamples(batch: Int, floatsPerSample: Int, workers: Int) -> Int {
-        let target = workers > 1 ? 1 << 17 : (BLASThreads.current > 1 ? 1 << 21 : 1 << 17)
+    /// Weight-gradient partial sums of a chunked backward: a fixed number, not the thread count,
+    /// so that the summation order is the same on any number of threads (up to this many run at once).
+    static let accumulators = 4
+
+    /// Samples per chunk: column floats ≈ 512 KB (half the L2) and at least ``accumulators`` chunks
+    /// when the batch allows, so every group has work. Depends only on the batch and the layer (not
+    /// the thread count: see the type's doc). When OpenBLAS threads the GEMM itself (no threads of
+    /// ours), chunks are larger (it wants wide matrices to split) and the bits follow OpenBLAS.
+    static func chunkSamples(batch: Int, floatsPerSample: Int) -> Int {
+        let openBLASThreaded = BLASThreads.current > 1
+        let target = openBLASThreaded ? 1 << 21 : 1 << 17
         let fit = max(1, target / max(floatsPerSample, 1))
-        let perWorker = (batch + workers - 1) / workers
-        return max(1, min(fit, perWorker))
+        let perGroup = openBLASThreaded ? batch : (batch + accumulators - 1) / accumulators
+        return max(1, min(fit, perGroup))
     }
 
     /// Runs `body(slot, chunk)` for every chunk in `0..<chunks` on up to `workers` threads; each
@@ -69,19 +79,21 @@ enum ConvolutionEngine {
         return slots
     }
 
-    /// Like ``run(chunks:workers:_:)`` but deterministic: slot `s` processes chunks s, s+T, s+2T, …
-    /// in order (T = slots), so per-slot partial sums do not depend on thread scheduling.
-    @discardableResult
-    static func runInFixedOrder(chunks: Int, workers: Int, _ body: (_ slot: Int, _ chunk: Int) -> Void) -> Int {
-        let slots = max(1, min(workers, chunks))
-        if slots == 1 {
-            for c in 0..<chunks { body(0, c) }
-            return 1
+    /// Deterministic for any thread count: the chunks are dealt to `groups` accumulation groups
+    /// (group g: chunks g, g+G, g+2G, … in that order) and the groups to up to `workers` threads
+    /// (thread s: groups s, s+T, …). `body(slot, group, chunk)` gets the thread's `slot` for scratch
+    /// memory and the `group` whose partial sum the chunk adds to — so each partial is the same
+    /// sequence of additions whether one thread or G threads run it.
+    static func runGrouped(chunks: Int, groups: Int, workers: Int,
+                           _ body: (_ slot: Int, _ group: Int, _ chunk: Int) -> Void) {
+        let slots = max(1, min(workers, groups))
+        func runGroups(of slot: Int) {
+            for g in stride(from: slot, to: groups, by: slots) {
+                for c in stride(from: g, to: chunks, by: groups) { body(slot, g, c) }
+            }
         }
-        DispatchQueue.concurrentPerform(iterations: slots) { slot in
-            for c in stride(from: slot, to: chunks, by: slots) { body(slot, c) }
-        }
-        return slots
+        if slots == 1 { runGroups(of: 0); return }
+        DispatchQueue.concurrentPerform(iterations: slots) { slot in runGroups(of: slot) }
     }
 }
 
@@ -110,7 +122,7 @@ func conv2dForwardChunked(x: UnsafePointer<Float>, batch n: Int, window win: Con
     let k = win.columnRows, p = win.outputPixels
     let pointwise = isPointwise(win)
     let workers = ConvolutionEngine.workers
-    let b = ConvolutionEngine.chunkSamples(batch: n, floatsPerSample: k * p, workers: workers)
+    let b = ConvolutionEngine.chunkSamples(batch: n, floatsPerSample: k * p)
     let chunks = (n + b - 1) / b
     // slot: col [K, b·P] + yt [Cout, b·P]
     let colSize = pointwise && b == 1 ? 0 : k * b * p
@@ -157,66 +169,60 @@ func conv2dBackwardChunked(x: UnsafePointer<Float>, batch n: Int, window win: Co
     let k = win.columnRows, p = win.outputPixels
     let pointwise = isPointwise(win)
     let workers = ConvolutionEngine.workers
-    let b = ConvolutionEngine.chunkSamples(batch: n, floatsPerSample: k * p, workers: workers)
+    let b = ConvolutionEngine.chunkSamples(batch: n, floatsPerSample: k * p)
     let chunks = (n + b - 1) / b
-    let slots = min(workers, chunks)
-    // slot: col [K, b·P] + gt [Cout, b·P] + dW [Cout, K] + db [Cout]
+    let groups = min(ConvolutionEngine.accumulators, chunks)
+    let slots = min(workers, groups)
+    // per thread: col [K, b·P] + gt [Cout, b·P]; per group: dW [Cout, K] + db [Cout]
     let colSize = k * b * p, gtSize = b == 1 ? 0 : cOut * b * p, dwSize = wantWeight ? cOut * k : 0, dbSize = wantBias ? cOut : 0
-    var scratch = ConvolutionScratch(slots: slots, slotSize: colSize + gtSize + dwSize + dbSize, workspace: workspace)
-    var used = [Bool](repeating: false, count: slots)
-    let slotSize = scratch.slotSize
+    let workSize = colSize + gtSize, accSize = dwSize + dbSize
+    var scratch = ConvolutionScratch(slots: 1, slotSize: slots * workSize + groups * accSize, workspace: workspace)
     scratch.storage.withUnsafeMutableBufferPointer { sp in
-        let base = sp.baseAddress!
-        for s in 0..<slots {
-            let slot = base + s * slotSize + colSize + gtSize
-            slot.update(repeating: 0, count: dwSize + dbSize)
-        }
-        _ = used.withUnsafeMutableBufferPointer { usedFlags in
-            ConvolutionEngine.runInFixedOrder(chunks: chunks, workers: workers) { slot, chunk in
-                usedFlags[slot] = true
-                let s0 = chunk * b, count = min(b, n - s0), np = count * p
-                let col = base + slot * slotSize, gt = col + colSize, dw = gt + gtSize, db = dw + dwSize
-                // gChunk: [Cout, count·P]
-                var gChunk = g + s0 * cOut * p
-                if b > 1 {
-                    for j in 0..<count {
-                        for c in 0..<cOut { (gt + c * np + j * p).update(from: g + ((s0 + j) * cOut + c) * p, count: p) }
-                    }
-                    gChunk = UnsafePointer(gt)
+        let base = sp.baseAddress!, accumulators = base + slots * workSize
+        accumulators.update(repeating: 0, count: groups * accSize)
+        ConvolutionEngine.runGrouped(chunks: chunks, groups: groups, workers: slots) { slot, group, chunk in
+            let s0 = chunk * b, count = min(b, n - s0), np = count * p
+            let col = base + slot * workSize, gt = col + colSize, dw = accumulators + group * accSize, db = dw + dwSize
+            // gChunk: [Cout, count·P]
+            var gChunk = g + s0 * cOut * p
+            if b > 1 {
+                for j in 0..<count {
+                    for c in 0..<cOut { (gt + c * np + j * p).update(from: g + ((s0 + j) * cOut + c) * p, count: p) }
                 }
-                if wantBias {
-                    for c in 0..<cOut {
-                        let row = gChunk + c * np
-                        var s: Float = 0
-                        for i in 0..<np { s += row[i] }
-                        db[c] += s
-                    }
+                gChunk = UnsafePointer(gt)
+            }
+            if wantBias {
+                for c in 0..<cOut {
+                    let row = gChunk + c * np
+                    var s: Float = 0
+                    for i in 0..<np { s += row[i] }
+                    db[c] += s
                 }
-                if wantWeight {
-                    var colPointer = UnsafePointer(col)
-                    if pointwise && b == 1 {
-                        colPointer = x + s0 * win.imageSize
-                    } else {
-                        for j in 0..<count { im2col(x + (s0 + j) * win.imageSize, win, into: col + j * p, rowStride: np) }
-                    }
-                    sgemm(transB: true, m: cOut, n: k, k: np, a: gChunk, lda: np, b: colPointer, ldb: np, beta: 1, c: dw, ldc: k)
+            }
+            if wantWeight {
+                var colPointer = UnsafePointer(col)
+                if pointwise && b == 1 {
+                    colPointer = x + s0 * win.imageSize
+                } else {
+                    for j in 0..<count { im2col(x + (s0 + j) * win.imageSize, win, into: col + j * p, rowStride: np) }
                 }
-                if let dx {
-                    let dxChunk = dx + s0 * win.imageSize
-                    if pointwise && b == 1 {
-                        sgemm(transA: true, m: k, n: np, k: cOut, a: weight, lda: k, b: gChunk, ldb: np, c: dxChunk, ldc: np)
-                    } else {
-                        sgemm(transA: true, m: k, n: np, k: cOut, a: weight, lda: k, b: gChunk, ldb: np, c: col, ldc: np)
-                        dxChunk.update(repeating: 0, count: count * win.imageSize)
-                        for j in 0..<count { col2im(col + j * p, rowStride: np, win, into: dxChunk + j * win.imageSize) }
-                    }
+                sgemm(transB: true, m: cOut, n: k, k: np, a: gChunk, lda: np, b: colPointer, ldb: np, beta: 1, c: dw, ldc: k)
+            }
+            if let dx {
+                let dxChunk = dx + s0 * win.imageSize
+                if pointwise && b == 1 {
+                    sgemm(transA: true, m: k, n: np, k: cOut, a: weight, lda: k, b: gChunk, ldb: np, c: dxChunk, ldc: np)
+                } else {
+                    sgemm(transA: true, m: k, n: np, k: cOut, a: weight, lda: k, b: gChunk, ldb: np, c: col, ldc: np)
+                    dxChunk.update(repeating: 0, count: count * win.imageSize)
+                    for j in 0..<count { col2im(col + j * p, rowStride: np, win, into: dxChunk + j * win.imageSize) }
                 }
             }
         }
     }
     var dwOut: [Float]? = nil, dbOut: [Float]? = nil
     scratch.storage.withUnsafeBufferPointer { sp in
-        let partials = (0..<slots).filter { used[$0] }.map { sp.baseAddress! + $0 * slotSize + colSize + gtSize }
+        let partials = (0..<groups).map { UnsafePointer(sp.baseAddress! + slots * workSize + $0 * accSize) }
         if wantWeight { dwOut = sumPartials(partials, offset: 0, count: dwSize) }
         if wantBias { dbOut = sumPartials(partials, offset: dwSize, count: dbSize) }
     }
@@ -233,7 +239,7 @@ func convTranspose2dForwardChunked(x: UnsafePointer<Float>, batch n: Int, inChan
                                    y: UnsafeMutablePointer<Float>, workspace: ColumnWorkspace?) {
     let k = win.columnRows, p = win.outputPixels, cOut = win.channels, outPixels = win.height * win.width
     let workers = ConvolutionEngine.workers
-    let b = ConvolutionEngine.chunkSamples(batch: n, floatsPerSample: k * p, workers: workers)
+    let b = ConvolutionEngine.chunkSamples(batch: n, floatsPerSample: k * p)
     let chunks = (n + b - 1) / b
     let colSize = k * b * p, xtSize = b == 1 ? 0 : cIn * b * p
     var scratch = ConvolutionScratch(slots: min(workers, chunks), slotSize: colSize + xtSize, workspace: workspace)
@@ -266,55 +272,53 @@ func convTranspose2dBackwardChunked(x: UnsafePointer<Float>, batch n: Int, inCha
                                     workspace: ColumnWorkspace?) -> (dw: [Float]?, db: [Float]?) {
     let k = win.columnRows, p = win.outputPixels, cOut = win.channels, outPixels = win.height * win.width
     let workers = ConvolutionEngine.workers
-    let b = ConvolutionEngine.chunkSamples(batch: n, floatsPerSample: k * p, workers: workers)
+    let b = ConvolutionEngine.chunkSamples(batch: n, floatsPerSample: k * p)
     let chunks = (n + b - 1) / b
-    let slots = min(workers, chunks)
+    let groups = min(ConvolutionEngine.accumulators, chunks)
+    let slots = min(workers, groups)
+    // per thread: col_g [Cout·kh·kw, b·H·W] + xt [Cin, b·H·W]; per group: dW [Cin, K] + db [Cout]
     let colSize = k * b * p, xtSize = b == 1 ? 0 : cIn * b * p
     let dwSize = wantWeight ? cIn * k : 0, dbSize = wantBias ? cOut : 0
-    var scratch = ConvolutionScratch(slots: slots, slotSize: colSize + xtSize + dwSize + dbSize, workspace: workspace)
-    var used = [Bool](repeating: false, count: slots)
-    let slotSize = scratch.slotSize
+    let workSize = colSize + xtSize, accSize = dwSize + dbSize
+    var scratch = ConvolutionScratch(slots: 1, slotSize: slots * workSize + groups * accSize, workspace: workspace)
     scratch.storage.withUnsafeMutableBufferPointer { sp in
-        let base = sp.baseAddress!
-        for s in 0..<slots { (base + s * slotSize + colSize + xtSize).update(repeating: 0, count: dwSize + dbSize) }
-        _ = used.withUnsafeMutableBufferPointer { usedFlags in
-            ConvolutionEngine.runInFixedOrder(chunks: chunks, workers: workers) { slot, chunk in
-                usedFlags[slot] = true
-                let s0 = chunk * b, count = min(b, n - s0), np = count * p
-                let colG = base + slot * slotSize, xt = colG + colSize, dw = xt + xtSize, db = dw + dwSize
-                let gChunk = g + s0 * win.imageSize
-                if wantBias {
-                    for j in 0..<count {
-                        for c in 0..<cOut {
-                            let row = gChunk + j * win.imageSize + c * outPixels
-                            var s: Float = 0
-                            for i in 0..<outPixels { s += row[i] }
-                            db[c] += s
-                        }
+        let base = sp.baseAddress!, accumulators = base + slots * workSize
+        accumulators.update(repeating: 0, count: groups * accSize)
+        ConvolutionEngine.runGrouped(chunks: chunks, groups: groups, workers: slots) { slot, group, chunk in
+            let s0 = chunk * b, count = min(b, n - s0), np = count * p
+            let colG = base + slot * workSize, xt = colG + colSize, dw = accumulators + group * accSize, db = dw + dwSize
+            let gChunk = g + s0 * win.imageSize
+            if wantBias {
+                for j in 0..<count {
+                    for c in 0..<cOut {
+                        let row = gChunk + j * win.imageSize + c * outPixels
+                        var s: Float = 0
+                        for i in 0..<outPixels { s += row[i] }
+                        db[c] += s
                     }
                 }
-                guard wantWeight || dx != nil else { return }
-                // col_g: [Cout·kh·kw, count·H·W] = im2col(dY)
-                for j in 0..<count { im2col(gChunk + j * win.imageSize, win, into: colG + j * p, rowStride: np) }
-                if wantWeight {
-                    let xChunk = transposedChunkInput(x, s0: s0, count: count, channels: cIn, pixels: p, scratch: xt)
-                    sgemm(transB: true, m: cIn, n: k, k: np, a: xChunk, lda: np, b: colG, ldb: np, beta: 1, c: dw, ldc: k)
-                }
-                if let dx {
-                    let dxChunk = dx + s0 * cIn * p
-                    if count == 1 {
-                        sgemm(m: cIn, n: p, k: k, a: weight, lda: k, b: colG, ldb: p, c: dxChunk, ldc: p)
-                    } else {
-                        sgemm(m: cIn, n: np, k: k, a: weight, lda: k, b: colG, ldb: np, c: xt, ldc: np)
-                        unswapBatchAndChannels(xt, batch: count, channels: cIn, pixels: p, into: dxChunk)
-                    }
+            }
+            guard wantWeight || dx != nil else { return }
+            // col_g: [Cout·kh·kw, count·H·W] = im2col(dY)
+            for j in 0..<count { im2col(gChunk + j * win.imageSize, win, into: colG + j * p, rowStride: np) }
+            if wantWeight {
+                let xChunk = transposedChunkInput(x, s0: s0, count: count, channels: cIn, pixels: p, scratch: xt)
+                sgemm(transB: true, m: cIn, n: k, k: np, a: xChunk, lda: np, b: colG, ldb: np, beta: 1, c: dw, ldc: k)
+            }
+            if let dx {
+                let dxChunk = dx + s0 * cIn * p
+                if count == 1 {
+                    sgemm(m: cIn, n: p, k: k, a: weight, lda: k, b: colG, ldb: p, c: dxChunk, ldc: p)
+                } else {
+                    sgemm(m: cIn, n: np, k: k, a: weight, lda: k, b: colG, ldb: np, c: xt, ldc: np)
+                    unswapBatchAndChannels(xt, batch: count, channels: cIn, pixels: p, into: dxChunk)
                 }
             }
         }
     }
     var dwOut: [Float]? = nil, dbOut: [Float]? = nil
     scratch.storage.withUnsafeBufferPointer { sp in
-        let partials = (0..<slots).filter { used[$0] }.map { sp.baseAddress! + $0 * slotSize + colSize + xtSize }
+        let partials = (0..<groups).map { UnsafePointer(sp.baseAddress! + slots * workSize + $0 * accSize) }
         if wantWeight { dwOut = sumPartials(partials, offset: 0, count: dwSize) }
         if wantBias { dbOut = sumPartials(partials, offset: dwSize, count: dbSize) }
     }
