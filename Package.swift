@@ -37,10 +37,12 @@ let package = Package(
         .executableTarget(name: "Benchmarks", dependencies: ["IllusionModels"], swiftSettings: optimized),
         .testTarget(name: "TensorsTests", dependencies: ["IllusionTensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["IllusionNeuralNetworks"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["IllusionDatasets"]),
+        // The executable finder and requireData shared by the test targets.
+        .target(name: "IllusionTestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "DatasetsTests", dependencies: ["IllusionDatasets", "IllusionTestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["IllusionImaging"]),
-        .testTarget(name: "ModelsTests", dependencies: ["IllusionModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReinforcementTests", dependencies: ["IllusionReinforcement"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelsTests", dependencies: ["IllusionModels", "IllusionTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReinforcementTests", dependencies: ["IllusionReinforcement", "IllusionTestSupport"], resources: [.copy("Fixtures")]),
         // Uses only `import IllusionCraft` (no @testable): proves the public API is enough.
         .testTarget(name: "PublicAPITests", dependencies: ["IllusionCraft"]),
     ],

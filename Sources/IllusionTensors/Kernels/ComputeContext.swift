@@ -15,7 +15,7 @@ import Foundation
 /// ``ParallelLoops`` only hold them), and ``run(_:)`` restores the previous context afterwards.
 /// The counts change how work is split, never the arithmetic of the dense and elementwise
 /// kernels; the convolution engine's reductions are fixed per thread count (see its doc).
-public struct ComputeContext: Equatable, Sendable, CustomStringConvertible {
+public struct ComputeContext: Hashable, Sendable, CustomStringConvertible {
     /// Threads of our own parallel loops (≥ 1).
     public var threads: Int
     /// Threads OpenBLAS uses inside one `sgemm` (≥ 1; 1 lets our loops run in parallel).
