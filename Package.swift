@@ -49,7 +49,7 @@ let package = Package(
     // Swift 6 language mode is not on yet: the kernels share `Tensor` storage with worker threads
     // through unsafe pointers (ParallelLoops, the chunked convolution engine), which strict
     // concurrency checking would reject without a Sendable design of the tensor type. Grad mode is
-    // per thread (a pthread slot); the thread counts (`ComputeThreads`, `ParallelLoops`) are process
-    // configuration set once before work starts (`--threads`, ILLUSION_THREADS), not changed mid-computation.
+    // per thread (a pthread slot); the thread counts are one explicit `ComputeContext` (IllusionTensors),
+    // process-wide because OpenBLAS's count is (docs/training.md), applied by the CLI and `Trainer.compute`.
     swiftLanguageModes: [.v5]
 )
