@@ -37,17 +37,19 @@ let package = Package(
         .executableTarget(name: "Benchmarks", dependencies: ["IllusionModels"], swiftSettings: optimized),
         .testTarget(name: "TensorsTests", dependencies: ["IllusionTensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["IllusionNeuralNetworks"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["IllusionDatasets"]),
+        // The executable finder and requireData shared by the test targets.
+        .target(name: "IllusionTestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "DatasetsTests", dependencies: ["IllusionDatasets", "IllusionTestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["IllusionImaging"]),
-        .testTarget(name: "ModelsTests", dependencies: ["IllusionModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReinforcementTests", dependencies: ["IllusionReinforcement"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelsTests", dependencies: ["IllusionModels", "IllusionTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReinforcementTests", dependencies: ["IllusionReinforcement", "IllusionTestSupport"], resources: [.copy("Fixtures")]),
         // Uses only `import IllusionCraft` (no @testable): proves the public API is enough.
         .testTarget(name: "PublicAPITests", dependencies: ["IllusionCraft"]),
     ],
     // Swift 6 language mode is not on yet: the kernels share `Tensor` storage with worker threads
     // through unsafe pointers (ParallelLoops, the chunked convolution engine), which strict
     // concurrency checking would reject without a Sendable design of the tensor type. Grad mode is
-    // per thread (a pthread slot); the thread counts (`ComputeThreads`, `ParallelLoops`) are process
-    // configuration set once before work starts (`--threads`, ILLUSION_THREADS), not changed mid-computation.
+    // per thread (a pthread slot); the thread counts are one explicit `ComputeContext` (IllusionTensors),
+    // process-wide because OpenBLAS's count is (docs/training.md), applied by the CLI and `Trainer.compute`.
     swiftLanguageModes: [.v5]
 )

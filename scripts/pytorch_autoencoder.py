@@ -10,14 +10,11 @@ with strict=True (encoder.*, decoder.*, classifier.*, each an nn.Sequential).
 through the codes standardised with the run's stored mean and std) and compares with ours; prints
 one JSON object, exit status 1 when the difference exceeds 1e-4. Needs torch and safetensors.
 """
-import argparse
-import json
-import os
-import sys
 
 import torch
 import torch.nn as nn
-from safetensors.torch import load_file
+
+from run_loader import check_reference
 
 
 class Autoencoder(nn.Module):
@@ -42,34 +39,13 @@ class Autoencoder(nn.Module):
         return self.classifier((self.encoder(x) - self.code_mean) / self.code_std)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("run")
-    ap.add_argument("--reference", help="safetensors from `illusion export --reference` of any autoencoder part")
-    a = ap.parse_args()
-    config = json.load(open(os.path.join(a.run, "config.json")))
-    model = Autoencoder(config["model"])
-    state = load_file(os.path.join(a.run, "model.safetensors"))
-    model.load_state_dict(state, strict=True)
-    model.eval()
-    report = {"run": a.run, "kind": config["kind"], "loaded": len(state), "strict": True}
-    ok = True
-    if a.reference:
-        ref = load_file(a.reference)
-        with torch.no_grad():
-            if "output.code" in ref:
-                ours, theirs = ref["output.code"], model.encoder(ref["input.images"])
-            elif "output.logits" in ref:
-                ours, theirs = ref["output.logits"], model.classify(ref["input.images"])
-            else:
-                ours, theirs = ref["output.images"], torch.sigmoid(model.decoder(ref["input.code"]))
-        d = (ours - theirs).abs().max().item()
-        report["max_abs_difference_vs_illusion"] = d
-        ok = d <= 1e-4
-    report["passed"] = ok
-    print(json.dumps(report))
-    sys.exit(0 if ok else 1)
+def compare(model, ref):
+    if "output.code" in ref:
+        return ref["output.code"], model.encoder(ref["input.images"])
+    if "output.logits" in ref:
+        return ref["output.logits"], model.classify(ref["input.images"])
+    return ref["output.images"], torch.sigmoid(model.decoder(ref["input.code"]))
 
 
 if __name__ == "__main__":
-    main()
+    check_reference(Autoencoder, compare, "safetensors from `illusion export --reference` of any autoencoder part")

@@ -8,14 +8,11 @@ and load its model.safetensors with strict=True (one nn.Sequential, so the names
 With --reference the classifier runs on the same images and its logits are compared with ours;
 prints one JSON object, exit status 1 when the difference exceeds 1e-4. Needs torch and safetensors.
 """
-import argparse
-import json
-import os
-import sys
 
 import torch
 import torch.nn as nn
-from safetensors.torch import load_file
+
+from run_loader import check_reference
 
 
 def cnn(m):
@@ -40,29 +37,6 @@ def cnn(m):
     return nn.Sequential(*layers)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("run")
-    ap.add_argument("--reference", help="safetensors from `illusion export --part classifier --reference`")
-    a = ap.parse_args()
-    config = json.load(open(os.path.join(a.run, "config.json")))
-    model = cnn(config["model"])
-    state = load_file(os.path.join(a.run, "model.safetensors"))
-    model.load_state_dict(state, strict=True)
-    model.eval()
-    report = {"run": a.run, "kind": config["kind"], "loaded": len(state), "strict": True}
-    ok = True
-    if a.reference:
-        ref = load_file(a.reference)
-        with torch.no_grad():
-            logits = model(ref["input.images"])
-        d = (logits - ref["output.logits"]).abs().max().item()
-        report["max_abs_difference_vs_illusion"] = d
-        ok = d <= 1e-4
-    report["passed"] = ok
-    print(json.dumps(report))
-    sys.exit(0 if ok else 1)
-
-
 if __name__ == "__main__":
-    main()
+    check_reference(cnn, lambda model, ref: (ref["output.logits"], model(ref["input.images"])),
+                    "safetensors from `illusion export --part classifier --reference`")

@@ -10,14 +10,11 @@ With --reference (inputs and our outputs written by `illusion export --reference
 is run on the same noise (and condition, ε) and compared with our images; prints one JSON object,
 exit status 1 when the difference exceeds 1e-4. Needs torch and safetensors.
 """
-import argparse
-import json
-import os
-import sys
 
 import torch
 import torch.nn as nn
-from safetensors.torch import load_file
+
+from run_loader import check_reference
 
 
 def geometry(size):
@@ -99,29 +96,9 @@ class GAN(nn.Module):
         self.discriminator = Discriminator(m)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("run")
-    ap.add_argument("--reference", help="safetensors from `illusion export --part generator --reference`")
-    a = ap.parse_args()
-    config = json.load(open(os.path.join(a.run, "config.json")))
-    gan = GAN(config["model"])
-    state = load_file(os.path.join(a.run, "model.safetensors"))
-    gan.load_state_dict(state, strict=True)
-    gan.eval()
-    report = {"run": a.run, "kind": config["kind"], "loaded": len(state), "strict": True}
-    ok = True
-    if a.reference:
-        ref = load_file(a.reference)
-        with torch.no_grad():
-            images = gan.generator(ref["input.noise"], ref.get("input.condition"), ref.get("input.epsilon"))
-        d = (images - ref["output.images"]).abs().max().item()
-        report["max_abs_difference_vs_illusion"] = d
-        ok = d <= 1e-4
-    report["passed"] = ok
-    print(json.dumps(report))
-    sys.exit(0 if ok else 1)
+def compare(gan, ref):
+    return ref["output.images"], gan.generator(ref["input.noise"], ref.get("input.condition"), ref.get("input.epsilon"))
 
 
 if __name__ == "__main__":
-    main()
+    check_reference(GAN, compare, "safetensors from `illusion export --part generator --reference`")

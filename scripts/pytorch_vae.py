@@ -10,13 +10,12 @@ Needs torch and safetensors (pip install torch safetensors). Not used by the tes
 """
 import argparse
 import json
-import math
-import os
-import sys
 
 import torch
 import torch.nn as nn
 from safetensors.torch import load_file
+
+from run_loader import load_run
 
 
 def fashion(c):
@@ -83,11 +82,7 @@ def main():
     ap.add_argument("run")
     ap.add_argument("--raw", help="safetensors from `illusion sample --raw`: decode its z and compare with its images")
     args = ap.parse_args()
-    config = json.load(open(os.path.join(args.run, "config.json")))
-    model = VAE(config["model"])
-    state = load_file(os.path.join(args.run, "model.safetensors"))
-    model.load_state_dict(state, strict=True)
-    model.eval()
+    config, model, state = load_run(args.run, VAE)
     n = sum(v.numel() for v in model.state_dict().values() if v.dtype == torch.float32)
     with torch.no_grad():
         z = torch.randn(8, config["model"]["latentDim"], generator=torch.Generator().manual_seed(0))

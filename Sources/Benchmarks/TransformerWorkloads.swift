@@ -31,7 +31,7 @@ enum TransformerWorkloads {
     }
 
     static func make(_ workload: Workload) throws -> TrainingSetup {
-        CharTransformerWorkflow.configureThreads(ParallelLoops.threads)  // as `illusion train char-lm --threads`
+        ComputeContext.gemmBound(ParallelLoops.threads).apply()  // as `illusion train char-lm --threads`
         let model = try model()
         var streamRNG = RandomGenerator(seed: 1)
         switch workload.name {

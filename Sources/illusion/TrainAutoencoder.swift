@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import IllusionModels
 
-struct TrainAutoencoder: ParsableCommand {
+struct TrainAutoencoder: ParsableCommand, RunOutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "autoencoder",
         abstract: "Convolutional autoencoder with a 2-D code, then a classifier on the codes (latent plots, report).")
@@ -20,9 +20,6 @@ struct TrainAutoencoder: ParsableCommand {
     @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
     @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var output: RunOutputArguments
-    var out: String { output.out }
-    var json: Bool { output.json }
-    var quiet: Bool { output.quiet }
     @OptionGroup var optimization: OptimizationArguments
     @OptionGroup var compute: ComputeArguments
     @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Also commit a checkpoint every N optimisation steps (default 0: at epoch ends only).")

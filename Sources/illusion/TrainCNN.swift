@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import IllusionModels
 
-struct TrainCNN: ParsableCommand {
+struct TrainCNN: ParsableCommand, RunOutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnn",
         abstract: "CNN classifier (conv32-pool-conv64-pool-dense128, dropout, softmax) with early stopping, LR schedule and optional augmentation.")
@@ -29,9 +29,6 @@ struct TrainCNN: ParsableCommand {
     @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
     @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var output: RunOutputArguments
-    var out: String { output.out }
-    var json: Bool { output.json }
-    var quiet: Bool { output.quiet }
     @OptionGroup var checkpoints: CheckpointArguments
     @OptionGroup var optimization: OptimizationArguments
     @OptionGroup var compute: ComputeArguments

@@ -3,7 +3,7 @@ import Foundation
 import IllusionModels
 
 /// Flags shared by `illusion train dcgan` and `illusion train cgan`.
-struct GANTrainingArguments: ParsableArguments {
+struct GANTrainingArguments: ParsableArguments, RunOutputCommand {
     @Option(help: "Dataset.") var dataset: DatasetName = .fashionMNIST
     @Option(help: "Data directory (mnist, celeba, folder; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
     @Option(parsing: .unconditional, help: "Epochs to train (with --resume: the new total).") var epochs: Int = 5
@@ -29,9 +29,6 @@ struct GANTrainingArguments: ParsableArguments {
     @Option(name: .customLong("fd-classifier"), help: "CNN run folder (illusion train cnn) for FD-FMNIST at the end (Fashion-MNIST runs).")
     var fdClassifier: String?
     @OptionGroup var output: RunOutputArguments
-    var out: String { output.out }
-    var json: Bool { output.json }
-    var quiet: Bool { output.quiet }
     @OptionGroup var checkpoints: CheckpointArguments
     @OptionGroup var optimization: OptimizationArguments
     @OptionGroup var compute: ComputeArguments

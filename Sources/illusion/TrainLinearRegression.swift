@@ -3,7 +3,7 @@ import Foundation
 import IllusionModels
 
 /// Options shared by `train linear-regression` and `train logistic-regression`.
-struct RegressionArguments: ParsableArguments {
+struct RegressionArguments: ParsableArguments, RunOutputCommand {
     @Option(help: "CSV file with a header row (default: generated data).") var csv: String?
     @Option(help: "Target column of the CSV.") var target: String?
     @Option(help: "Comma-separated feature columns of the CSV (default: every other numeric column).") var features: String?
@@ -19,9 +19,6 @@ struct RegressionArguments: ParsableArguments {
     @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: "Fraction of the samples held out for testing.") var testFraction: Double = 0.2
     @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var output: RunOutputArguments
-    var out: String { output.out }
-    var json: Bool { output.json }
-    var quiet: Bool { output.quiet }
 
     func dataSource(noise: Double) -> RegressionDataSource {
         var source = RegressionDataSource(csvPath: csv, target: target,

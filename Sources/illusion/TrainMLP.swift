@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import IllusionModels
 
-struct TrainMLP: ParsableCommand {
+struct TrainMLP: ParsableCommand, RunOutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "mlp",
         abstract: "MLPs with 0, 1, 2, 4, … hidden layers on a 2-D toy set; one figure of their decision boundaries.")
@@ -21,9 +21,6 @@ struct TrainMLP: ParsableCommand {
     @Option(name: .customLong("test-fraction"), parsing: .unconditional) var testFraction: Double = 0.25
     @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var output: RunOutputArguments
-    var out: String { output.out }
-    var json: Bool { output.json }
-    var quiet: Bool { output.quiet }
 
     func run() throws {
         try runReportingErrors {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import IllusionModels
 
-struct TrainVAE: ParsableCommand {
+struct TrainVAE: ParsableCommand, RunOutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "vae", abstract: "Train a Variational Autoencoder (Adam; checkpoint, pictures and metrics each epoch).")
 
@@ -26,9 +26,6 @@ struct TrainVAE: ParsableCommand {
     @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
     @Option(name: .customLong("iwae-samples"), parsing: .unconditional, help: "K for the final test IWAE bound (0 = skip).") var iwaeSamples: Int = 0
     @OptionGroup var output: RunOutputArguments
-    var out: String { output.out }
-    var json: Bool { output.json }
-    var quiet: Bool { output.quiet }
     @OptionGroup var checkpoints: CheckpointArguments
     @OptionGroup var optimization: OptimizationArguments
     @OptionGroup var compute: ComputeArguments

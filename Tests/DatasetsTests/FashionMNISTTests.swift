@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import IllusionTestSupport
 import IllusionDatasets
 
 /// Tests on the real Fashion-MNIST files (skipped when they are not installed).

@@ -1,4 +1,5 @@
 import XCTest
+import IllusionTestSupport
 import Foundation
 
 /// The `illusion` executable on bad input: one clear line on stderr, a non-zero exit, no trap.

@@ -1,4 +1,5 @@
 import XCTest
+import IllusionTestSupport
 @testable import IllusionModels
 
 /// Small images of three kinds of stroke — horizontal bar, vertical bar, diagonal — at random

@@ -43,7 +43,7 @@ final class CharLMTests: XCTestCase {
         // Uniform guessing costs log2(V) ≈ 3.9 bits; the word structure is worth much more than a bit.
         XCTAssertLessThan(bpc, 2.2, "validation bits/char after 3 epochs")
         XCTAssertLessThan(bpc, log2(Double(vocab)) - 1.5)
-        for name in ["config.json", "model.safetensors", "training_state.safetensors", "metrics.jsonl", "report.html",
+        for name in ["config.json", "model.safetensors", "checkpoints/best/training_state.safetensors", "metrics.jsonl", "report.html",
                      "loss_curves.png", "samples/epoch_3.txt"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: tmp + "/run/" + name), name)
         }
@@ -71,7 +71,61 @@ final class CharLMTests: XCTestCase {
         let a = try SafeTensors(contentsOf: straight.modelPath), b = try SafeTensors(contentsOf: resumed.modelPath)
         XCTAssertEqual(a.names, b.names)
         for name in a.names { XCTAssertEqual(try a.floats(name), try b.floats(name), name) }
-        XCTAssertEqual(resumed.readMetrics().count, 2)
+        XCTAssertEqual(resumed.readMetrics().filter { $0["kind"] as? String == "epoch" }.count, 2)
+    }
+
+    /// A run stopped right after a mid-epoch checkpoint (the newer checkpoints deleted, as a kill
+    /// would leave it) resumes to the weights of the uninterrupted run: the recurrent state carried
+    /// across batches and the dropout masks' generator come back from the checkpoint. Resuming the
+    /// same checkpoint with the carried state dropped gives other weights (so the test can fail).
+    func testMidEpochResumeIsBitIdentical() throws {
+        let file = try writeText(lines: 80)
+        var config = try smallConfig(epochs: 2)
+        config.layers = 2; config.dropout = 0.25; config.sampleLength = 5
+        var loop = TrainingLoopOptions(); loop.checkpointEvery = 2; loop.keepCheckpoints = 100
+        config.loop = loop
+        let straight = RunFolder(path: tmp + "/straight")
+        _ = try CharLMTraining.run(config: config, files: [file], folder: straight, resume: false, quiet: true)
+        let store = CheckpointStore(run: straight)
+        let steps = try XCTUnwrap(store.stepFolders().last.map { try store.verify($0).progress.globalStep })
+        XCTAssertGreaterThanOrEqual(steps, 8, "two epochs of at least 4 steps")
+        // Copy the run as a kill after the first checkpoint inside the second epoch would leave it.
+        let middle = try XCTUnwrap(store.stepFolders().first { folder in
+            let progress = try store.verify(folder).progress
+            return progress.epoch == 1 && progress.stepInEpoch > 0
+        })
+        func crashedCopy(_ name: String) throws -> RunFolder {
+            let path = tmp + "/" + name
+            try FileManager.default.copyItem(atPath: straight.path, toPath: path)
+            let copy = CheckpointStore(run: RunFolder(path: path))
+            for folder in copy.stepFolders() where (folder as NSString).lastPathComponent > (middle as NSString).lastPathComponent {
+                try FileManager.default.removeItem(atPath: folder)
+            }
+            return RunFolder(path: path)
+        }
+        let resumed = try crashedCopy("resumed")
+        let state = try SafeTensors(contentsOf: CheckpointStore(run: resumed).latest()!.trainingStatePath)
+        XCTAssertTrue(state.names.contains("task.carried_hidden") && state.names.contains("task.carried_cell"), "\(state.names)")
+        _ = try CharLMTraining.run(config: config, files: [file], folder: resumed, resume: true, quiet: true)
+        let a = try SafeTensors(contentsOf: straight.modelPath), b = try SafeTensors(contentsOf: resumed.modelPath)
+        for name in a.names { XCTAssertEqual(try a.floats(name), try b.floats(name), name) }
+
+        // Without the carried state the resumed run differs.
+        let stateless = try crashedCopy("stateless")
+        let latest = try XCTUnwrap(CheckpointStore(run: stateless).latest())
+        var stripped = try SafeTensors(contentsOf: latest.trainingStatePath)
+        for name in stripped.names where name.hasPrefix("task.carried") { stripped.entries[name] = nil }
+        let bytes = try stripped.serialized()
+        try Data(bytes).write(to: URL(fileURLWithPath: latest.trainingStatePath))
+        let manifestPath = latest.path + "/manifest.json"   // records each file's size and CRC-32
+        var manifest = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as? [String: Any])
+        var files = try XCTUnwrap(manifest["files"] as? [String: Any])
+        files["training_state.safetensors"] = ["bytes": bytes.count, "crc32": Int(CRC32.checksum(bytes))]
+        manifest["files"] = files
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
+        _ = try CharLMTraining.run(config: config, files: [file], folder: stateless, resume: true, quiet: true)
+        let c = try SafeTensors(contentsOf: stateless.modelPath)
+        XCTAssertNotEqual(try a.floats("head.weight"), try c.floats("head.weight"))
     }
 
     func testStreamsAreContiguousAsBatchify() {

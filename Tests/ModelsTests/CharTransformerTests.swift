@@ -130,6 +130,43 @@ final class CharTransformerTests: XCTestCase {
         for (p, d) in zip(a.trainer.model.uniqueParameters, decays) { XCTAssertEqual(d, p.tensor.rank >= 2 ? 0.1 : 0, p.name) }
     }
 
+    /// The transformer run on the shared loop: a run killed after its step-4 checkpoint (the newer
+    /// ones deleted) resumes to the uninterrupted run's weights — AdamW moments, the batch stream
+    /// and the warm-up + cosine position all come back — and metrics.jsonl holds each step line once.
+    func testResumeFromAStepCheckpointIsBitIdentical() throws {
+        let dir = NSTemporaryDirectory() + "transformer-resume-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = String(repeating: "to be or not to be, that is the question.\n", count: 30)
+        try text.write(toFile: dir + "/text.txt", atomically: true, encoding: .utf8)
+        let corpus = try CharLMCorpus(corpus: try TextCorpus(contentsOf: [dir + "/text.txt"]))
+        var recipe = TransformerRecipe()
+        recipe.steps = 12; recipe.warmupSteps = 3; recipe.batch = 4; recipe.learningRate = 1e-2; recipe.seed = 7
+        let config = CharTransformerRunConfig(model: CharTransformerConfig(vocabularySize: corpus.vocabulary.count, blockSize: 8,
+                                                                           layers: 1, heads: 2, width: 16),
+                                              recipe: recipe, vocabulary: corpus.vocabulary, data: [dir + "/text.txt"], evalInterval: 4)
+        var options = CharTransformerWorkflow.Options()
+        options.quiet = true; options.sampleLength = 0; options.keepCheckpoints = 100
+        let straight = RunFolder(path: dir + "/straight")
+        let full = try CharTransformerWorkflow.train(config, corpus: corpus, folder: straight, options: options)
+        XCTAssertEqual(full["steps"] as? Int, 12)
+        try FileManager.default.copyItem(atPath: straight.path, toPath: dir + "/resumed")
+        let resumed = RunFolder(path: dir + "/resumed")
+        let store = CheckpointStore(run: resumed)
+        XCTAssertEqual(store.stepFolders().map { ($0 as NSString).lastPathComponent }, ["step-000000004", "step-000000008", "step-000000012"])
+        for folder in store.stepFolders().dropFirst() { try FileManager.default.removeItem(atPath: folder) }
+        let atFour = try SafeTensors(contentsOf: try XCTUnwrap(store.latest()).modelPath)
+        options.resume = true
+        let again = try CharTransformerWorkflow.train(config, corpus: corpus, folder: resumed, options: options)
+        XCTAssertEqual(again["val_loss"] as? Double, full["val_loss"] as? Double)
+        let a = try SafeTensors(contentsOf: straight.modelPath), b = try SafeTensors(contentsOf: resumed.modelPath)
+        XCTAssertEqual(a.names, b.names)
+        for name in a.names { XCTAssertEqual(try a.floats(name), try b.floats(name), name) }
+        XCTAssertNotEqual(try atFour.floats("transformer.wte.weight"), try b.floats("transformer.wte.weight"), "steps 5–12 trained")
+        let steps = resumed.readMetrics().filter { $0["kind"] as? String == "step" }.compactMap { $0["step"] as? Int }
+        XCTAssertEqual(steps, [4, 8, 12])
+    }
+
     func testBadConfigurationsAndForeignCheckpointsAreOneLineErrors() throws {
         var rng = RandomGenerator(seed: 0)
         XCTAssertThrowsError(try CharTransformer(config: CharTransformerConfig(vocabularySize: 5, heads: 3, width: 128), rng: &rng)) {

@@ -1,4 +1,5 @@
 import XCTest
+import IllusionTestSupport
 import Foundation
 
 /// `illusion experiment` on out-of-range settings: one clear line, non-zero exit.

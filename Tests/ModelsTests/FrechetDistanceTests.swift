@@ -1,4 +1,5 @@
 import XCTest
+import IllusionTestSupport
 @testable import IllusionModels
 
 /// The Fréchet distance maths on its own, then FD-FMNIST through a CNN run folder.

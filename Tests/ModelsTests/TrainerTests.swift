@@ -1,4 +1,5 @@
 import XCTest
+import IllusionTestSupport
 @testable import IllusionModels
 
 /// A tiny regression task for the shared loop: Dense → ReLU → Dropout → Dense on 40 fixed points.
@@ -12,6 +13,8 @@ final class TinyRegressionTask: TrainingTask {
     var crashAfterStep: Int?
     var interruptAtStep: Int?
     var monitoredValues: [Double]?
+    /// The compute context in force at every step.
+    var contexts: [ComputeContext] = []
 
     struct SimulatedCrash: Error {}
 
@@ -33,6 +36,7 @@ final class TinyRegressionTask: TrainingTask {
     func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws { order = rng.permutation(40) }
 
     func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
+        contexts.append(ComputeContext.current)
         let rows = Array(order[(index * 8)..<(index * 8 + 8)])
         let noise = Tensor.normal([8, 1], std: 0.01, rng: &rng)
         let loss = meanSquaredError(net(x.gatherRows(rows)), y.gatherRows(rows) + noise)
@@ -68,6 +72,37 @@ final class TrainerTests: XCTestCase {
     }
 
     func weights(_ task: TinyRegressionTask) -> [[Float]] { task.net.stateDict().map(\.tensor.storage) }
+
+    /// `Trainer.compute` is in force for every step and the previous context comes back after
+    /// `fit()` (also when it throws); the thread counts split the work without changing the numbers.
+    func testComputeContextAppliesDuringFitAndIsRestored() throws {
+        let outside = ComputeContext.current
+        defer { outside.apply() }
+        ComputeContext.layers(1).apply()
+        XCTAssertEqual(ComputeContext.current, ComputeContext(threads: 1, blasThreads: 1))
+        let serial = TinyRegressionTask()
+        try makeTrainer(serial, "serial", epochs: 2).fit()
+        XCTAssertEqual(Set(serial.contexts), [ComputeContext.layers(1)])
+
+        let threaded = TinyRegressionTask()
+        let trainer = try makeTrainer(threaded, "threaded", epochs: 2)
+        let context = ComputeContext(threads: 3, blasThreads: 2)
+        trainer.compute = context
+        try trainer.fit()
+        XCTAssertEqual(Set(threaded.contexts), [context])
+        XCTAssertEqual(threaded.contexts.count, 10)
+        XCTAssertEqual(ParallelLoops.threads, 1, "restored after fit")
+        XCTAssertEqual(ComputeContext.current, .layers(1), "restored after fit")
+        XCTAssertEqual(weights(threaded), weights(serial))
+
+        let crashing = TinyRegressionTask()
+        crashing.crashAfterStep = 3
+        let failing = try makeTrainer(crashing, "crashing")
+        failing.compute = .gemmBound(2)
+        XCTAssertThrowsError(try failing.fit())
+        XCTAssertEqual(crashing.contexts.last, .gemmBound(2))
+        XCTAssertEqual(ComputeContext.current, .layers(1), "restored after a throw")
+    }
 
     /// A crash in the middle of an epoch, resumed from the last step checkpoint, ends bit-identical
     /// to the uninterrupted run (same batches, same noise, same dropout masks afterwards).

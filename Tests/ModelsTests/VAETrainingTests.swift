@@ -1,4 +1,5 @@
 import XCTest
+import IllusionTestSupport
 @testable import IllusionModels
 
 /// Training, resuming, divergence handling and evaluation of the VAEs on small real and

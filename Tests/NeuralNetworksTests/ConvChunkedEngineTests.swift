@@ -33,11 +33,11 @@ final class ConvChunkedEngineTests: XCTestCase {
     func grads(_ ts: [Tensor]) -> [[Float]] { ts.map { $0.grad ?? [] } }
 
     func run(_ body: () -> Void) {
-        let saved = BLASThreads.current, savedCount = ComputeThreads.count
-        defer { BLASThreads.set(saved); ComputeThreads.count = savedCount }
-        ComputeThreads.configure(2)
+        let saved = ComputeContext.current
+        defer { saved.apply() }
+        ComputeContext.layers(2).apply()
         body()              // our threads, OpenBLAS single-threaded
-        BLASThreads.set(2)
+        ComputeContext.gemmBound(2).apply()
         body()              // OpenBLAS threads, chunks in sequence
     }
 

@@ -38,9 +38,9 @@ final class ConvDeterminismTests: XCTestCase {
     }
 
     func testChunkedConvolutionsAreBitReproducible() {
-        let saved = BLASThreads.current, savedCount = ComputeThreads.count
-        defer { BLASThreads.set(saved); ComputeThreads.count = savedCount }
-        ComputeThreads.configure(2)
+        let saved = ComputeContext.current
+        defer { saved.apply() }
+        ComputeContext.layers(2).apply()
         func once() -> [[Float]] {
             var rng = RandomGenerator(seed: 5)
             let x = Tensor.normal([16, 8, 20, 20], rng: &rng, requiresGrad: true)

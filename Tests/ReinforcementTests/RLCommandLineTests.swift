@@ -1,32 +1,19 @@
 import Foundation
 import XCTest
+import IllusionTestSupport
 
 /// `illusion rl` on bad input (one line on stderr naming the state and action, non-zero exit) and a
 /// small good run (result.json with values and policy, --json on stdout). Skipped when the
-/// executable has not been built beside the tests.
+/// executable has not been built beside the tests (a failure under CI=true).
 final class RLCommandLineTests: XCTestCase {
-    var binary: URL? {
-        var folders = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
-            folders.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        return folders.map { $0.appendingPathComponent("illusion") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    var binary: URL? { IllusionExecutable.url }
 
     func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = try XCTUnwrap(binary)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try IllusionExecutable.run(arguments)
     }
 
     func testBadMDPFilesGiveOneLineNamingStateAndAction() throws {
-        try XCTSkipIf(binary == nil, "illusion executable not built next to the tests")
+        try requireData(binary != nil, "illusion executable not built next to the tests")
         let tmp = NSTemporaryDirectory() + "rl-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: tmp) }
@@ -58,7 +45,7 @@ final class RLCommandLineTests: XCTestCase {
     }
 
     func testValueIterationWritesValuesPolicyAndPictures() throws {
-        try XCTSkipIf(binary == nil, "illusion executable not built next to the tests")
+        try requireData(binary != nil, "illusion executable not built next to the tests")
         let tmp = NSTemporaryDirectory() + "rl-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         let r = try run(["rl", "value-iteration", "--env", "gridworld", "--out", tmp, "--json"])

@@ -30,22 +30,10 @@ public enum PointClassifierTrainer {
         defer { model.setTraining(false) }
         let optimizer = Adam(parameters: model.parameters, learningRate: options.learningRate)
         var rng = RandomGenerator(seed: options.seed, stream: 0x9017)
-        let batch = min(options.batchSize, n)
         let progress = ProgressReporter(label: label, total: options.epochs, interval: 10, quiet: quiet)
         var curve: [Double] = []
         for epoch in 0..<options.epochs {
-            let order = rng.permutation(n)
-            var sum = 0.0, start = 0
-            while start < n {
-                let rows = Array(order[start..<min(start + batch, n)])
-                let loss = crossEntropy(logits: model(x.gatherRows(rows)), labels: rows.map { labels[$0] })
-                optimizer.zeroGrad()
-                loss.backward()
-                optimizer.step()
-                sum += Double(loss.scalar) * Double(rows.count)
-                start += batch
-            }
-            let mean = sum / Double(n)
+            let mean = crossEntropyEpoch(model, x: x, labels: labels, optimizer: optimizer, batchSize: options.batchSize, rng: &rng)
             guard mean.isFinite else {
                 throw ModelError.trainingDiverged("\(label): training diverged at epoch \(epoch + 1) (loss \(mean)); lower --lr (now \(options.learningRate))")
             }

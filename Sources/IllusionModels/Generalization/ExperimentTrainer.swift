@@ -3,8 +3,9 @@ import Foundation
 /// The small training loop the generalization experiments share: mini-batch Adam (optionally with
 /// coupled L2 weight decay, i.e. λ‖θ‖²/2 added to the loss) on softmax cross-entropy, with an
 /// optional held-out set for early stopping (the parameters of the epoch with the lowest held-out
-/// loss are restored at the end). Self-contained on purpose: the experiments compare regularisers
-/// on one fixed loop; it is not the CLI's training workflow.
+/// loss are restored at the end). Not on the shared ``Trainer``: the experiments train hundreds of
+/// tiny in-memory models per command and keep no run folder (docs/training.md); the epoch itself is
+/// ``crossEntropyEpoch(_:x:labels:optimizer:batchSize:rng:)``, shared with the MLP classifier.
 public struct ExperimentTrainer {
     public var epochs: Int
     public var batchSize: Int
@@ -38,24 +39,12 @@ public struct ExperimentTrainer {
         guard n >= 1 else { throw ModelError.invalidArgument("no training samples") }
         let optimizer = Adam(parameters: model.parameters, learningRate: learningRate, weightDecay: weightDecay)
         var rng = RandomGenerator(seed: seed, stream: 0xE7)
-        let batch = min(batchSize, n)
         var outcome = Outcome(trainLoss: [], heldOutLoss: [], chosenEpoch: epochs)
         var best = Double.infinity, bestEpoch = 0
         var bestParameters: [[Float]] = []
         for epoch in 1...epochs {
             model.setTraining(true)
-            let order = rng.permutation(n)
-            var sum = 0.0, start = 0
-            while start < n {
-                let rows = Array(order[start..<min(start + batch, n)])
-                let loss = crossEntropy(logits: model(x.gatherRows(rows)), labels: rows.map { labels[$0] })
-                optimizer.zeroGrad()
-                loss.backward()
-                optimizer.step()
-                sum += Double(loss.scalar) * Double(rows.count)
-                start += batch
-            }
-            let mean = sum / Double(n)
+            let mean = crossEntropyEpoch(model, x: x, labels: labels, optimizer: optimizer, batchSize: batchSize, rng: &rng)
             guard mean.isFinite else { throw ModelError.trainingDiverged("experiment: training diverged at epoch \(epoch) (loss \(mean))") }
             outcome.trainLoss.append(mean)
             model.setTraining(false)

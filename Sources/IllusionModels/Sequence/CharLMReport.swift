@@ -1,17 +1,19 @@
 import Foundation
 
-/// `report.html` and `loss_curves.png` of a char-LM run, rebuilt from `metrics.jsonl` after every epoch.
+/// `report.html` and `loss_curves.png` of a char-LM run, rebuilt from `metrics.jsonl` after every
+/// epoch: the shared loop's `step` lines (window means of the training loss) and `epoch` lines.
 public enum CharLMReport {
-    public static func write(folder: RunFolder, config: CharLMConfig) throws {
-        let metrics = folder.readMetrics()
+    public static func write(folder: RunFolder, config: CharLMConfig, stepsPerEpoch: Int) throws {
+        let all = folder.readMetrics()
+        let metrics = all.filter { ($0["kind"] as? String) == "epoch" }
         var trainX: [Double] = [], trainY: [Double] = [], valX: [Double] = [], valY: [Double] = []
+        for m in all where (m["kind"] as? String) == "step" {
+            guard let step = m["step"] as? Int, let loss = m["loss"] as? Double else { continue }
+            trainX.append(Double(step) / Double(max(stepsPerEpoch, 1))); trainY.append(loss / log(2))
+        }
         for m in metrics {
-            guard let epoch = m["epoch"] as? Int else { continue }
-            let curve = (m["train_loss_curve"] as? [Double]) ?? []
-            for (i, v) in curve.enumerated() {
-                trainX.append(Double(epoch - 1) + Double(i) / Double(max(curve.count, 1))); trainY.append(v / log(2))
-            }
-            if let v = m["val_bits_per_char"] as? Double { valX.append(Double(epoch)); valY.append(v) }
+            guard let epoch = m["epoch"] as? Int, let v = m["val_bits_per_char"] as? Double else { continue }
+            valX.append(Double(epoch)); valY.append(v)
         }
         let chart = LineChart(title: "char-LM (\(config.architecture.rawValue)) loss", xLabel: "epoch", yLabel: "bits per character",
                               series: [LineChart.Series(name: "train (per step)", values: trainY, xs: trainX),
@@ -31,10 +33,10 @@ public enum CharLMReport {
         let rows = metrics.map { m -> [String] in
             func f(_ k: String, _ fmt: String) -> String { (m[k] as? Double).map { String(format: fmt, $0) } ?? "" }
             return ["\(m["epoch"] ?? "")", f("train_bpc", "%.4f"), f("val_nats_per_char", "%.4f"), f("val_bits_per_char", "%.4f"),
-                    f("val_perplexity", "%.2f"), f("chars_per_s_median", "%.0f"), f("epoch_s", "%.1f")]
+                    f("val_perplexity", "%.2f"), f("images_per_s", "%.0f"), f("epoch_seconds", "%.1f")]
         }
         report.addTable(header: ["epoch", "train bits/char", "val nats/char", "val bits/char", "val perplexity", "chars/s", "epoch s"], rows: rows)
-        try report.addChart(chart, caption: "training loss per step and validation loss per epoch (bits/char)")
+        try report.addChart(chart, caption: "training loss (mean over each metrics.jsonl step line) and validation loss per epoch (bits/char)")
         report.addSection("Samples (temperature 1, primed with a newline)")
         for m in metrics {
             guard let epoch = m["epoch"] as? Int,

@@ -2,9 +2,9 @@ import Foundation
 
 /// Training a character-level language model (`illusion train char-lm`): truncated BPTT over B
 /// contiguous streams with the state carried across batches (detached), Adam, gradient clipping
-/// by global norm, a checkpoint (model + optimizer + RNG) after every epoch, a sample each epoch,
-/// loss curves and report.html. The loop is self-contained here (the shared `Trainer` had not
-/// landed when this was written); it follows `charlm_lstm.py` step for step so the two compare.
+/// by global norm, a sample each epoch, loss curves and report.html, on the shared ``Trainer``
+/// (checkpoints at epoch ends and every `--checkpoint-every` steps, resumable mid-epoch with the
+/// carried state). It follows `charlm_lstm.py` step for step so the two compare.
 public enum CharLMTraining {
     /// Figures of a finished run (also `eval --json`).
     public struct Figures {
@@ -68,13 +68,16 @@ public enum CharLMTraining {
         return Figures(validationNats: total / Double(max(count, 1)), validationCharacters: count)
     }
 
-    /// Trains into `folder` (a new run, or continues it with `resume`). Returns the summary for `--json`.
+    /// Trains into `folder` on the shared ``Trainer`` (a new run, or continues it with `resume`
+    /// from its newest verified checkpoint or `resumeFrom`). Returns the summary for `--json`.
+    /// `config.loop` sets the checkpoint cadence (`--checkpoint-every`, `--keep-checkpoints`);
+    /// clipping is `config.clipNorm`, the schedule constant, as `charlm_lstm.py`.
     public static func run(config requested: CharLMConfig, files: [String], folder: RunFolder, resume: Bool,
-                           quiet: Bool) throws -> [String: Any] {
+                           resumeFrom: String? = nil, quiet: Bool, compute: ComputeContext? = nil) throws -> [String: Any] {
         var config = requested
-        var startEpoch = 1
+        let resuming = resume || resumeFrom != nil
         let existing = FileManager.default.fileExists(atPath: folder.modelPath)
-        if resume {
+        if resuming {
             try folder.requireExisting()
             let saved = try CharLMRun.config(of: folder)
             guard saved.architecture == requested.architecture else {
@@ -82,10 +85,11 @@ public enum CharLMTraining {
             }
             config = saved
             config.epochs = requested.epochs
+            if let loop = requested.loop { config.loop = TrainingLoopOptions.resumed(saved.loop, checkpointing: (loop.checkpointEvery, loop.keepCheckpoints)) }
         } else if existing {
             throw ModelError.invalidRun("--out \(folder.path) already holds a trained run; pass --resume to continue it or choose another folder")
         }
-        let corpus = try prepare(config: config, files: files, vocabulary: resume ? config.vocabulary : nil)
+        let corpus = try prepare(config: config, files: files, vocabulary: resuming ? config.vocabulary : nil)
         config.vocabulary = corpus.vocabulary
         config.dataFiles = files
         config.corpusCharacters = corpus.characters
@@ -93,96 +97,146 @@ public enum CharLMTraining {
 
         var rng = RandomGenerator(seed: config.seed)
         let model = CharLanguageModel(config: config, rng: &rng)
-        let optimizer = Adam(parameters: model.parameters, learningRate: config.learningRate)
-        if resume {
-            try Checkpoint.load(model, from: folder.modelPath)
-            let state = try TrainingState.load(from: folder, optimizers: [("optimizer.", optimizer)])
-            rng = state.rng
-            startEpoch = state.epoch + 1
-            try folder.truncateMetrics(afterEpoch: state.epoch)
-        }
-        try folder.create()
-        try folder.writeJSON(config, to: "config.json")
-        if !resume { try? FileManager.default.removeItem(atPath: folder.metricsPath) }
+        let task = CharLMTask(model: model, corpus: corpus, config: config, folder: folder, quiet: quiet)
+        var loop = config.loop ?? TrainingLoopOptions()
+        loop.clipGradNorm = config.clipNorm > 0 ? config.clipNorm : nil
+        loop.schedule = .constant
+        loop.logEvery = max(1, min(config.maxSteps > 0 ? config.maxSteps : task.stepsPerEpoch, task.stepsPerEpoch) / 200)
+        let checkpoint = resuming ? try CheckpointStore(run: folder).checkpointToResume(from: resumeFrom) : nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let trainer = try Trainer(task: task, run: folder, epochs: config.epochs, maxStepsPerEpoch: config.maxSteps, loop: loop,
+                                  rng: rng, configJSON: [UInt8](try encoder.encode(config)) + [10], monitorMode: .minimum)
+        trainer.quiet = quiet
+        trainer.compute = compute
+        if let checkpoint { try trainer.restore(from: checkpoint) }
         try? FileManager.default.createDirectory(atPath: folder.file("samples"), withIntermediateDirectories: true)
-
-        let (rows, s) = CharLMCorpus.streams(corpus.train, batch: config.batchSize)
-        let fullSteps = (s - 1) / config.seqLen
-        let steps = config.maxSteps > 0 ? min(config.maxSteps, fullSteps) : fullSteps
-        let charsPerStep = config.batchSize * config.seqLen
         if !quiet {
             logLine("char-lm: \(config.architecture.rawValue) \(config.layers)×\(config.hidden), vocabulary \(corpus.vocabulary.count), " +
-                    "\(corpus.train.count) train / \(corpus.validation.count) validation characters, \(steps) steps/epoch of \(charsPerStep) characters, " +
+                    "\(corpus.train.count) train / \(corpus.validation.count) validation characters, \(trainer.stepsPerEpoch) steps/epoch of \(task.batchSize) characters, " +
                     "\(model.parameterCounts.trainable) parameters")
         }
+        let trained = try trainer.fit()
         var summary: [String: Any] = [:]
-        var lastFigures: Figures? = nil
-        if startEpoch > config.epochs {
-            lastFigures = evaluate(model, corpus.validation, batch: config.evalBatch, seqLen: config.seqLen)
+        let figures: Figures
+        if let last = trained.last {
+            summary = ["epoch": last.epoch, "steps": trainer.stepsPerEpoch, "epoch_s": last.training.seconds,
+                       "train_loss": last.training["loss"], "train_bpc": last.training["loss"] / log(2),
+                       "chars_per_s_median": last.training.examplesPerSecond,
+                       "chars_per_s_mean": Double(last.training.examples) / max(last.training.seconds, 1e-9)]
+            figures = task.lastFigures!
+            summary["sample"] = task.lastSample
+        } else {
+            figures = evaluate(model, corpus.validation, batch: config.evalBatch, seqLen: config.seqLen)
         }
-        for epoch in startEpoch...max(startEpoch, config.epochs) where epoch <= config.epochs {
-            model.setTraining(true)
-            var state: RecurrentState? = nil
-            var stepTimes: [Double] = [], gradNorms: [Double] = [], losses: [Double] = []
-            let progress = ProgressReporter(label: "epoch \(epoch)/\(config.epochs)", total: steps, quiet: quiet)
-            let epochStart = Date()
-            for i in 0..<steps {
-                let t0 = Date()
-                let (x, y) = CharLMCorpus.window(rows, start: i * config.seqLen, length: config.seqLen)
-                let out = model.forward(ids: x, batch: config.batchSize, steps: config.seqLen, state: state?.detached())
-                let loss = crossEntropy(logits: out.logits, labels: y)
-                state = out.state
-                optimizer.zeroGrad()
-                loss.backward()
-                if config.clipNorm > 0 { gradNorms.append(Double(clipGradientNorm(parameters: model.parameters, maxNorm: config.clipNorm))) }
-                optimizer.step()
-                let value = Double(loss.scalar)
-                guard value.isFinite else {
-                    throw ModelError.trainingDiverged("char-lm: the training loss became \(value) at epoch \(epoch) step \(i + 1); lower --lr")
-                }
-                losses.append(value)
-                stepTimes.append(Date().timeIntervalSince(t0))
-                let shown = losses.suffix(50)
-                progress.update(done: i + 1, images: (i + 1) * charsPerStep,
-                                figures: [("loss", shown.reduce(0, +) / Double(shown.count))])
-            }
-            let epochSeconds = Date().timeIntervalSince(epochStart)
-            let figures = evaluate(model, corpus.validation, batch: config.evalBatch, seqLen: config.seqLen)
-            lastFigures = figures
-            var sampleRNG = RandomGenerator(seed: config.seed &+ UInt64(epoch))
-            let sample = CharLMSampling.sample(model, prompt: CharLMSampling.defaultPrompt(config.vocabulary), length: config.sampleLength,
-                                               temperature: 1, topK: nil, rng: &sampleRNG)
-            let sampleText = config.vocabulary.decode(sample)
-            try writeFileAtomically(folder.file("samples/epoch_\(epoch).txt"), text: sampleText + "\n")
-            let steady = stepTimes.count > 1 ? Array(stepTimes.dropFirst()) : stepTimes
-            let median = steady.sorted()[steady.count / 2]
-            let trainLoss = losses.reduce(0, +) / Double(max(losses.count, 1))
-            var line: [String: Any] = [
-                "epoch": epoch, "steps": steps, "epoch_s": epochSeconds, "train_loss": trainLoss, "train_bpc": trainLoss / log(2),
-                "chars_per_s_median": Double(charsPerStep) / median, "chars_per_s_mean": Double(steps * charsPerStep) / epochSeconds,
-                "train_loss_curve": stride(from: 0, to: losses.count, by: max(1, losses.count / 200)).map { losses[$0] },
-            ]
-            if !gradNorms.isEmpty { line["grad_norm_mean"] = gradNorms.reduce(0, +) / Double(gradNorms.count) }
-            for (k, v) in figures.json { line[k] = v }
-            try folder.appendMetrics(line)
-            try Checkpoint.save(model, to: folder.modelPath)
-            try TrainingState(rng: rng, epoch: epoch, step: epoch * steps).save(to: folder, optimizers: [("optimizer.", optimizer)])
-            if !quiet {
-                logLine(String(format: "epoch %d: train %.4f nats/char, validation %.4f nats = %.4f bits/char (perplexity %.2f), %.0f chars/s (median step)",
-                               epoch, trainLoss, figures.validationNats, figures.bitsPerCharacter, figures.perplexity, Double(charsPerStep) / median))
-                logLine("sample (epoch \(epoch)):\n\(sampleText)\n")
-            }
-            summary = line
-            summary.removeValue(forKey: "train_loss_curve")
-            summary["sample"] = sampleText
-            try CharLMReport.write(folder: folder, config: config)
-        }
-        if let f = lastFigures { for (k, v) in f.json { summary[k] = v } }
+        for (k, v) in figures.json { summary[k] = v }
         summary["run"] = folder.path
         summary["corpus_characters"] = corpus.characters
         summary["corpus_sha256_12"] = corpus.sha256Prefix
         summary["vocab_size"] = corpus.vocabulary.count
         summary["parameters"] = model.parameterCounts.trainable
         return summary
+    }
+}
+
+/// The char-LM's part of the shared loop: truncated BPTT over B contiguous streams, step i reading
+/// window [i·T, i·T + T) of every stream with the state of step i − 1 carried in (detached; zero
+/// at each epoch's start), Adam on the mean next-character cross-entropy. The carried state and the
+/// recurrent layer's dropout generator are checkpointed (``saveState(into:)``), so a run resumed in
+/// the middle of an epoch continues with the same state and masks as the uninterrupted one.
+final class CharLMTask: TrainingTask {
+    let lm: CharLanguageModel
+    let corpus: CharLMCorpus
+    let config: CharLMConfig
+    let folder: RunFolder
+    let quiet: Bool
+    let optimizer: Adam
+    let rows: [[Int32]]
+    let windows: Int
+    /// The state the next step starts from (nil: zero).
+    var carried: RecurrentState?
+    /// Restored from a checkpoint; becomes `carried` when the epoch (re)starts.
+    var restored: RecurrentState?
+    var lastFigures: CharLMTraining.Figures?
+    var lastSample = ""
+
+    init(model: CharLanguageModel, corpus: CharLMCorpus, config: CharLMConfig, folder: RunFolder, quiet: Bool) {
+        lm = model; self.corpus = corpus; self.config = config; self.folder = folder; self.quiet = quiet
+        optimizer = Adam(parameters: model.parameters, learningRate: config.learningRate)
+        let streams = CharLMCorpus.streams(corpus.train, batch: config.batchSize)
+        rows = streams.rows
+        windows = (streams.length - 1) / config.seqLen
+    }
+
+    var model: Layer { lm }
+    var checkpointFormat: String { "illusioncraft-char-lm" }
+    var optimizers: [(prefix: String, optimizer: Optimizer)] { [("optimizer.", optimizer)] }
+    var stepsPerEpoch: Int { windows }
+    /// Characters per step (B streams × T).
+    var batchSize: Int { config.batchSize * config.seqLen }
+
+    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws {
+        carried = restored
+        restored = nil
+    }
+
+    func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
+        // x, y: [B·T] ids of window `index` of every stream and the characters after them.
+        let (x, y) = CharLMCorpus.window(rows, start: index * config.seqLen, length: config.seqLen)
+        let out = lm.forward(ids: x, batch: config.batchSize, steps: config.seqLen, state: carried?.detached())
+        let loss = crossEntropy(logits: out.logits, labels: y)
+        carried = out.state.detached()
+        let value = try context.minimize(loss, with: optimizer)
+        return StepOutcome(figures: [("loss", Double(value))], examples: batchSize)
+    }
+
+    func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {
+        carried = nil   // the next epoch starts from the zero state; epoch-end checkpoints hold none
+        let figures = CharLMTraining.evaluate(lm, corpus.validation, batch: config.evalBatch, seqLen: config.seqLen)
+        lastFigures = figures
+        let logged: [(name: String, value: Double)] = [
+            ("train_bpc", training["loss"] / log(2)), ("val_nats_per_char", figures.validationNats),
+            ("val_bits_per_char", figures.bitsPerCharacter), ("val_perplexity", figures.perplexity),
+            ("val_chars_scored", Double(figures.validationCharacters)),
+        ]
+        return EpochOutcome(figures: logged, monitored: figures.validationNats)
+    }
+
+    func epochCommitted(_ record: EpochRecord) throws {
+        var sampleRNG = RandomGenerator(seed: config.seed &+ UInt64(record.epoch))
+        let sample = CharLMSampling.sample(lm, prompt: CharLMSampling.defaultPrompt(config.vocabulary), length: config.sampleLength,
+                                           temperature: 1, topK: nil, rng: &sampleRNG)
+        lastSample = config.vocabulary.decode(sample)
+        try writeFileAtomically(folder.file("samples/epoch_\(record.epoch).txt"), text: lastSample + "\n")
+        if !quiet, let f = lastFigures {
+            logLine(String(format: "epoch %d: validation %.4f nats = %.4f bits/char (perplexity %.2f)", record.epoch,
+                           f.validationNats, f.bitsPerCharacter, f.perplexity))
+            logLine("sample (epoch \(record.epoch)):\n\(lastSample)\n")
+        }
+        try CharLMReport.write(folder: folder, config: config, stepsPerEpoch: config.maxSteps > 0 ? min(config.maxSteps, windows) : windows)
+    }
+
+    func saveState(into file: inout SafeTensors) throws {
+        let g = lm.recurrent.generator
+        file.set("task.recurrent_rng", shape: [2], int64s: [Int64(bitPattern: g.state), Int64(bitPattern: g.increment)])
+        guard let carried else { return }
+        file.set("task.carried_hidden", carried.hidden)
+        if let cell = carried.cell { file.set("task.carried_cell", cell) }
+    }
+
+    func restoreState(from file: SafeTensors) throws {
+        let names = Set(file.names)
+        if names.contains("task.recurrent_rng") {
+            let r = try file.int64s("task.recurrent_rng")
+            guard r.count == 2 else { throw ModelError.invalidRun("training_state.safetensors: task.recurrent_rng must hold 2 values") }
+            lm.recurrent.generator = RandomGenerator(state: UInt64(bitPattern: r[0]), increment: UInt64(bitPattern: r[1]))
+        }
+        guard names.contains("task.carried_hidden") else { restored = nil; return }
+        let hidden = try file.tensor("task.carried_hidden")
+        let expected = [config.layers, config.batchSize, config.hidden]
+        guard hidden.shape == expected else {
+            throw ModelError.invalidRun("training_state.safetensors: task.carried_hidden has shape \(hidden.shape), expected \(expected)")
+        }
+        restored = RecurrentState(hidden: hidden, cell: names.contains("task.carried_cell") ? try file.tensor("task.carried_cell") : nil)
     }
 }

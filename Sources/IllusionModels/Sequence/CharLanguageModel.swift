@@ -36,6 +36,8 @@ public struct CharLMConfig: Codable {
     public var dataFiles: [String] = []
     public var corpusCharacters = 0
     public var corpusSHA256 = ""
+    /// The shared loop's checkpoint cadence (absent in runs written before the port: the defaults).
+    public var loop: TrainingLoopOptions?
 
     public init(vocabulary: CharVocabulary) { self.vocabulary = vocabulary }
 
@@ -43,7 +45,7 @@ public struct CharLMConfig: Codable {
         case kind, architecture, vocabulary, embedding, hidden, layers, dropout
         case seqLen = "seq_len", batchSize = "batch_size", learningRate = "learning_rate", clipNorm = "clip_norm"
         case epochs, maxSteps = "max_steps", evalBatch = "eval_batch", seed, sampleLength = "sample_length"
-        case dataFiles = "data_files", corpusCharacters = "corpus_characters", corpusSHA256 = "corpus_sha256_12"
+        case dataFiles = "data_files", corpusCharacters = "corpus_characters", corpusSHA256 = "corpus_sha256_12", loop
     }
 }
 

@@ -25,13 +25,23 @@ public struct CharTransformerRunConfig: Codable, Sendable {
     }
 }
 
-/// Training, resuming and sampling a transformer char model in a run folder: `config.json`,
-/// `model.safetensors` (nanoGPT names), `training_state.safetensors` (AdamW moments as
-/// `exp_avg.i`/`exp_avg_sq.i`, `step`, the batch generator), `metrics.jsonl` (one line per
-/// `evalInterval` steps, `epoch` = that segment's number), `samples.txt`, `attention.png`.
+/// Training, resuming and sampling a transformer char model in a run folder, on the shared
+/// ``Trainer`` (the recipe's steps are one epoch): `config.json`, `model.safetensors` (nanoGPT
+/// names), `checkpoints/step-N/` every `evalInterval` steps (AdamW moments as
+/// `optimizer.exp_avg.i`/`optimizer.exp_avg_sq.i`, the batch stream as `rng`), `metrics.jsonl` (a
+/// `step` line per `evalInterval` steps with the window's mean `loss`, one `epoch` line with
+/// `val_loss`), `samples.txt`, `attention.png`.
 public enum CharTransformerWorkflow {
     public struct Options {
         public var resume = false
+        /// Continue from this checkpoint folder instead of the newest (`--resume-from`).
+        public var resumeFrom: String?
+        /// Steps between checkpoints (`--checkpoint-every`; nil: every `evalInterval`).
+        public var checkpointEvery: Int?
+        /// Checkpoints kept in `checkpoints/` (`--keep-checkpoints`).
+        public var keepCheckpoints = 2
+        /// Threads (nil: the process's current context).
+        public var compute: ComputeContext?
         public var quiet = false
         public var sampleLength = 500
         public var prompt = "\n"
@@ -69,81 +79,66 @@ public enum CharTransformerWorkflow {
         try config.model.validate()
         try config.recipe.validate(trainingTokens: corpus.train.count, blockSize: config.model.blockSize)
         guard config.evalInterval > 0 else { throw ModelError.invalidArgument("--eval-interval must be positive") }
-        try folder.create()
         var rng = RandomGenerator(seed: config.recipe.seed)
         let model = try CharTransformer(config: config.model, rng: &rng)
         let trainer = TransformerTrainer(model: model, recipe: config.recipe)
-        if options.resume {
+        let task = TransformerTask(trainer: trainer, train: corpus.train, validation: corpus.validation)
+        let resuming = options.resume || options.resumeFrom != nil
+        var checkpoint: CommittedCheckpoint?
+        if resuming {
             try folder.requireExisting()
             if let arch = try architecture(of: folder), arch != "transformer" {
                 throw ModelError.invalidRun("--out \(folder.path): the checkpoint is a \(arch) model, not a transformer (--arch \(arch) resumes it)")
             }
-            try Checkpoint.load(model, from: folder.modelPath)
-            let state = try SafeTensors(contentsOf: folder.trainingStatePath)
-            var optimizerState: [String: Tensor] = [:]
-            for name in state.names where name != "batch_rng" { optimizerState[name] = try state.tensor(name) }
-            try trainer.optimizer.loadState(optimizerState)
-            let g = try state.int64s("batch_rng")
-            guard g.count == 2 else { throw ModelError.invalidRun("\(folder.trainingStatePath): batch_rng must hold 2 values") }
-            trainer.batchGenerator = RandomGenerator(state: UInt64(bitPattern: g[0]), increment: UInt64(bitPattern: g[1]))
-            trainer.resume(atStep: trainer.optimizer.stepCount)
-            try folder.truncateMetrics(afterEpoch: trainer.stepsDone / config.evalInterval)
-            if !options.quiet { logLine("resuming at step \(trainer.stepsDone) of \(config.recipe.steps)") }
-        } else {
-            try? FileManager.default.removeItem(atPath: folder.metricsPath)
+            checkpoint = try CheckpointStore(run: folder).checkpointToResume(from: options.resumeFrom)
         }
-        try folder.writeJSON(config, to: "config.json")
-        let t = config.model.blockSize, charsPerStep = config.recipe.batch * t
+        var loop = TrainingLoopOptions()
+        loop.checkpointEvery = options.checkpointEvery ?? config.evalInterval
+        loop.keepCheckpoints = options.keepCheckpoints
+        loop.logEvery = config.evalInterval
+        loop.clipGradNorm = config.recipe.gradientClip > 0 ? config.recipe.gradientClip : nil
+        try loop.validate()
+        loop.schedule = .constant   // the recipe's per-step warm-up + cosine is set in each step
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let loopTrainer = try Trainer(task: task, run: folder, epochs: 1, loop: loop, rng: TransformerTrainer.batchStream(config.recipe),
+                                      configJSON: [UInt8](try encoder.encode(config)) + [10], monitorMode: .minimum)
+        loopTrainer.quiet = options.quiet
+        loopTrainer.compute = options.compute
+        if let checkpoint {
+            try loopTrainer.restore(from: checkpoint)
+            if !options.quiet { logLine("resuming at step \(checkpoint.progress.globalStep) of \(config.recipe.steps)") }
+        }
+        let charsPerStep = task.batchSize
         if !options.quiet {
             logLine("\(model.summaryName): \(model.uniqueParameters.reduce(0) { $0 + $1.tensor.count }) parameters, vocabulary \(corpus.vocabulary.count), train \(corpus.train.count) / validation \(corpus.validation.count) chars")
         }
-        let progress = ProgressReporter(label: "transformer", total: config.recipe.steps, quiet: options.quiet)
-        var trainSeconds = 0.0, segmentLoss = 0.0, segmentSteps = 0, segmentStart = Date()
-        let firstStep = trainer.stepsDone
-        while trainer.stepsDone < config.recipe.steps {
-            let t0 = Date()
-            let loss = trainer.trainStep(on: corpus.train)
-            trainSeconds += Date().timeIntervalSince(t0)
-            guard loss.isFinite else {
-                throw ModelError.trainingDiverged("training diverged at step \(trainer.stepsDone) (loss \(loss)); lower --lr")
-            }
-            segmentLoss += Double(loss); segmentSteps += 1
-            progress.update(done: trainer.stepsDone, images: (trainer.stepsDone) * charsPerStep, figures: [("loss", Double(loss))])
-            if trainer.stepsDone % config.evalInterval == 0 || trainer.stepsDone == config.recipe.steps {
-                let seconds = Date().timeIntervalSince(segmentStart)
-                let rate = Double(segmentSteps * charsPerStep) / max(seconds, 1e-9)
-                try folder.appendMetrics(["epoch": (trainer.stepsDone + config.evalInterval - 1) / config.evalInterval,
-                                          "step": trainer.stepsDone, "train_loss": segmentLoss / Double(segmentSteps),
-                                          "lr": Double(trainer.optimizer.learningRate), "chars_per_s": rate.rounded()])
-                try saveCheckpoint(model: model, trainer: trainer, folder: folder)
-                segmentLoss = 0; segmentSteps = 0; segmentStart = Date()
-            }
+        let firstStep = loopTrainer.progress.globalStep
+        var trainSeconds = 0.0
+        if config.recipe.steps > 0 {
+            trainSeconds = try loopTrainer.fit().last?.training.seconds ?? 0
+        } else {
+            try folder.create()
+            try folder.writeJSON(config, to: "config.json")
         }
-        let evalStart = Date()
-        let (valLoss, scored) = TransformerTrainer.fullStreamLoss(model, stream: corpus.validation)
-        let evalSeconds = Date().timeIntervalSince(evalStart)
+        let evaluation = task.evaluation.map { ($0.loss, $0.characters, $0.seconds) } ?? {
+            let start = Date()
+            let (loss, scored) = TransformerTrainer.fullStreamLoss(model, stream: corpus.validation)
+            return (loss, scored, Date().timeIntervalSince(start))
+        }()
+        let (valLoss, scored, evalSeconds) = evaluation
         if !options.quiet { logLine(String(format: "validation %.4f nats/char over %d chars (%.1f s)", valLoss, scored, evalSeconds)) }
-        try folder.appendMetrics(["epoch": (config.recipe.steps + config.evalInterval - 1) / config.evalInterval,
-                                  "step": trainer.stepsDone, "val_loss": valLoss, "val_chars_scored": scored])
-        var summary: [String: Any] = ["architecture": "transformer", "steps": trainer.stepsDone, "val_loss": valLoss,
+        let stepsDone = loopTrainer.progress.globalStep
+        var summary: [String: Any] = ["architecture": "transformer", "steps": stepsDone, "val_loss": valLoss,
                                       "val_bpc": valLoss / log(2), "val_chars_scored": scored,
                                       "train_seconds": trainSeconds, "eval_seconds": evalSeconds,
-                                      "chars_per_s": trainSeconds > 0 ? Double((trainer.stepsDone - firstStep) * charsPerStep) / trainSeconds : 0,
+                                      "chars_per_s": trainSeconds > 0 ? Double((stepsDone - firstStep) * charsPerStep) / trainSeconds : 0,
                                       "parameters": model.uniqueParameters.reduce(0) { $0 + $1.tensor.count }, "run": folder.path]
         if options.sampleLength > 0 {
             let sample = try writeSampleAndAttention(model: model, vocabulary: corpus.vocabulary, folder: folder, options: options)
             summary["sample"] = sample
         }
         return summary
-    }
-
-    static func saveCheckpoint(model: CharTransformer, trainer: TransformerTrainer, folder: RunFolder) throws {
-        try Checkpoint.save(model, to: folder.modelPath, metadata: ["architecture": "transformer", "step": "\(trainer.stepsDone)"])
-        var state = SafeTensors()
-        for (name, t) in trainer.optimizer.state() { state.set(name, t) }
-        let g = trainer.batchGenerator
-        state.set("batch_rng", shape: [2], int64s: [Int64(bitPattern: g.state), Int64(bitPattern: g.increment)])
-        try state.write(to: folder.trainingStatePath)
     }
 
     /// Samples `sampleLength` characters after the prompt (KV cache), writes `samples.txt`, and draws

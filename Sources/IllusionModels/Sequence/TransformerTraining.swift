@@ -44,13 +44,15 @@ public struct TransformerRecipe: Codable, Equatable, Sendable {
     }
 }
 
-/// The training loop of the recipe over a token stream: one ``trainStep(on:)`` per optimizer step.
-/// A self-contained loop (batches, schedule, clipping, AdamW); evaluation is ``fullStreamLoss``.
+/// One optimizer step of the recipe over a token stream, and its evaluation (``fullStreamLoss``).
+/// The loop around it is the shared ``Trainer`` (``TransformerTask``); ``trainStep(on:)`` runs one
+/// step on its own (benchmarks, tests) with the same arithmetic.
 public final class TransformerTrainer {
     public let model: CharTransformer
     public let recipe: TransformerRecipe
     public let optimizer: AdamW
-    /// Draws the training windows (seeded from the recipe's seed; checkpointed with the run).
+    /// Draws the windows of ``trainStep(on:)`` (seeded from the recipe's seed, stream 0xBA7C — the
+    /// stream the ``Trainer`` of a run starts from too).
     public var batchGenerator: RandomGenerator
     public private(set) var stepsDone = 0
     let parameters: [Tensor]
@@ -62,39 +64,46 @@ public final class TransformerTrainer {
         optimizer = AdamW(parameters: parameters, learningRate: recipe.learningRate, beta1: recipe.beta1, beta2: recipe.beta2,
                           epsilon: 1e-8, weightDecay: recipe.weightDecay)
         optimizer.parameterWeightDecays = parameters.map { $0.rank >= 2 ? recipe.weightDecay : 0 }
-        batchGenerator = RandomGenerator(seed: recipe.seed, stream: 0xBA7C)
+        batchGenerator = Self.batchStream(recipe)
     }
 
-    /// `batch` windows with uniform starts in `0..<(stream.count − T)`: inputs and the next characters.
-    public func drawBatch(from stream: [Int]) -> (tokens: [Int], targets: [Int]) {
+    /// The generator the training windows are drawn from.
+    static func batchStream(_ recipe: TransformerRecipe) -> RandomGenerator { RandomGenerator(seed: recipe.seed, stream: 0xBA7C) }
+
+    /// `batch` windows with uniform starts in `0..<(stream.count − T)` drawn from `rng`: inputs and
+    /// the next characters, both `[batch·T]`.
+    public func drawBatch(from stream: [Int], rng: inout RandomGenerator) -> (tokens: [Int], targets: [Int]) {
         let t = model.config.blockSize
         var x: [Int] = [], y: [Int] = []
         x.reserveCapacity(recipe.batch * t); y.reserveCapacity(recipe.batch * t)
         for _ in 0..<recipe.batch {
-            let s = batchGenerator.nextInt(below: stream.count - t)
+            let s = rng.nextInt(below: stream.count - t)
             x += stream[s ..< s + t]
             y += stream[s + 1 ... s + t]
         }
         return (x, y)
     }
 
-    /// One optimizer step; returns the batch's mean loss (nats/char) before the update.
+    /// The loss of optimizer step `it` (0-based) after setting its learning rate: draws the batch
+    /// from `rng`; the caller minimizes it (clipping the global norm of ``parameters``).
+    func stepLoss(_ it: Int, on stream: [Int], rng: inout RandomGenerator) -> Tensor {
+        model.setTraining(true)
+        optimizer.learningRate = recipe.learningRate(at: it)
+        let (x, y) = drawBatch(from: stream, rng: &rng)
+        return model.loss(tokens: x, targets: y, batch: recipe.batch)
+    }
+
+    /// One optimizer step outside a run; returns the batch's mean loss (nats/char) before the update.
     @discardableResult
     public func trainStep(on stream: [Int]) -> Float {
-        model.setTraining(true)
-        optimizer.learningRate = recipe.learningRate(at: stepsDone)
-        let (x, y) = drawBatch(from: stream)
+        let loss = stepLoss(stepsDone, on: stream, rng: &batchGenerator)
         optimizer.zeroGrad()
-        let loss = model.loss(tokens: x, targets: y, batch: recipe.batch)
         loss.backward()
         if recipe.gradientClip > 0 { clipGradientNorm(parameters: parameters, maxNorm: recipe.gradientClip) }
         optimizer.step()
         stepsDone += 1
         return loss.scalar
     }
-
-    /// Restores the step counter after loading a checkpoint (the schedule continues from it).
-    public func resume(atStep step: Int) { stepsDone = step }
 
     /// Mean loss (nats/char) over the whole `stream` as non-overlapping windows of T characters,
     /// each character after the first predicted once — the peer's `full_stream_loss`.
@@ -118,13 +127,47 @@ public final class TransformerTrainer {
     }
 }
 
+/// The transformer's part of the shared loop: the recipe's `steps` as one epoch, each step one
+/// batch of random windows drawn from the trainer's stream, the warm-up + cosine rate set per step
+/// (the trainer's per-epoch schedule is constant and overridden), clipping through the loop
+/// (`--clip-grad-norm`), and the validation loss over the whole held-out stream at the end.
+final class TransformerTask: TrainingTask {
+    let trainer: TransformerTrainer
+    let stream: [Int]
+    let validation: [Int]
+    var evaluation: (loss: Double, characters: Int, seconds: Double)?
+
+    init(trainer: TransformerTrainer, train: [Int], validation: [Int]) {
+        self.trainer = trainer; stream = train; self.validation = validation
+    }
+
+    var model: Layer { trainer.model }
+    var checkpointFormat: String { "illusioncraft-char-transformer" }
+    var optimizers: [(prefix: String, optimizer: Optimizer)] { [("optimizer.", trainer.optimizer)] }
+    var stepsPerEpoch: Int { trainer.recipe.steps }
+    /// Characters per step.
+    var batchSize: Int { trainer.recipe.batch * trainer.model.config.blockSize }
+
+    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws {}
+
+    func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
+        let loss = trainer.stepLoss(context.globalStep, on: stream, rng: &rng)
+        let value = try context.minimize(loss, with: trainer.optimizer, parameters: trainer.parameters)
+        return StepOutcome(figures: [("loss", Double(value))], examples: batchSize)
+    }
+
+    func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {
+        let start = Date()
+        let (loss, scored) = TransformerTrainer.fullStreamLoss(trainer.model, stream: validation)
+        evaluation = (loss, scored, Date().timeIntervalSince(start))
+        return EpochOutcome(figures: [("val_loss", loss), ("val_chars_scored", Double(scored))], monitored: loss)
+    }
+}
+
 extension CharTransformerWorkflow {
     /// Threads for the transformer: OpenBLAS runs each projection GEMM on `n` threads, and our
     /// attention/LayerNorm loops spread (batch, head) pairs and rows over `n` threads. The two never
     /// run at once (the tape runs one op at a time; the per-head GEMMs inside the attention loops are
     /// below OpenBLAS's threading threshold, so they run single-threaded in each of our threads).
-    public static func configureThreads(_ n: Int) {
-        BLASThreads.set(max(1, n))
-        ParallelLoops.configure(max(1, n))
-    }
+    public static func computeContext(threads n: Int) -> ComputeContext { .gemmBound(n) }
 }

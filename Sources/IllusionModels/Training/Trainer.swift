@@ -36,6 +36,9 @@ public final class Trainer {
     public var trainingFigurePrefix = "train_"
     /// Called with every metrics.jsonl record as it is written (TensorBoard and other log sinks).
     public var recordSinks: [([String: Any]) -> Void] = []
+    /// Threads for the run, applied by ``fit()`` and restored after it (nil: the process's current
+    /// ``ComputeContext``).
+    public var compute: ComputeContext?
 
     public private(set) var progress = TrainingProgress()
     public private(set) var history: [EpochRecord] = []
@@ -84,6 +87,7 @@ public final class Trainer {
         rng = try generator("rng")
         epochStartRNG = try generator("epoch_rng")
         for (name, layer) in Self.dropoutLayers(task.model) { layer.generator = try generator("layer_rng." + name) }
+        try task.restoreState(from: file)
         progress = checkpoint.progress
         let s = progress.globalStep
         try run.filterMetrics { (($0["step"] as? Int) ?? 0) <= s }
@@ -94,6 +98,11 @@ public final class Trainer {
     /// Trains the remaining epochs. Returns the epochs trained in this call.
     @discardableResult
     public func fit() throws -> [EpochRecord] {
+        guard let compute else { return try fitEpochs() }
+        return try compute.run { try fitEpochs() }
+    }
+
+    private func fitEpochs() throws -> [EpochRecord] {
         try run.create()
         let lock = try RunLock(run: run)
         defer { lock.release() }
@@ -266,6 +275,7 @@ public final class Trainer {
         for (name, layer) in Self.dropoutLayers(task.model) { put("layer_rng." + name, layer.generator) }
         state.set("epoch", shape: [1], int64s: [Int64(progress.epoch)])
         state.set("step", shape: [1], int64s: [Int64(progress.globalStep)])
+        try task.saveState(into: &state)
         try store.commit(files: ["model.safetensors": try model.serialized(), "training_state.safetensors": try state.serialized(),
                                  "config.json": configJSON],
                          progress: progress, format: task.checkpointFormat, asBest: asBest, pointRootAtBest: modelIsBest,

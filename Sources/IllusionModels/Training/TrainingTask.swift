@@ -33,11 +33,21 @@ public protocol TrainingTask: AnyObject {
     func epochCommitted(_ record: EpochRecord) throws
     /// The order and short names of the running figures on the progress bar. Default: every figure.
     var progressFigures: [String]? { get }
+    /// State of the task itself that a resumed run needs to continue mid-epoch (e.g. the recurrent
+    /// state truncated BPTT carries across batches, a layer's own mask generator): written into
+    /// each checkpoint's `training_state.safetensors` under names starting with `task.`, after
+    /// ``endEpoch(_:training:)`` at epoch ends. Default: nothing.
+    func saveState(into file: inout SafeTensors) throws
+    /// Reads back what ``saveState(into:)`` wrote, before the run resumes (called before
+    /// ``beginEpoch(_:rng:)``). Default: nothing.
+    func restoreState(from file: SafeTensors) throws
 }
 
 extension TrainingTask {
     public func epochCommitted(_ record: EpochRecord) throws {}
     public var progressFigures: [String]? { nil }
+    public func saveState(into file: inout SafeTensors) throws {}
+    public func restoreState(from file: SafeTensors) throws {}
 }
 
 /// What one step reports: its figures (batch means) and how many examples it used.

@@ -1,19 +1,6 @@
 import Foundation
 
-/// How many threads the layers' own parallel loops use (convolution chunks, large GEMMs of dense
-/// layers). They run only while OpenBLAS is single-threaded, so the two pools never compete:
-/// ``configure(_:)`` sets that up (OpenBLAS 1 thread, `n` threads of ours) — the fast set-up on a
-/// small machine. Without it OpenBLAS keeps its own threads and our loops run serially.
-public enum ComputeThreads {
-    nonisolated(unsafe) public static var count = max(1, ProcessInfo.processInfo.activeProcessorCount)
-
-    /// OpenBLAS single-threaded and `n` threads of ours around it.
-    public static func configure(_ n: Int) {
-        BLASThreads.set(1)
-        count = max(1, n)
-        ParallelLoops.configure(count)
-    }
-}
+// ComputeThreads (the thread count of these loops) lives in IllusionTensors with ComputeContext.
 
 /// The fast path of ``conv2d`` and ``convTranspose2d``: the batch is cut into chunks of a few
 /// samples whose column matrices fit in the core's L2 cache, and the chunks are spread over the

@@ -2,8 +2,8 @@ import Foundation
 
 /// Threads of our own for the memory-bound passes over whole tensors (activations, their
 /// gradients, BatchNorm, optimizer updates, gradient accumulation). Off (1 thread) until a program
-/// calls ``configure(_:)`` — `ComputeThreads.configure` does, together with OpenBLAS at one
-/// thread, so the two thread pools never run at once.
+/// calls ``configure(_:)`` — ``ComputeContext/apply()`` does, the one place that sets this count
+/// together with OpenBLAS's.
 ///
 /// Parts are contiguous and fixed by (count, threads), and the bodies used with it are
 /// elementwise or per channel, so results are bit-identical to the serial loop.

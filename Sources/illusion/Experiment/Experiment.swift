@@ -48,92 +48,76 @@ struct Experiment: ParsableCommand {
             switch kind {
             case .capacity:
                 var e = CapacityExperiment()
-                e.seed = seed
-                if let maxDegree { e.maxDegree = maxDegree }
-                if let samples { e.samples = samples }
-                if let testSamples { e.testSamples = testSamples }
-                if let noise { e.noise = noise }
-                if let repeats { e.repeats = repeats }
-                if let epochs { e.mlpEpochs = epochs }
-                if let seeds { e.mlpSeeds = seeds }
+                e.take([(\.maxDegree, maxDegree), (\.samples, samples), (\.testSamples, testSamples), (\.repeats, repeats),
+                        (\.mlpEpochs, epochs), (\.mlpSeeds, seeds)])
+                e.take([(\.noise, noise)])
                 if let widths { e.widths = try Experiment.integers(widths, flag: "--widths") }
-                try e.validate()
-                try folder.create()
-                let r = try e.run(progress: progress)
-                try finish(r, figures: try CapacityExperiment.writeFigures(r, to: out), folder: folder,
-                           summary: String(format: "polynomial degree with the lowest test MSE: %d (%.4f; σ² = %.4f); training MSE monotone: %@; MLP width with the lowest test error: %d",
-                                           r.bestDegree, r.testMSE[r.bestDegree], r.noiseVariance, r.trainingErrorMonotone ? "yes" : "no", r.bestWidth))
+                try perform(e, folder: folder, progress: progress, figures: CapacityExperiment.writeFigures) { r in
+                    String(format: "polynomial degree with the lowest test MSE: %d (%.4f; σ² = %.4f); training MSE monotone: %@; MLP width with the lowest test error: %d",
+                           r.bestDegree, r.testMSE[r.bestDegree], r.noiseVariance, r.trainingErrorMonotone ? "yes" : "no", r.bestWidth)
+                }
             case .biasVariance:
                 var e = BiasVarianceExperiment()
-                e.seed = seed
-                if let maxDegree { e.maxDegree = maxDegree }
-                if let samples { e.samples = samples }
-                if let testSamples { e.testPoints = testSamples }
-                if let noise { e.noise = noise }
-                if let repeats { e.repeats = repeats }
-                try e.validate()
-                try folder.create()
-                let r = try e.run()
-                var lines = ["degree  E[MSE]    bias²     variance  noise     gap (± s.e.)"]
-                for row in r.rows {
-                    lines.append(String(format: "%6d  %.5f  %.5f  %.5f  %.5f  %+.5f (± %.5f)", row.degree, row.expectedTestMSE, row.biasSquared,
-                                        row.variance, row.noise, row.identityGap, row.identityStandardError))
+                e.take([(\.maxDegree, maxDegree), (\.samples, samples), (\.testPoints, testSamples), (\.repeats, repeats)])
+                e.take([(\.noise, noise)])
+                try perform(e, folder: folder, progress: progress, figures: BiasVarianceExperiment.writeFigures) { r in
+                    var lines = ["degree  E[MSE]    bias²     variance  noise     gap (± s.e.)"]
+                    for row in r.rows {
+                        lines.append(String(format: "%6d  %.5f  %.5f  %.5f  %.5f  %+.5f (± %.5f)", row.degree, row.expectedTestMSE, row.biasSquared,
+                                            row.variance, row.noise, row.identityGap, row.identityStandardError))
+                    }
+                    lines.append("lowest expected test MSE at degree \(r.bestDegree)")
+                    return lines.joined(separator: "\n")
                 }
-                lines.append("lowest expected test MSE at degree \(r.bestDegree)")
-                try finish(r, figures: try BiasVarianceExperiment.writeFigures(r, to: out), folder: folder, summary: lines.joined(separator: "\n"))
             case .regularisation:
                 var e = RegularisationExperiment()
-                e.seed = seed
-                if let samples { e.samples = samples }
-                if let noise { e.noise = noise }
-                if let width { e.width = width }
-                if let epochs { e.epochs = epochs }
-                if let weightDecay { e.weightDecay = weightDecay }
-                if let dropout { e.dropout = dropout }
-                if let patience { e.patience = patience }
-                if let seeds { e.seeds = seeds }
-                try e.validate()
-                try folder.create()
-                let r = try e.run(progress: progress)
-                let lines = r.rows.map {
-                    $0.method.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
-                        + String(format: " test loss %.3f ± %.3f  test error %.3f ± %.3f  train error %.3f",
-                           $0.testLoss.mean, $0.testLoss.standardDeviation, $0.testError.mean, $0.testError.standardDeviation, $0.trainError.mean)
+                e.take([(\.samples, samples), (\.width, width), (\.epochs, epochs), (\.patience, patience), (\.seeds, seeds)])
+                e.take([(\.noise, noise)])
+                e.take([(\.weightDecay, weightDecay), (\.dropout, dropout)])
+                try perform(e, folder: folder, progress: progress) { r in
+                    r.rows.map {
+                        $0.method.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
+                            + String(format: " test loss %.3f ± %.3f  test error %.3f ± %.3f  train error %.3f",
+                               $0.testLoss.mean, $0.testLoss.standardDeviation, $0.testError.mean, $0.testError.standardDeviation, $0.trainError.mean)
+                    }.joined(separator: "\n")
                 }
-                try finish(r, figures: [], folder: folder, summary: lines.joined(separator: "\n"))
             case .dimensionality:
                 var e = DimensionalityExperiment()
-                e.seed = seed
                 e.fashion = !skipFashion
                 e.vaeRun = vaeRun
-                if let samples { e.points = samples }
+                e.take([(\.points, samples), (\.knnTrain, knnTrain), (\.knnTest, knnTest)])
                 if let dimensions { e.dimensions = try Experiment.integers(dimensions, flag: "--dimensions") }
-                if let knnTrain { e.knnTrain = knnTrain }
-                if let knnTest { e.knnTest = knnTest }
-                try e.validate()
-                try folder.create()
-                let r = try e.run(progress: progress)
-                var lines = r.distances.map { String(format: "d = %4d  nearest/farthest %.3f  ball share 10^%.1f", $0.dimension, $0.nearestToFarthest, $0.ballVolumeShareLog10) }
-                lines.append(String(format: "Kendall τ(dimension, ratio) = %.3f", r.kendallTau))
-                lines += r.neighbours.map { String(format: "%d-NN on %@ (%d-D): %.4f", r.k, $0.representation, $0.dimension, $0.accuracy) }
-                try finish(r, figures: try DimensionalityExperiment.writeFigures(r, to: out), folder: folder, summary: lines.joined(separator: "\n"))
+                try perform(e, folder: folder, progress: progress, figures: DimensionalityExperiment.writeFigures) { r in
+                    var lines = r.distances.map { String(format: "d = %4d  nearest/farthest %.3f  ball share 10^%.1f", $0.dimension, $0.nearestToFarthest, $0.ballVolumeShareLog10) }
+                    lines.append(String(format: "Kendall τ(dimension, ratio) = %.3f", r.kendallTau))
+                    lines += r.neighbours.map { String(format: "%d-NN on %@ (%d-D): %.4f", r.k, $0.representation, $0.dimension, $0.accuracy) }
+                    return lines.joined(separator: "\n")
+                }
             case .convolution:
                 var e = ConvolutionExperiment()
-                e.seed = seed
                 e.fashion = !skipFashion
-                if let samples { e.trainImages = samples }
-                if let testSamples { e.testImages = testSamples }
-                if let epochs { e.epochs = epochs }
-                try e.validate()
-                try folder.create()
-                let r = try e.run(progress: progress)
-                var lines = r.parameterCounts.map { "\($0.layer): as a dense layer \($0.denseParameters) parameters, \($0.nonZeroEntries) non-zero, \($0.convolutionParameters) free" }
-                lines.append(String(format: "equivariance under a (%d, %d) shift: circular max error %.3g; zero padding relative error %.3g", r.equivariance.shift[0],
-                                    r.equivariance.shift[1], r.equivariance.circularMaxError, r.equivariance.zeroPaddingRelativeError))
-                lines += r.comparison.map { String(format: "%@ (%d parameters): train %.4f test %.4f gap %.4f", $0.model, $0.parameters, $0.trainAccuracy, $0.testAccuracy, $0.gap) }
-                try finish(r, figures: [], folder: folder, summary: lines.joined(separator: "\n"))
+                e.take([(\.trainImages, samples), (\.testImages, testSamples), (\.epochs, epochs)])
+                try perform(e, folder: folder, progress: progress) { r in
+                    var lines = r.parameterCounts.map { "\($0.layer): as a dense layer \($0.denseParameters) parameters, \($0.nonZeroEntries) non-zero, \($0.convolutionParameters) free" }
+                    lines.append(String(format: "equivariance under a (%d, %d) shift: circular max error %.3g; zero padding relative error %.3g", r.equivariance.shift[0],
+                                        r.equivariance.shift[1], r.equivariance.circularMaxError, r.equivariance.zeroPaddingRelativeError))
+                    lines += r.comparison.map { String(format: "%@ (%d parameters): train %.4f test %.4f gap %.4f", $0.model, $0.parameters, $0.trainAccuracy, $0.testAccuracy, $0.gap) }
+                    return lines.joined(separator: "\n")
+                }
             }
         }
+    }
+
+    /// Every kind the same way: `--seed`, check the settings, create `--out`, run, then ``finish``.
+    func perform<E: CommandExperiment>(_ experiment: E, folder: RunFolder, progress: (String) -> Void,
+                                       figures: (E.Result, String) throws -> [String] = { _, _ in [] },
+                                       summary: (E.Result) -> String) throws {
+        var e = experiment
+        e.seed = seed
+        try e.validate()
+        try folder.create()
+        let r = try e.run(progress: progress)
+        try finish(r, figures: try figures(r, out), folder: folder, summary: summary(r))
     }
 
     /// Writes result.json, then prints the JSON object or the summary and the figures' paths.
@@ -153,4 +137,28 @@ struct Experiment: ParsableCommand {
             return v
         }
     }
+}
+
+/// An experiment `illusion experiment` runs: its settings (fields set from the flags given), a
+/// check, and the run.
+protocol CommandExperiment {
+    associatedtype Result: Encodable
+    var seed: UInt64 { get set }
+    func validate() throws
+    func run(progress: (String) -> Void) throws -> Result
+}
+
+extension CommandExperiment {
+    /// Sets each field whose flag was given; the others keep the experiment's default.
+    mutating func take<V>(_ settings: [(WritableKeyPath<Self, V>, V?)]) {
+        for (field, value) in settings { if let value { self[keyPath: field] = value } }
+    }
+}
+
+extension CapacityExperiment: CommandExperiment {}
+extension RegularisationExperiment: CommandExperiment {}
+extension DimensionalityExperiment: CommandExperiment {}
+extension ConvolutionExperiment: CommandExperiment {}
+extension BiasVarianceExperiment: CommandExperiment {
+    func run(progress: (String) -> Void) throws -> Result { try run() }
 }

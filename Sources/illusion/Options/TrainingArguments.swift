@@ -105,3 +105,14 @@ struct RunOutputArguments: ParsableArguments {
     @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
     @Flag(help: "No progress output (warnings are still printed).") var quiet = false
 }
+
+/// A command (or argument group) with the `--out`/`--json`/`--quiet` group: reads them as `out`, `json`, `quiet`.
+protocol RunOutputCommand {
+    var output: RunOutputArguments { get }
+}
+
+extension RunOutputCommand {
+    var out: String { output.out }
+    var json: Bool { output.json }
+    var quiet: Bool { output.quiet }
+}

@@ -4,9 +4,10 @@ import IllusionModels
 
 extension CharLMArchitecture: ExpressibleByArgument {}
 
-/// Recurrent workflows are GEMM-bound with small elementwise passes between the products, so they
-/// let OpenBLAS use the threads (`ILLUSION_THREADS`) instead of our chunked loops.
-func useBLASThreadsForRecurrentWork() { BLASThreads.set(ComputeThreads.count) }
+/// Recurrent and transformer workflows are GEMM-bound with small elementwise passes between the
+/// products, so OpenBLAS uses the threads too (`--threads`, else `ILLUSION_THREADS` or every core).
+func gemmBoundContext(_ threads: Int? = nil) -> ComputeContext { .gemmBound(threads ?? ComputeThreads.count) }
+func useBLASThreadsForRecurrentWork() { gemmBoundContext().apply() }
 
 struct TrainCharLM: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,7 +30,13 @@ struct TrainCharLM: ParsableCommand {
     @Option(name: .customLong("sample-length"), parsing: .unconditional, help: "Characters sampled after each epoch.") var sampleLength: Int = 400
     @Option(parsing: .unconditional) var seed: UInt64 = 0
     @Option(help: "Run folder.") var out: String
-    @Flag(help: "Continue the run in --out from its last checkpoint (up to --epochs in total).") var resume = false
+    @Flag(help: "Continue the run in --out from its newest verified checkpoint (up to --epochs in total; give the same --data).") var resume = false
+    @Option(name: .customLong("resume-from"), help: "Continue from this checkpoint folder (e.g. RUN/checkpoints/step-000001200) instead of the newest.")
+    var resumeFrom: String?
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Also commit a resumable checkpoint every N steps (recurrent: default 0, epoch ends only; transformer: default --eval-interval).")
+    var checkpointEvery: Int?
+    @Option(name: .customLong("keep-checkpoints"), parsing: .unconditional, help: "How many step checkpoints to keep in RUN/checkpoints (the best is kept besides).")
+    var keepCheckpoints: Int = 2
     @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
     @Flag(help: "No progress output.") var quiet = false
     // --arch transformer (defaults = ../shared/peers/charlm_transformer.py, nanoGPT's CPU recipe)
@@ -43,7 +50,7 @@ struct TrainCharLM: ParsableCommand {
     @Option(name: .customLong("eval-interval"), parsing: .unconditional, help: "transformer: steps between metrics lines and checkpoints.") var evalInterval: Int = 250
     @Flag(help: "transformer: biases in every Linear and LayerNorm (nanoGPT default: none).") var bias = false
     @Flag(name: .customLong("untied-head"), help: "transformer: an output head of its own instead of the token embedding's weight.") var untiedHead = false
-    @Option(parsing: .unconditional, help: "transformer: threads (OpenBLAS and ours; default ILLUSION_THREADS or every core).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Threads (OpenBLAS and ours; default ILLUSION_THREADS or every core).") var threads: Int?
 
     func run() throws {
         try runReportingErrors {
@@ -55,13 +62,18 @@ struct TrainCharLM: ParsableCommand {
                 throw ModelError.invalidArgument("--arch \(arch): expected lstm, gru, rnn or transformer")
             }
             let layers = self.layers ?? 2, batchSize = self.batchSize ?? 32, lr = self.lr ?? 2e-3
-            useBLASThreadsForRecurrentWork()
             var config = CharLMConfig(vocabulary: try CharVocabulary(characters: ["\n"]))
             config.architecture = arch; config.seqLen = seqLen; config.hidden = hidden; config.embedding = embedding
             config.layers = layers; config.dropout = dropout; config.batchSize = batchSize; config.learningRate = lr
             config.clipNorm = clip; config.epochs = epochs; config.maxSteps = maxSteps; config.seed = seed
             config.sampleLength = sampleLength
-            let summary = try CharLMTraining.run(config: config, files: data, folder: RunFolder(path: out), resume: resume, quiet: quiet)
+            var loop = TrainingLoopOptions()
+            loop.checkpointEvery = checkpointEvery ?? 0
+            loop.keepCheckpoints = keepCheckpoints
+            try loop.validate()
+            config.loop = loop
+            let summary = try CharLMTraining.run(config: config, files: data, folder: RunFolder(path: out), resume: resume,
+                                                 resumeFrom: resumeFrom, quiet: quiet, compute: gemmBoundContext(threads))
             if json { printJSON(summary) }
         }
     }
@@ -69,7 +81,6 @@ struct TrainCharLM: ParsableCommand {
 
 extension TrainCharLM {
     func trainTransformer() throws {
-        CharTransformerWorkflow.configureThreads(threads ?? ComputeThreads.count)
         let corpus = try CharLMCorpus(corpus: try TextCorpus(contentsOf: data))
         let model = CharTransformerConfig(vocabularySize: corpus.vocabulary.count, blockSize: block, layers: layers ?? 4, heads: heads,
                                           width: embed, bias: bias, tiedHead: !untiedHead)
@@ -79,6 +90,7 @@ extension TrainCharLM {
         let config = CharTransformerRunConfig(model: model, recipe: recipe, vocabulary: corpus.vocabulary, data: data,
                                               evalInterval: evalInterval)
         var options = CharTransformerWorkflow.Options()
+        options.resumeFrom = resumeFrom; options.checkpointEvery = checkpointEvery; options.keepCheckpoints = keepCheckpoints; options.compute = gemmBoundContext(threads)
         options.resume = resume; options.quiet = quiet; options.sampleLength = sampleLength; options.sampleSeed = seed
         let summary = try CharTransformerWorkflow.train(config, corpus: corpus, folder: RunFolder(path: out), options: options)
         if json { printJSON(summary) }
@@ -105,7 +117,7 @@ struct Generate: ParsableCommand {
             let folder = RunFolder(path: runPath)
             try folder.requireExisting()
             if try CharTransformerWorkflow.architecture(of: folder) == "transformer" {
-                CharTransformerWorkflow.configureThreads(ComputeThreads.count)
+                gemmBoundContext().apply()
                 let r = try CharTransformerWorkflow.generate(folder, prompt: prompt, length: length, temperature: temperature,
                                                              topK: topK ?? 0, seed: seed, useCache: !noCache, attention: attention)
                 if json { printJSON(["text": r.text, "seconds": r.seconds, "chars_per_s": r.charsPerSecond, "cache": !noCache]) }
@@ -113,7 +125,7 @@ struct Generate: ParsableCommand {
                 return
             }
             if noCache || attention != nil { throw ModelError.invalidArgument("--no-cache and --attention apply to transformer runs only") }
-            useBLASThreadsForRecurrentWork()
+            gemmBoundContext().apply()
             let text = try TextGeneration.generate(run: runPath, prompt: prompt, length: length, temperature: temperature,
                                                    topK: topK, seed: seed)
             if json { printJSON(["text": text]) } else { print(text) }

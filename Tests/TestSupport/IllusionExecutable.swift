@@ -2,9 +2,10 @@ import XCTest
 import Foundation
 
 /// The `illusion` executable built beside the test bundle (`.build*/<config>/`), found from the test
-/// executable's own path (Linux) or the .xctest bundle (macOS), and a way to run it.
-enum IllusionExecutable {
-    static var url: URL? {
+/// executable's own path (Linux) or the .xctest bundle (macOS), and a way to run it. Shared by the
+/// test targets that run the CLI (target IllusionTestSupport).
+public enum IllusionExecutable {
+    public static var url: URL? {
         var folders = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
         if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
             folders.append(bundle.bundleURL.deletingLastPathComponent())
@@ -14,7 +15,7 @@ enum IllusionExecutable {
     }
 
     /// Runs the executable to completion; its exit status, stdout and stderr.
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let bin = try XCTUnwrap(url)
         let p = Process()
         p.executableURL = bin
