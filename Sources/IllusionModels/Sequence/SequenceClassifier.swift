@@ -105,6 +105,8 @@ public enum SequenceClassifierTraining {
                                        "epoch_s": seconds, "images_per_s_mean": Double(train.count) / seconds,
                                        "images_per_s_median": 1 / steady[steady.count / 2]]
             try folder.appendMetrics(line)
+            try TrainingLog.record(line, fallbackStep: epoch * batches)   // --tensorboard
+            try TrainingLog.flush()
             summary = line
             try Checkpoint.save(model, to: folder.modelPath)
             if !quiet { logLine(String(format: "epoch %d: train loss %.4f, test accuracy %.4f, %.0f images/s", epoch, lossSum / Double(batches), accuracy, Double(train.count) / seconds)) }

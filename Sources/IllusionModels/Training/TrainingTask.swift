@@ -33,11 +33,15 @@ public protocol TrainingTask: AnyObject {
     func epochCommitted(_ record: EpochRecord) throws
     /// The order and short names of the running figures on the progress bar. Default: every figure.
     var progressFigures: [String]? { get }
+    /// The pictures ``epochCommitted(_:)`` wrote for epoch `epoch` (1-based), as (log tag, file in the
+    /// run folder); the trainer reports them to its ``Trainer/logSinks`` (TensorBoard). Default: none.
+    func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)]
 }
 
 extension TrainingTask {
     public func epochCommitted(_ record: EpochRecord) throws {}
     public var progressFigures: [String]? { nil }
+    public func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)] { [] }
 }
 
 /// What one step reports: its figures (batch means) and how many examples it used.
