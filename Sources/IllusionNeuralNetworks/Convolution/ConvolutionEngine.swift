@@ -5,6 +5,7 @@ import Foundation
 /// ``configure(_:)`` sets that up (OpenBLAS 1 thread, `n` threads of ours) — the fast set-up on a
 /// small machine. Without it OpenBLAS keeps its own threads and our loops run serially.
 public enum ComputeThreads {
+    /// Threads of our own loops (default: every core); set through configure(_:).
     nonisolated(unsafe) public static var count = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// OpenBLAS single-threaded and `n` threads of ours around it.
