@@ -66,11 +66,23 @@ enum ONNXFixtureModels {
         return vae
     }
 
-    static func all() throws -> [ONNXExport] {
-        [try layers(), try classifier(), try conditionalGenerator(), try ONNXExporter.vaeEncoder(vae()), try ONNXExporter.vaeDecoder(vae())]
+    /// A two-layer character model of each recurrent cell (vocabulary 5, E 3, H 4), on 6 steps.
+    static func charLanguageModels() throws -> [ONNXExport] {
+        try [CharLMArchitecture.lstm, .gru, .rnn].enumerated().map { i, arch in
+            var config = CharLMConfig(vocabulary: try CharVocabulary(characters: ["a", "b", "c", "d", "e"]))
+            config.architecture = arch; config.embedding = 3; config.hidden = 4; config.layers = 2
+            var rng = RandomGenerator(seed: 11 + UInt64(i))
+            return try ONNXExporter.charLanguageModel(CharLanguageModel(config: config, rng: &rng), steps: 6)
+        }
     }
 
-    static func fileStem(_ e: ONNXExport) -> String { "tiny_" + e.part }
+    static func all() throws -> [ONNXExport] {
+        [try layers(), try classifier(), try conditionalGenerator(), try ONNXExporter.vaeEncoder(vae()), try ONNXExporter.vaeDecoder(vae())]
+            + (try charLanguageModels())
+    }
+
+    /// `tiny_<part>`; the char-LMs (part `model`) by their graph name, `tiny_char_lm_lstm`.
+    static func fileStem(_ e: ONNXExport) -> String { "tiny_" + (e.part == "model" ? e.model.graph.name : e.part) }
 }
 
 final class ONNXExportTests: XCTestCase {
