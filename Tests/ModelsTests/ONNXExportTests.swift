@@ -76,9 +76,17 @@ enum ONNXFixtureModels {
         }
     }
 
+    /// A two-block transformer char-LM with biases (vocabulary 5, block 6, width 4, 2 heads).
+    static func charTransformer() throws -> ONNXExport {
+        var rng = RandomGenerator(seed: 14)
+        let model = try CharTransformer(config: CharTransformerConfig(vocabularySize: 5, blockSize: 6, layers: 2, heads: 2, width: 4, bias: true),
+                                        rng: &rng)
+        return try ONNXExporter.charTransformer(model)
+    }
+
     static func all() throws -> [ONNXExport] {
         [try layers(), try classifier(), try conditionalGenerator(), try ONNXExporter.vaeEncoder(vae()), try ONNXExporter.vaeDecoder(vae())]
-            + (try charLanguageModels())
+            + (try charLanguageModels()) + [try charTransformer()]
     }
 
     /// `tiny_<part>`; the char-LMs (part `model`) by their graph name, `tiny_char_lm_lstm`.

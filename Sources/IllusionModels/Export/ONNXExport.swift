@@ -193,7 +193,7 @@ public enum ONNXExporter {
         case ("autoencoder", _): return try autoencoder(AutoencoderRun(path: path).model, part: chosen)
         case ("char-lm", _):
             if try CharTransformerWorkflow.architecture(of: folder) == "transformer" {
-                throw ModelError.invalidRun("--run \(path): ONNX export of the transformer char-LM is not implemented yet (the LSTM, GRU and RNN char-LMs export)")
+                return try charTransformer(CharTransformerWorkflow.load(folder).model)
             }
             let model = try CharLMRun.load(folder)
             return try charLanguageModel(model, steps: model.config.seqLen)
