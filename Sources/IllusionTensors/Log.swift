@@ -14,8 +14,16 @@ public enum Log {
     /// One message: a complete `line` (no trailing newline), or `progress` text that may start with
     /// a carriage return and end without a newline (a live bar rewritten in place on a terminal).
     public struct Message: Sendable {
-        public enum Kind: Sendable { case line, progress }
+        /// Whether ``text`` is a whole line or a progress update.
+        public enum Kind: Sendable {
+            /// A complete line: print it followed by a newline.
+            case line
+            /// A progress bar update: print it as is (it may begin with `\r` to overwrite the last one).
+            case progress
+        }
+        /// Which of the two ``text`` is (a sink writing to a file may drop `progress`).
         public let kind: Kind
+        /// The message, without a trailing newline for lines.
         public let text: String
     }
 

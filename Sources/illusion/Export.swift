@@ -10,7 +10,7 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("run"), help: "Run folder.") var runPath: String
     @Option(help: "Export format (only onnx).") var format: String = "onnx"
     @Option(help: "Output .onnx file.") var out: String
-    @Option(help: "Which network: encoder, decoder, generator or classifier (default: the run's main one).") var part: String?
+    @Option(help: "Which network: encoder, decoder, generator, classifier, or model for a char-lm run (default: the run's main one).") var part: String?
     @Option(help: "Also write seeded inputs and our outputs (safetensors `input.*`, `output.*`) to compare a runtime with.")
     var reference: String?
     @Option(name: .customLong("reference-batch"), help: "Samples in the reference file.") var referenceBatch: Int = 4

@@ -15,7 +15,8 @@ enum IllusionMain {
         HeapTuning.keepFreedMemoryForReuse()
         Log.installStandardError()   // the library logs through Log.sink; the CLI's destination is stderr
         do {
-            var command = try Illusion.parseAsRoot()
+            // `train KIND --config FILE`: the file's settings become flags before the typed ones.
+            var command = try Illusion.parseAsRoot(try ConfigFileExpansion.expand(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             let code = Illusion.exitCode(for: error)

@@ -22,12 +22,15 @@ struct TrainAutoencoder: ParsableCommand, RunOutputCommand {
     @OptionGroup var output: RunOutputArguments
     @OptionGroup var optimization: OptimizationArguments
     @OptionGroup var compute: ComputeArguments
+    @OptionGroup var logging: TensorBoardArguments
+    @OptionGroup var configFile: ConfigFileArguments
     @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Also commit a checkpoint every N optimisation steps (default 0: at epoch ends only).")
     var checkpointEvery: Int = 0
 
     func run() throws {
         try runReportingErrors {
             try compute.apply()
+            try logging.start()
             guard dataset.isGrey else {
                 throw ModelError.invalidArgument("--dataset: the autoencoder trains on fashion-mnist or mnist, got '\(dataset.rawValue)'")
             }

@@ -32,12 +32,15 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
     @OptionGroup var checkpoints: CheckpointArguments
     @OptionGroup var optimization: OptimizationArguments
     @OptionGroup var compute: ComputeArguments
+    @OptionGroup var logging: TensorBoardArguments
+    @OptionGroup var configFile: ConfigFileArguments
 
     enum PaddingName: String, CaseIterable, ExpressibleByArgument { case same, valid }
 
     func run() throws {
         try runReportingErrors {
             try compute.apply()
+            try logging.start()
             if checkpoints.isResuming {
                 try checkpoints.checkResumeFlags()
                 let summary = try CNNClassifierWorkflow.resume(folder: RunFolder(path: out), overridingEpochs: CheckpointArguments.typedEpochs(epochs),

@@ -25,13 +25,14 @@ struct GANTrainingArguments: ParsableArguments, RunOutputCommand {
     @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var limits: DataLimitArguments
     @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
-    @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Steps per loss-curve point.") var logEvery: Int = 50
     @Option(name: .customLong("fd-classifier"), help: "CNN run folder (illusion train cnn) for FD-FMNIST at the end (Fashion-MNIST runs).")
     var fdClassifier: String?
     @OptionGroup var output: RunOutputArguments
     @OptionGroup var checkpoints: CheckpointArguments
     @OptionGroup var optimization: OptimizationArguments
     @OptionGroup var compute: ComputeArguments
+    @OptionGroup var logging: TensorBoardArguments
+    @OptionGroup var configFile: ConfigFileArguments
 
     var isGrey: Bool { dataset.isGrey }
 
@@ -46,10 +47,11 @@ struct GANTrainingArguments: ParsableArguments, RunOutputCommand {
         var t = GANTrainingOptions()
         t.epochs = epochs; t.batchSize = batchSize; t.learningRate = lr; t.beta1 = beta1; t.seed = seed
         t.generatorLearningRate = generatorLR; t.discriminatorLearningRate = discriminatorLR
-        t.generatorLoss = kind; t.maxStepsPerEpoch = maxSteps; t.logEvery = logEvery
+        t.generatorLoss = kind; t.maxStepsPerEpoch = maxSteps; t.logEvery = optimization.logEvery ?? 50   // the loss-curve points of report.html
         t.realLabel = realLabel == 1 ? nil : realLabel
         t.instanceNoise = instanceNoise == 0 ? nil : instanceNoise
-        let loop = try optimization.loopOptions(checkpoints)
+        var loop = try optimization.loopOptions(checkpoints)
+        loop.logEvery = 0   // training.logEvery above holds it
         t.loop = loop == TrainingLoopOptions() ? nil : loop
         return t
     }
@@ -65,6 +67,7 @@ struct GANTrainingArguments: ParsableArguments, RunOutputCommand {
         let trainer: GANTrainer
         var loaded: (train: ImageDataset, test: ImageDataset)?
         try compute.apply()
+        try logging.start()
         if checkpoints.isResuming {
             try checkpoints.checkResumeFlags()
             trainer = try GANTrainer.resume(run: folder, overridingEpochs: CheckpointArguments.typedEpochs(epochs), from: checkpoints.resumeFrom,

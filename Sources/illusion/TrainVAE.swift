@@ -29,12 +29,15 @@ struct TrainVAE: ParsableCommand, RunOutputCommand {
     @OptionGroup var checkpoints: CheckpointArguments
     @OptionGroup var optimization: OptimizationArguments
     @OptionGroup var compute: ComputeArguments
+    @OptionGroup var logging: TensorBoardArguments
+    @OptionGroup var configFile: ConfigFileArguments
 
     enum KLScheduleName: String, CaseIterable, ExpressibleByArgument { case linear, cyclical }
 
     func run() throws {
         try runReportingErrors {
             try compute.apply()
+            try logging.start()
             let run = RunFolder(path: out)
             let trainer: VAETrainer
             if checkpoints.isResuming {

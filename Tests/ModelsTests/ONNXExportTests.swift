@@ -66,11 +66,31 @@ enum ONNXFixtureModels {
         return vae
     }
 
-    static func all() throws -> [ONNXExport] {
-        [try layers(), try classifier(), try conditionalGenerator(), try ONNXExporter.vaeEncoder(vae()), try ONNXExporter.vaeDecoder(vae())]
+    /// A two-layer character model of each recurrent cell (vocabulary 5, E 3, H 4), on 6 steps.
+    static func charLanguageModels() throws -> [ONNXExport] {
+        try [CharLMArchitecture.lstm, .gru, .rnn].enumerated().map { i, arch in
+            var config = CharLMConfig(vocabulary: try CharVocabulary(characters: ["a", "b", "c", "d", "e"]))
+            config.architecture = arch; config.embedding = 3; config.hidden = 4; config.layers = 2
+            var rng = RandomGenerator(seed: 11 + UInt64(i))
+            return try ONNXExporter.charLanguageModel(CharLanguageModel(config: config, rng: &rng), steps: 6)
+        }
     }
 
-    static func fileStem(_ e: ONNXExport) -> String { "tiny_" + e.part }
+    /// A two-block transformer char-LM with biases (vocabulary 5, block 6, width 4, 2 heads).
+    static func charTransformer() throws -> ONNXExport {
+        var rng = RandomGenerator(seed: 14)
+        let model = try CharTransformer(config: CharTransformerConfig(vocabularySize: 5, blockSize: 6, layers: 2, heads: 2, width: 4, bias: true),
+                                        rng: &rng)
+        return try ONNXExporter.charTransformer(model)
+    }
+
+    static func all() throws -> [ONNXExport] {
+        [try layers(), try classifier(), try conditionalGenerator(), try ONNXExporter.vaeEncoder(vae()), try ONNXExporter.vaeDecoder(vae())]
+            + (try charLanguageModels()) + [try charTransformer()]
+    }
+
+    /// `tiny_<part>`; the char-LMs (part `model`) by their graph name, `tiny_char_lm_lstm`.
+    static func fileStem(_ e: ONNXExport) -> String { "tiny_" + (e.part == "model" ? e.model.graph.name : e.part) }
 }
 
 final class ONNXExportTests: XCTestCase {

@@ -8,7 +8,7 @@ import XCTest
 final class ConvDeterminismTests: XCTestCase {
     /// Forward values and every gradient of a conv → transposed conv pair on `threads` threads.
     private func convolutionPair(threads: Int, batch: Int) -> [[Float]] {
-        ComputeThreads.configure(threads)
+        ComputeContext.layers(threads).apply()
         var rng = RandomGenerator(seed: 11)
         let x = Tensor.normal([batch, 8, 20, 20], rng: &rng, requiresGrad: true)
         let w = Tensor.normal([12, 8, 3, 3], rng: &rng, requiresGrad: true)
@@ -22,8 +22,8 @@ final class ConvDeterminismTests: XCTestCase {
     }
 
     func testTheThreadCountDoesNotChangeTheBits() {
-        let saved = BLASThreads.current, savedCount = ComputeThreads.count, savedLoops = ParallelLoops.threads
-        defer { BLASThreads.set(saved); ComputeThreads.count = savedCount; ParallelLoops.configure(savedLoops) }
+        let saved = ComputeContext.current
+        defer { saved.apply() }
         // 37 samples: chunks of unequal length; 3 threads: groups dealt unevenly.
         for batch in [1, 5, 37] {
             let one = convolutionPair(threads: 1, batch: batch)

@@ -4,13 +4,15 @@ import Foundation
 /// outputs, and our own forward pass on named inputs (what an ONNX runtime must reproduce).
 public struct ONNXExport {
     /// How the values of an input are drawn for reference data (`sampleInputs`).
-    public enum InputKind: String, Sendable { case unitInterval, standardNormal, oneHot, binary }
+    public enum InputKind: String, Sendable { case unitInterval, standardNormal, oneHot, binary, tokens }
 
     public struct Input {
         public let name: String
         /// Per-sample shape (the batch axis is the symbolic `N`).
         public let shape: [Int]
         public let kind: InputKind
+        /// For `tokens`: ids are drawn uniformly from 0..<tokenCount (as whole-number floats).
+        public var tokenCount: Int = 0
     }
 
     public let part: String
@@ -34,6 +36,8 @@ public struct ONNXExport {
             case .unitInterval: out[input.name] = Tensor.uniform(shape, rng: &rng)
             case .standardNormal: out[input.name] = Tensor.normal(shape, rng: &rng)
             case .binary: out[input.name] = Tensor(shape: shape, storage: (0..<shape.reduce(1, *)).map { _ in Float(rng.nextInt(below: 2)) })
+            case .tokens:
+                out[input.name] = Tensor(shape: shape, storage: (0..<shape.reduce(1, *)).map { _ in Float(rng.nextInt(below: input.tokenCount)) })
             case .oneHot:
                 let k = input.shape.reduce(1, *)
                 out[input.name] = GANConditions.oneHot((0..<batch).map { _ in rng.nextInt(below: k) }, classes: k)
@@ -165,6 +169,7 @@ public enum ONNXExporter {
         case "dcgan", "cgan": return ["generator"]
         case "cnn": return ["classifier"]
         case "autoencoder": return ["decoder", "encoder", "classifier"]
+        case "char-lm": return ["model"]
         default: return []
         }
     }
@@ -176,7 +181,7 @@ public enum ONNXExporter {
         let kind = try folder.readJSON(RunKind.self, from: "config.json").kind
         let parts = parts(ofKind: kind)
         guard !parts.isEmpty else {
-            throw ModelError.invalidRun("--run \(path): ONNX export covers vae, dcgan, cgan, cnn and autoencoder runs, this is a \(kind) run")
+            throw ModelError.invalidRun("--run \(path): ONNX export covers vae, dcgan, cgan, cnn, autoencoder and char-lm runs, this is a \(kind) run")
         }
         let chosen = part ?? parts[0]
         guard parts.contains(chosen) else {
@@ -186,6 +191,12 @@ public enum ONNXExporter {
         case ("vae", "encoder"): return try vaeEncoder(VAERun(path: path).model)
         case ("vae", _): return try vaeDecoder(VAERun(path: path).model)
         case ("autoencoder", _): return try autoencoder(AutoencoderRun(path: path).model, part: chosen)
+        case ("char-lm", _):
+            if try CharTransformerWorkflow.architecture(of: folder) == "transformer" {
+                return try charTransformer(CharTransformerWorkflow.load(folder).model)
+            }
+            let model = try CharLMRun.load(folder)
+            return try charLanguageModel(model, steps: model.config.seqLen)
         case ("cnn", _):
             let config = try folder.readJSON(CNNRunConfig.self, from: "config.json")
             try config.model.validate()

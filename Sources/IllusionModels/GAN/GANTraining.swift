@@ -90,6 +90,11 @@ final class GANTrainingTask: TrainingTask {
         try committed?(record)
     }
 
+    /// The fixed-noise grid of ``GANReport/writeEpochPictures(_:grid:run:epoch:)``.
+    func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)] {
+        config.training.writePictures ? [("samples", String(format: "progress/samples_epoch%03d.png", epoch))] : []
+    }
+
         /// One discriminator update then one generator update on real images `x` `[N, C, S, S]` in [−1, 1]
         /// (and their conditions `[N, conditionDim]` for a conditional GAN).
         func trainStep(real x: Tensor, condition c: Tensor?, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> GANStepFigures {

@@ -101,10 +101,12 @@ public enum SequenceClassifierTraining {
             confusion = matrix
             accuracies.append(accuracy); trainLosses.append(lossSum / Double(batches))
             let steady = stepTimes.count > 1 ? Array(stepTimes.dropFirst()).sorted() : stepTimes
-            let line: [String: Any] = ["epoch": epoch, "train_loss": lossSum / Double(batches), "test_accuracy": accuracy,
+            let line: [String: Any] = ["epoch": epoch, "step": epoch * batches, "train_loss": lossSum / Double(batches), "test_accuracy": accuracy,
                                        "epoch_s": seconds, "images_per_s_mean": Double(train.count) / seconds,
                                        "images_per_s_median": 1 / steady[steady.count / 2]]
             try folder.appendMetrics(line)
+            try TrainingLog.record(line)   // --tensorboard
+            try TrainingLog.flush()
             summary = line
             try Checkpoint.save(model, to: folder.modelPath)
             if !quiet { logLine(String(format: "epoch %d: train loss %.4f, test accuracy %.4f, %.0f images/s", epoch, lossSum / Double(batches), accuracy, Double(train.count) / seconds)) }

@@ -39,6 +39,9 @@ public final class Trainer {
     /// Threads for the run, applied by ``fit()`` and restored after it (nil: the process's current
     /// ``ComputeContext``).
     public var compute: ComputeContext?
+    /// Where scalars (every metrics.jsonl record) and each epoch's pictures (``TrainingTask/epochPictureFiles``)
+    /// are reported, flushed at every epoch end; starts as ``TrainingLog/sinks`` (`--tensorboard DIR`).
+    public var logSinks: [TrainingLogSink] = TrainingLog.sinks
 
     public private(set) var progress = TrainingProgress()
     public private(set) var history: [EpochRecord] = []
@@ -158,6 +161,7 @@ public final class Trainer {
             let record = try finishEpoch(epoch, seconds: Date().timeIntervalSince(started), stepTimes: stepTimes)
             trained.append(record)
             try task.epochCommitted(record)
+            try publishPictures(record)
             if InterruptSignal.requested && progress.epoch < epochs {
                 throw TrainingInterrupted(epoch: progress.epoch, step: progress.globalStep, run: run.path)
             }
@@ -254,6 +258,16 @@ public final class Trainer {
     private func append(_ record: [String: Any]) throws {
         try run.appendMetrics(record)
         for sink in recordSinks { sink(record) }
+        try TrainingLog.record(record, to: logSinks)
+    }
+
+    /// The epoch's pictures to the log sinks (at the epoch's last step), then a flush.
+    private func publishPictures(_ record: EpochRecord) throws {
+        guard !logSinks.isEmpty else { return }
+        for (tag, file) in task.epochPictureFiles(epoch: record.epoch) {
+            try TrainingLog.picture(tag: tag, file: run.file(file), step: record.step, to: logSinks)
+        }
+        try TrainingLog.flush(logSinks)
     }
 
     // MARK: checkpoints

@@ -41,6 +41,9 @@ public protocol TrainingTask: AnyObject {
     /// Reads back what ``saveState(into:)`` wrote, before the run resumes (called before
     /// ``beginEpoch(_:rng:)``). Default: nothing.
     func restoreState(from file: SafeTensors) throws
+    /// The pictures ``epochCommitted(_:)`` wrote for epoch `epoch` (1-based), as (log tag, file in the
+    /// run folder); the trainer reports them to its ``Trainer/logSinks`` (TensorBoard). Default: none.
+    func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)]
 }
 
 extension TrainingTask {
@@ -48,6 +51,7 @@ extension TrainingTask {
     public var progressFigures: [String]? { nil }
     public func saveState(into file: inout SafeTensors) throws {}
     public func restoreState(from file: SafeTensors) throws {}
+    public func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)] { [] }
 }
 
 /// What one step reports: its figures (batch means) and how many examples it used.

@@ -121,6 +121,11 @@ final class VAETrainingTask: TrainingTask {
     }
 
     func epochCommitted(_ record: EpochRecord) throws { try committed?(record) }
+
+    /// What ``VAEPictures/writeEpochPictures(_:run:test:epoch:)`` writes each epoch (64 samples, 16 reconstructions).
+    func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)] {
+        config.training.writePictures ? [("samples", "samples.png"), ("reconstructions", "reconstructions.png")] : []
+    }
 }
 
 /// Trains a VAE with Adam on the shared ``Trainer``: crash-consistent checkpoints each epoch (and

@@ -4,9 +4,13 @@ import IllusionTensors
 /// Causal self-attention with nanoGPT's names: `c_attn` (Linear E → 3E, rows q | k | v — the layout
 /// of `in_proj_weight`) and `c_proj` (Linear E → E). x `[N, T, E]` → `[N, T, E]`.
 public final class CausalSelfAttention: Layer {
+    /// Embedding width E (model dimension); each head sees E / heads features.
     public let width: Int
+    /// Number of attention heads H (divides width).
     public let heads: Int
+    /// `c_attn`: E → 3E, the query, key and value projections stacked (weight `[3E, E]`, rows q | k | v).
     public let attn: Dense
+    /// `c_proj`: E → E, mixes the heads' outputs.
     public let proj: Dense
     public var isTraining = true
     /// When true, each forward stores its attention weights in ``recordedWeights`` (for pictures).
@@ -43,10 +47,13 @@ public final class CausalSelfAttention: Layer {
 
 /// The transformer MLP with nanoGPT's names: `c_fc` (E → 4E), exact GELU, `c_proj` (4E → E).
 public final class TransformerMLP: Layer {
+    /// `c_fc`: E → 4E (weight `[4E, E]`).
     public let fc: Dense
+    /// `c_proj`: 4E → E (weight `[E, 4E]`).
     public let proj: Dense
     public var isTraining = true
 
+    /// Both projections with PyTorch's Linear init; `bias: false` drops their biases (nanoGPT's `bias=False`).
     public init(width: Int, bias: Bool, rng: inout RandomGenerator) {
         fc = Dense(width, 4 * width, bias: bias, rng: &rng)
         proj = Dense(4 * width, width, bias: bias, rng: &rng)
@@ -64,12 +71,18 @@ public final class TransformerMLP: Layer {
 /// A pre-LayerNorm decoder block, as GPT-2/nanoGPT: x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)).
 /// x `[N, T, E]` → `[N, T, E]`. Children `ln_1`, `attn`, `ln_2`, `mlp` (nanoGPT's `Block`).
 public final class DecoderBlock: Layer {
+    /// `ln_1`: normalises the attention branch's input.
     public let ln1: LayerNorm
+    /// `attn`: causal self-attention over the sequence.
     public let attention: CausalSelfAttention
+    /// `ln_2`: normalises the MLP branch's input.
     public let ln2: LayerNorm
+    /// `mlp`: the position-wise E → 4E → E network.
     public let mlp: TransformerMLP
     public var isTraining = true
 
+    /// A block of width E with `heads` heads; `bias` applies to every Linear and LayerNorm (nanoGPT's `bias`).
+    /// Throws when `heads` does not divide `width`.
     public init(width: Int, heads: Int, bias: Bool = false, rng: inout RandomGenerator) throws {
         ln1 = LayerNorm(width, bias: bias)
         attention = try CausalSelfAttention(width: width, heads: heads, bias: bias, rng: &rng)

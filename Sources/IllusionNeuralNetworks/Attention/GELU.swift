@@ -29,8 +29,10 @@ extension Tensor {
 
 /// GELU as a layer (`torch.nn.GELU`); no parameters.
 public final class GELU: Layer {
+    /// Exact (erf) or tanh approximation (PyTorch's `approximate`).
     public let approximate: GELUApproximation
     public var isTraining = true
+    /// `torch.nn.GELU(approximate='none')` by default.
     public init(approximate: GELUApproximation = .none) { self.approximate = approximate }
     public var summaryName: String { approximate == .none ? "GELU" : "GELU(tanh)" }
     public func forward(_ x: Tensor) -> Tensor { x.gelu(approximate: approximate) }

@@ -11,12 +11,17 @@ import IllusionTensors
 /// 1 and 0. `elementwiseAffine: false` has neither; `bias: false` (PyTorch ≥ 2.1, nanoGPT's default)
 /// keeps only `weight`.
 public final class LayerNorm: Layer {
+    /// The trailing axes normalised together, e.g. `[E]` (PyTorch `normalized_shape`).
     public let normalizedShape: [Int]
+    /// Added to the variance before the square root (PyTorch default 1e-5).
     public let eps: Float
+    /// γ, shaped `normalizedShape`, init 1 (nil without `elementwiseAffine`).
     public let weight: Tensor?
+    /// β, shaped `normalizedShape`, init 0 (nil without `elementwiseAffine` or with `bias: false`).
     public let bias: Tensor?
     public var isTraining = true
 
+    /// `torch.nn.LayerNorm(normalized_shape, eps, elementwise_affine, bias)`.
     public init(_ normalizedShape: [Int], eps: Float = 1e-5, elementwiseAffine: Bool = true, bias useBias: Bool = true) {
         require(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
                 "LayerNorm: normalized shape \(normalizedShape) must be non-empty and positive")
@@ -26,6 +31,7 @@ public final class LayerNorm: Layer {
         bias = elementwiseAffine && useBias ? Tensor.zeros(normalizedShape, requiresGrad: true) : nil
     }
 
+    /// Normalises the last axis of length `size` (`LayerNorm(E)`).
     public convenience init(_ size: Int, eps: Float = 1e-5, elementwiseAffine: Bool = true, bias useBias: Bool = true) {
         self.init([size], eps: eps, elementwiseAffine: elementwiseAffine, bias: useBias)
     }

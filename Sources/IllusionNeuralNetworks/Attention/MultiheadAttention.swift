@@ -11,12 +11,19 @@ import IllusionTensors
 /// (optionally causal, dropout on the weights in training), heads side by side, then `out_proj`.
 /// Init as PyTorch: Xavier-uniform `in_proj_weight`, zero biases, `out_proj.weight` U(±1/√E).
 public final class MultiheadAttention: Layer {
+    /// E: the width of queries, keys, values and the output.
     public let embedDim: Int
+    /// H: heads of width E/H each.
     public let numHeads: Int
+    /// Dropout probability on the attention weights in training (PyTorch `dropout`).
     public let dropoutRate: Float
+    /// `in_proj_weight` `[3E, E]`: rows 0..<E project queries, E..<2E keys, 2E..<3E values.
     public let inProjWeight: Tensor
+    /// `in_proj_bias` `[3E]` in the same order (nil with `bias: false`).
     public let inProjBias: Tensor?
+    /// `out_proj`: E → E after the heads are concatenated.
     public let outProj: Dense
+    /// Draws the attention-dropout masks (checkpointable).
     public var generator: RandomGenerator
     public var isTraining = true
 
@@ -45,6 +52,8 @@ public final class MultiheadAttention: Layer {
     /// Self-attention without a mask.
     public func forward(_ x: Tensor) -> Tensor { callAsFunction(query: x, key: x, value: x) }
 
+    /// query `[N, T, E]`, key and value `[N, S, E]` → `[N, T, E]`; `causal` lets query i attend to keys
+    /// j ≤ i only (PyTorch's `is_causal=True`, i.e. `nn.Transformer.generate_square_subsequent_mask`).
     public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, causal: Bool = false) -> Tensor {
         require(query.rank == 3 && query.shape[2] == embedDim && key.rank == 3 && key.shape == value.shape
                 && key.shape[0] == query.shape[0] && key.shape[2] == embedDim,

@@ -4,13 +4,21 @@
 /// bias `[Cout]`. Default initialisation equals PyTorch's: U(−1/√fanIn, 1/√fanIn), fanIn = C·k.
 /// It is the 2-D convolution of a height-1 image with a 1-tall kernel, and is computed that way.
 public final class Conv1D: Layer {
+    /// Input channels C.
     public let inChannels: Int
+    /// Output channels (filters) Cout.
     public let outChannels: Int
+    /// Kernel length k.
     public let kernelSize: Int
+    /// Step between output positions s.
     public let stride: Int
+    /// Zero padding (explicit p on both ends, `.valid` or `.same`).
     public let padding: ConvPadding
+    /// Spacing between kernel taps d.
     public let dilation: Int
+    /// `[Cout, C, k]`, as `torch.nn.Conv1d.weight`.
     public let weight: Tensor
+    /// `[Cout]` (nil with `bias: false`).
     public let bias: Tensor?
     public var isTraining = true
     let workspace = ColumnWorkspace()

@@ -4,18 +4,28 @@
 /// (PyTorch's `state_dict` names and layouts). Default initialisation equals PyTorch's:
 /// weight and bias ~ U(−1/√fanIn, 1/√fanIn), fanIn = C·kh·kw.
 public final class Conv2D: Layer {
+    /// Input channels C.
     public let inChannels: Int
+    /// Output channels (filters) Cout.
     public let outChannels: Int
+    /// Kernel height × width (kh, kw).
     public let kernelSize: Size2D
+    /// Step between output positions, per axis.
     public let stride: Size2D
+    /// Zero padding: explicit (PyTorch `padding=`), `.valid` or Keras `.same`.
     public let padding: ConvPadding
+    /// Spacing between kernel taps, per axis (1 = dense).
     public let dilation: Size2D
+    /// `[Cout, C, kh, kw]`, as `torch.nn.Conv2d.weight`.
     public let weight: Tensor
+    /// `[Cout]` (nil with `bias: false`).
     public let bias: Tensor?
     public var isTraining = true
     /// Column buffer reused from step to step.
     let workspace = ColumnWorkspace()
 
+    /// `torch.nn.Conv2d(in, out, kernel_size, stride, padding, dilation, bias)`; the weight is drawn by
+    /// `weightInit` (PyTorch's default U(±1/√fanIn)), then the bias, from `rng`.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = 1,
                 padding: ConvPadding = 0, dilation: Size2D = 1, bias useBias: Bool = true,
                 weightInit: Initializer = .pytorchDefault, rng: inout RandomGenerator) {

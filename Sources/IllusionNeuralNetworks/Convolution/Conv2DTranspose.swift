@@ -6,18 +6,28 @@
 /// PyTorch's, whose fanIn is computed from the stored layout: fanIn = Cout·kh·kw,
 /// weight and bias ~ U(−1/√fanIn, 1/√fanIn).
 public final class Conv2DTranspose: Layer {
+    /// Input channels Cin.
     public let inChannels: Int
+    /// Output channels Cout.
     public let outChannels: Int
+    /// Kernel height × width (kh, kw).
     public let kernelSize: Size2D
+    /// Upsampling factor per axis (the stride of the adjoint convolution).
     public let stride: Size2D
+    /// Rows/columns removed from each border of the full output (PyTorch `padding`).
     public let padding: Size2D
+    /// Extra rows/columns added at the bottom/right (PyTorch `output_padding`, < stride), to reach an exact size.
     public let outputPadding: Size2D
+    /// Spacing between kernel taps, per axis.
     public let dilation: Size2D
+    /// `[Cin, Cout, kh, kw]` — PyTorch's layout for `ConvTranspose2d` (input channels first).
     public let weight: Tensor
+    /// `[Cout]` (nil with `bias: false`).
     public let bias: Tensor?
     public var isTraining = true
     let workspace = ColumnWorkspace()
 
+    /// `torch.nn.ConvTranspose2d(in, out, kernel_size, stride, padding, output_padding, dilation, bias)`.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0,
                 outputPadding: Size2D = 0, dilation: Size2D = 1, bias useBias: Bool = true,
                 weightInit: Initializer = .pytorchDefault, rng: inout RandomGenerator) {

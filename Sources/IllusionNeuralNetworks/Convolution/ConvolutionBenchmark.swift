@@ -7,16 +7,23 @@ import Foundation
 /// FLOPs: forward 2·N·Cout·Ho·Wo·C·kh·kw for Conv2D (2·N·Cin·H·W·Cout·kh·kw for the transpose, whose
 /// input is the small side); backward (input and weight gradients) twice that.
 public struct ConvolutionThroughput: Codable, Sendable, CustomStringConvertible {
+    /// The case's name.
     public var layer: String
+    /// Images per measured call N.
     public var batch: Int
     /// `C×H×W → Cout×Ho×Wo`.
     public var shape: String
+    /// Median forward time of one batch, in ms.
     public var forwardMilliseconds: Double
+    /// Median backward time (input and weight gradients) of one batch, in ms.
     public var backwardMilliseconds: Double
+    /// Forward FLOPs (see above) / forward time, in 10⁹ per second.
     public var forwardGFLOPS: Double
+    /// Backward FLOPs (twice the forward's) / backward time, in 10⁹ per second.
     public var backwardGFLOPS: Double
     /// The forward's SGEMM alone (`[m, k]·[k, n]`) at the same shape.
     public var gemmGFLOPS: Double
+    /// The SGEMM's shape as `m×k·k×n`.
     public var gemm: String
 
     public var description: String {
@@ -29,10 +36,25 @@ public struct ConvolutionThroughput: Codable, Sendable, CustomStringConvertible 
 public enum ConvolutionBenchmark {
     /// One layer shape: a Conv2D (or Conv2DTranspose) with a 3×3-style kernel on `size × size` inputs.
     public struct Case: Sendable {
+        /// The row label in the report (e.g. `fashion conv2`).
         public var name: String
+        /// True: a Conv2DTranspose; false: a Conv2D.
         public var transposed: Bool
-        public var inChannels: Int, outChannels: Int, size: Int
-        public var kernel: Int, stride: Int, padding: Int, outputPadding: Int
+        /// Input channels of the layer.
+        public var inChannels: Int
+        /// Output channels of the layer.
+        public var outChannels: Int
+        /// Input height = width in pixels.
+        public var size: Int
+        /// Square kernel side k.
+        public var kernel: Int
+        /// Stride on both axes.
+        public var stride: Int
+        /// Zero padding on each side.
+        public var padding: Int
+        /// Extra output rows/columns of a transposed convolution (PyTorch `output_padding`).
+        public var outputPadding: Int
+        /// A case; the defaults are the VAEs' down-sampling convolution: 3×3 kernel, stride 2, padding 1.
         public init(_ name: String, transposed: Bool = false, _ inChannels: Int, _ outChannels: Int, size: Int,
                     kernel: Int = 3, stride: Int = 2, padding: Int = 1, outputPadding: Int = 0) {
             self.name = name; self.transposed = transposed

@@ -7,8 +7,11 @@
 
 /// A pair of sizes for the two spatial axes (height, width). An integer literal means both.
 public struct Size2D: Equatable, Hashable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    /// Rows (first spatial axis, H).
     public var height: Int
+    /// Columns (second spatial axis, W).
     public var width: Int
+    /// Different sizes per axis, e.g. `Size2D(3, 1)` for a 3×1 kernel.
     public init(_ height: Int, _ width: Int) { self.height = height; self.width = width }
     /// The same size on both axes.
     public init(_ both: Int) { self.init(both, both) }
@@ -26,8 +29,11 @@ public struct Size2D: Equatable, Hashable, Sendable, ExpressibleByIntegerLiteral
 ///   extra row or column at the bottom/right — asymmetric when the total is odd. For stride 1
 ///   this equals PyTorch's `padding='same'`.
 public enum ConvPadding: Equatable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    /// No padding.
     case valid
+    /// Keras/TensorFlow "same" (see above).
     case same
+    /// p rows above and below, p columns left and right.
     case explicit(Size2D)
 
     public init(integerLiteral value: Int) { self = .explicit(Size2D(value, value)) }

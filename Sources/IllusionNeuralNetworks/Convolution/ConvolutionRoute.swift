@@ -8,6 +8,7 @@
 ///   symmetric padding p ≤ k−1 and at most half as many output as input channels (the Fashion VAE's
 ///   32 → 1 output layer works on 9-row instead of 288-row columns). Same FLOPs, less memory traffic.
 public enum ConvolutionRoute: Equatable, CustomStringConvertible, Sendable {
+    /// Columns of the input (`[C·kh·kw, Ho·Wo]` per image) times the weight matrix: the general route.
     case im2colGEMM
     /// The transposed convolution of the spatially flipped, channel-swapped kernel with this padding.
     case transposedOfFlippedKernel(padding: Size2D)

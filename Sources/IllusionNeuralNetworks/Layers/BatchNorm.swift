@@ -12,12 +12,19 @@ import Foundation
 /// `running_var` (init 1). `num_batches_tracked` is the integer counter ``numBatchesTracked`` (the
 /// checkpoint writer stores it as I64); it is not a Float buffer, so summaries count 2·C non-trainable values.
 public class BatchNormalization: Layer {
+    /// Channels C (axis 1 of the input).
     public let numFeatures: Int
+    /// Added to the variance before the square root (PyTorch default 1e-5).
     public let eps: Float
+    /// Weight of the batch statistic in the running update (PyTorch default 0.1; nil = cumulative average).
     public let momentum: Float?
+    /// γ `[C]`, init 1 (nil when not affine).
     public let weight: Tensor?
+    /// β `[C]`, init 0 (nil when not affine).
     public let bias: Tensor?
+    /// Buffer `running_mean` `[C]`, init 0; used instead of the batch mean in evaluation.
     public let runningMean: Tensor
+    /// Buffer `running_var` `[C]`, init 1 (unbiased batch variances); used in evaluation.
     public let runningVar: Tensor
     /// Number of training-mode forward passes (PyTorch's `num_batches_tracked`).
     public var numBatchesTracked: Int64 = 0
@@ -57,6 +64,7 @@ public class BatchNormalization: Layer {
 
 /// BatchNorm over `[N, C]` or `[N, C, L]`.
 public final class BatchNorm1D: BatchNormalization {
+    /// `torch.nn.BatchNorm1d(num_features, eps, momentum, affine)`.
     public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
         super.init(kind: "BatchNorm1D", allowedRanks: [2, 3], numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine)
     }
@@ -64,6 +72,7 @@ public final class BatchNorm1D: BatchNormalization {
 
 /// BatchNorm over `[N, C, H, W]`.
 public final class BatchNorm2D: BatchNormalization {
+    /// `torch.nn.BatchNorm2d(num_features, eps, momentum, affine)`.
     public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true) {
         super.init(kind: "BatchNorm2D", allowedRanks: [4], numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine)
     }

@@ -5,12 +5,17 @@
 /// `[N, S, in]` → `[N, S, out]`. Any other rank > 2 input is flattened after the batch axis first.
 /// Default initialisation equals PyTorch's: W, b ~ U(−1/√in, 1/√in).
 public final class Dense: Layer {
+    /// Input features `in` (PyTorch `in_features`).
     public let inputSize: Int
+    /// Output features `out` (PyTorch `out_features`).
     public let outputSize: Int
+    /// W `[out, in]`, as `nn.Linear.weight` (so y = x·Wᵀ).
     public let weight: Tensor
+    /// b `[out]` (nil with `bias: false`).
     public let bias: Tensor?
     public var isTraining = true
 
+    /// `nn.Linear(in, out, bias)`: W drawn by `weightInit` (default U(±1/√in)), then b ~ U(±1/√in), from `rng`.
     public init(_ inputSize: Int, _ outputSize: Int, bias useBias: Bool = true,
                 weightInit: Initializer = .pytorchDefault, rng: inout RandomGenerator) {
         require(inputSize > 0 && outputSize > 0, "Dense: sizes must be positive, got \(inputSize)→\(outputSize)")

@@ -5,10 +5,13 @@
 /// The layer holds its own seeded ``RandomGenerator`` (``generator``), so a run is reproducible and
 /// the generator's state can be checkpointed with the training state.
 public final class Dropout: Layer {
+    /// Probability of zeroing an element, in [0, 1).
     public let p: Float
+    /// Draws the masks; saved in training checkpoints so a resumed run draws the same ones.
     public var generator: RandomGenerator
     public var isTraining = true
 
+    /// `torch.nn.Dropout(p)` with its own generator seeded by `seed`.
     public init(p: Float = 0.5, seed: UInt64) {
         require(p >= 0 && p <= 1, "Dropout: p must be in [0, 1], got \(p)")
         self.p = p

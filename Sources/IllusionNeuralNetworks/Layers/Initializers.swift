@@ -16,10 +16,15 @@ public enum Initializer {
     case pytorchDefault
     /// N(mean, std²) — DCGAN uses N(0, 0.02²).
     case normal(mean: Float = 0, std: Float)
+    /// U(low, high).
     case uniform(low: Float, high: Float)
+    /// All 0 (biases, the last layer of a residual branch).
     case zeros
+    /// Every element the given value.
     case constant(Float)
 
+    /// (fanIn, fanOut) of a weight shape as PyTorch's `_calculate_fan_in_and_fan_out`: `[out, in, k…]` →
+    /// (in·Πk, out·Πk); a 1-D shape counts as fanIn = fanOut = its length.
     public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {
         guard shape.count >= 2 else { return (shape.first ?? 1, shape.first ?? 1) }
         let receptive = shape.dropFirst(2).reduce(1, *)

@@ -23,6 +23,7 @@ extension Layer {
     public var children: [(name: String, layer: Layer)] { [] }
     public var summaryName: String { String(describing: type(of: self)) }
 
+    /// `layer(x)` is `layer.forward(x)`, as calling a `torch.nn.Module`.
     public func callAsFunction(_ x: Tensor) -> Tensor { forward(x) }
 
     /// Every trainable tensor of this layer and its descendants with dotted names.
@@ -85,9 +86,13 @@ extension Layer {
 
 /// Why a state dict does not fit a layer tree, or an argument a layer rejects; one line each.
 public enum LayerError: Error, CustomStringConvertible {
+    /// The state dict from `source` lacks the tensor `name` that the layer tree has.
     case missingState(source: String, name: String)
+    /// The state dict holds `name`, which the layer tree has no place for (PyTorch's "unexpected key").
     case unexpectedState(source: String, name: String)
+    /// `name` exists on both sides with different shapes (another architecture or size).
     case stateShapeMismatch(source: String, name: String, expected: [Int], found: [Int])
+    /// A constructor argument or input the layer cannot work with; the message names it.
     case invalidArgument(String)
 
     public var description: String {
@@ -103,10 +108,13 @@ public enum LayerError: Error, CustomStringConvertible {
 
 /// Layers applied in order; children are named "0", "1", … like `torch.nn.Sequential`.
 public final class Sequential: Layer {
+    /// The layers in application order (children `"0"`, `"1"`, …).
     public let layers: [Layer]
     public var isTraining = true
 
+    /// Applies `layers` in order, as `torch.nn.Sequential(*layers)`.
     public init(_ layers: [Layer]) { self.layers = layers }
+    /// `Sequential(Dense(784, 128, rng: &g), ReLU(), Dense(128, 10, rng: &g))`.
     public convenience init(_ layers: Layer...) { self.init(layers) }
 
     public func forward(_ x: Tensor) -> Tensor { layers.reduce(x) { $1.forward($0) } }
@@ -119,6 +127,7 @@ public final class Lambda: Layer {
     public var isTraining = true
     public let summaryName: String
     let body: (Tensor) -> Tensor
+    /// A parameter-free layer computing `body` (which must be built from tape ops); `name` is its summary name.
     public init(_ name: String, _ body: @escaping (Tensor) -> Tensor) { self.summaryName = name; self.body = body }
     public func forward(_ x: Tensor) -> Tensor { body(x) }
 }

@@ -11,6 +11,7 @@ import Foundation
 /// ``SummaryRecording`` describes its own data flow (e.g. an encoder with two heads); any other
 /// layer is one row that counts its descendants' parameters too.
 public struct ModelSummary: Codable, Equatable, CustomStringConvertible {
+    /// One line of the table.
     public struct Row: Codable, Equatable {
         /// State-dict path of the layer (`"0"`, `"encoder.3"`).
         public var name: String
@@ -18,21 +19,30 @@ public struct ModelSummary: Codable, Equatable, CustomStringConvertible {
         public var layer: String
         /// Output shape without the batch axis.
         public var outputShape: [Int]
+        /// Values of the layer and its descendants (trainable + non-trainable).
         public var parameters: Int
+        /// Values in parameters that receive gradients.
         public var trainable: Int
+        /// Values in buffers (BatchNorm's running statistics).
         public var nonTrainable: Int
         /// For convolutions: how ``conv2d`` computes this layer and the GEMM's K (nil otherwise).
         public var route: String?
     }
 
+    /// The heading printed above the table (the model's name).
     public var title: String
     /// Input shape without the batch axis.
     public var inputShape: [Int]
+    /// The rows in the order the layers ran.
     public var rows: [Row] = []
+    /// Sum of the rows' Row/parameters.
     public var totalParameters = 0
+    /// Sum of the rows' Row/trainable.
     public var trainableParameters = 0
+    /// Sum of the rows' Row/nonTrainable.
     public var nonTrainableParameters = 0
 
+    /// An empty summary; fill it with record(_:name:input:) (or build one with `Layer.summary`).
     public init(title: String, inputShape: [Int]) {
         self.title = title
         self.inputShape = inputShape

@@ -2,9 +2,15 @@
 /// (floor mode; stride defaults to the kernel size; padding at most half the kernel).
 /// Output size per axis: ⌊(n + 2p − k)/s⌋ + 1.
 public final class MaxPool2D: Layer {
-    public let kernelSize: Size2D, stride: Size2D, padding: Size2D
+    /// Window height × width (PyTorch `kernel_size`).
+    public let kernelSize: Size2D
+    /// Step between windows (PyTorch `stride`; the kernel size unless given).
+    public let stride: Size2D
+    /// Implicit border on each side, at most half the kernel (PyTorch `padding`).
+    public let padding: Size2D
     public var isTraining = true
 
+    /// `torch.nn.MaxPool2d(kernel_size, stride, padding)` (floor mode, no dilation).
     public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) {
         require(padding.height * 2 <= kernelSize.height && padding.width * 2 <= kernelSize.width,
                      "MaxPool2D: padding \(padding) must be at most half the kernel \(kernelSize)")
@@ -17,11 +23,17 @@ public final class MaxPool2D: Layer {
 
 /// Mean over each window, as `torch.nn.AvgPool2d`: x `[N, C, H, W]` → `[N, C, Ho, Wo]`.
 public final class AvgPool2D: Layer {
-    public let kernelSize: Size2D, stride: Size2D, padding: Size2D
+    /// Window height × width (PyTorch `kernel_size`).
+    public let kernelSize: Size2D
+    /// Step between windows (PyTorch `stride`; the kernel size unless given).
+    public let stride: Size2D
+    /// Implicit border on each side, at most half the kernel (PyTorch `padding`).
+    public let padding: Size2D
     /// PyTorch's default (true): padded zeros count in the divisor.
     public let countIncludePad: Bool
     public var isTraining = true
 
+    /// `torch.nn.AvgPool2d(kernel_size, stride, padding, count_include_pad)` (floor mode).
     public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countIncludePad: Bool = true) {
         require(padding.height * 2 <= kernelSize.height && padding.width * 2 <= kernelSize.width,
                      "AvgPool2D: padding \(padding) must be at most half the kernel \(kernelSize)")

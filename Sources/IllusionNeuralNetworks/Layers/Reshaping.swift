@@ -3,14 +3,17 @@
 /// `[N, d1, d2, …] → [N, d1·d2·…]`, as `torch.nn.Flatten()` (start_dim 1).
 public final class Flatten: Layer {
     public var isTraining = true
+    /// `torch.nn.Flatten()`: keeps axis 0, merges the rest.
     public init() {}
     public func forward(_ x: Tensor) -> Tensor { x.flattenedBatch() }
 }
 
 /// `[N, …] → [N] + shape` (the batch axis is kept; one entry of `shape` may be −1).
 public final class Reshape: Layer {
+    /// The shape of each sample after the layer (without the batch axis).
     public let shape: [Int]
     public var isTraining = true
+    /// Reshapes each sample to `shape` (e.g. `[64, 7, 7]` before a decoder's convolutions).
     public init(_ shape: [Int]) { self.shape = shape }
     public var summaryName: String { "Reshape(\(shape.map(String.init).joined(separator: "×")))" }
     public func forward(_ x: Tensor) -> Tensor { x.reshaped([x.shape[0]] + shape) }
@@ -18,8 +21,10 @@ public final class Reshape: Layer {
 
 /// Nearest-neighbour upsampling by integer factors, as `torch.nn.Upsample(scale_factor:, mode: "nearest")`.
 public final class Upsample: Layer {
+    /// Integer factor per axis (sh, sw).
     public let scaleFactor: Size2D
     public var isTraining = true
+    /// Repeats every pixel sh × sw times; factors must be ≥ 1.
     public init(scaleFactor: Size2D) {
         require(scaleFactor.height > 0 && scaleFactor.width > 0, "Upsample: scale factor must be positive")
         self.scaleFactor = scaleFactor

@@ -2,11 +2,14 @@
 /// (He et al. 2016). The two branches must produce the same shape. Children are named `body`
 /// and `shortcut` (set the names the equivalent PyTorch module uses when building models).
 public final class Residual: Layer {
+    /// The residual branch F in y = F(x) + x.
     public let body: Layer
+    /// The projection of x when shapes change (a 1×1 convolution, say); nil = identity.
     public let shortcut: Layer?
     public var isTraining = true
     let bodyName: String, shortcutName: String
 
+    /// y = body(x) + (shortcut ?? identity)(x); the names are the children's state-dict prefixes.
     public init(_ body: Layer, shortcut: Layer? = nil, bodyName: String = "body", shortcutName: String = "shortcut") {
         self.body = body; self.shortcut = shortcut
         self.bodyName = bodyName; self.shortcutName = shortcutName

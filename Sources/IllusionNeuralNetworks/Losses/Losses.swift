@@ -13,8 +13,11 @@ import Foundation
 ///   `cross_entropy(reduction='none')`; for `kl_div` and `gaussian_nll_loss`, whose `'none'` is
 ///   per element, it is their `'none'` summed over the non-batch axes.
 public enum Reduction: String, Sendable, CaseIterable {
+    /// Add everything (PyTorch `reduction='sum'`).
     case sum
+    /// Average over elements or, for distribution losses, over the batch (see above).
     case mean
+    /// No reduction: per-element or per-sample losses.
     case none
 }
 

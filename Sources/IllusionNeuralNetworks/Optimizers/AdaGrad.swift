@@ -19,15 +19,20 @@ public final class AdaGrad: Optimizer {
     public var groups: [ParameterGroup] { table.groups }
     let table: ParameterGroupTable
     public var learningRate: Float
+    /// The decay of η_t = η / (1 + (t − 1)·decay) (PyTorch `lr_decay`, default 0).
     public var learningRateDecay: Float
+    /// L2 penalty λ added to the gradient (PyTorch `weight_decay`).
     public var weightDecay: Float
+    /// ε in the denominator (PyTorch default 1e-10).
     public var epsilon: Float
+    /// Starting value of every `sum` buffer (PyTorch `initial_accumulator_value`).
     public let initialAccumulator: Float
     public private(set) var stepCount = 0
     var sums: ParameterBuffers
     /// Steps taken by each parameter (its t in the decay), PyTorch's per-parameter `step`.
     var parameterSteps: [Int]
 
+    /// `torch.optim.Adagrad(params, lr, lr_decay, weight_decay, initial_accumulator_value, eps)` over one group.
     public convenience init(parameters: [Tensor], learningRate: Float = 0.01, learningRateDecay: Float = 0,
                             weightDecay: Float = 0, initialAccumulator: Float = 0, epsilon: Float = 1e-10) {
         self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate,

@@ -18,9 +18,13 @@ import Foundation
 public class Adam: Optimizer {
     public let parameters: [Tensor]
     public var learningRate: Float
+    /// β₁: decay of the first-moment average (default 0.9; DCGAN uses 0.5).
     public var beta1: Float
+    /// β₂: decay of the second-moment average (default 0.999).
     public var beta2: Float
+    /// ε added to √v̂ (default 1e-8).
     public var epsilon: Float
+    /// λ: L2 on the gradient (Adam) or decoupled θ ← θ − ηλθ (AdamW).
     public var weightDecay: Float
     /// Per-parameter weight decay (PyTorch's parameter groups), one λ per entry of ``parameters``;
     /// nil means ``weightDecay`` for all. nanoGPT decays the ≥ 2-D weights only.
@@ -40,6 +44,8 @@ public class Adam: Optimizer {
     var secondMoments: ParameterBuffers
     var maxSecondMoments: ParameterBuffers
 
+    /// `torch.optim.Adam(params, lr, betas, eps, weight_decay, amsgrad)` over one group; `decoupledWeightDecay`
+    /// makes it AdamW.
     public convenience init(parameters: [Tensor], learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
                             epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false,
                             amsgrad: Bool = false) {
@@ -130,6 +136,7 @@ public class Adam: Optimizer {
 /// AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay, as `torch.optim.AdamW`
 /// (default λ = 0.01): θ = θ·(1 − ηλ) first, then the Adam update with the raw gradient.
 public final class AdamW: Adam {
+    /// `torch.optim.AdamW(params, lr, betas, eps, weight_decay=0.01, amsgrad)` over one group.
     public init(parameters: [Tensor], learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) {
         super.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, beta1: beta1, beta2: beta2,

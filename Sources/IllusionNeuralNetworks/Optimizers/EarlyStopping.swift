@@ -4,10 +4,19 @@
 /// value beats the best so far by more than `minDelta` (NaN never improves). Call ``record(_:)``
 /// once per epoch; save a checkpoint when it returns true; stop when ``shouldStop`` is true.
 public struct EarlyStopping: Sendable {
-    public enum Mode: String, Sendable { case min, max }
+    /// Which direction of the metric is better.
+    public enum Mode: String, Sendable {
+        /// Lower is better (losses, error rates).
+        case min
+        /// Higher is better (accuracies).
+        case max
+    }
 
+    /// Epochs without improvement tolerated before shouldStop.
     public let patience: Int
+    /// Whether lower or higher values are better.
     public let mode: Mode
+    /// The margin by which a value must beat the best to count as an improvement.
     public let minDelta: Float
     /// Best value recorded so far (nil before the first record).
     public private(set) var bestValue: Float?
@@ -18,6 +27,7 @@ public struct EarlyStopping: Sendable {
     /// Consecutive epochs since the last improvement.
     public private(set) var epochsWithoutImprovement = 0
 
+    /// Keras' `EarlyStopping(patience, mode, min_delta)`; `patience` must be ≥ 0.
     public init(patience: Int, mode: Mode = .min, minDelta: Float = 0) {
         require(patience >= 0, "EarlyStopping: patience must be non-negative, got \(patience)")
         require(minDelta >= 0, "EarlyStopping: minDelta must be non-negative, got \(minDelta)")

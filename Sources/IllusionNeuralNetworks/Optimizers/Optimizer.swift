@@ -36,9 +36,13 @@ extension Optimizer {
 
 /// Errors from ``Optimizer/loadState(_:)``.
 public enum OptimizerError: Error, CustomStringConvertible, Equatable {
+    /// A buffer the optimizer needs (e.g. `exp_avg.3`) is not in the saved state.
     case missingState(String)
+    /// The saved state holds a buffer this optimizer does not have (another optimizer or parameter count).
     case unexpectedState(String)
+    /// A saved buffer's shape differs from its parameter's.
     case stateShapeMismatch(name: String, expected: [Int], found: [Int])
+    /// The saved `step` is not a non-negative whole number.
     case invalidStep(Float)
 
     public var description: String {

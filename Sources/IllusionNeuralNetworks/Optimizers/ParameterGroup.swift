@@ -10,6 +10,7 @@
 /// The optimizer's ``Optimizer/parameters`` are the groups' parameters concatenated in order, so the
 /// state names (`exp_avg.<index>`, …) index them exactly as PyTorch's `state_dict()` does.
 public struct ParameterGroup {
+    /// The group's tensors (each belongs to exactly one group of an optimizer).
     public var parameters: [Tensor]
     /// This group's learning rate when the optimizer's ``Optimizer/learningRate`` is still the one
     /// it was created with. A schedule that changes the optimizer's rate scales this one by the same
@@ -18,6 +19,7 @@ public struct ParameterGroup {
     /// This group's weight decay (L2 or decoupled, as the optimizer defines it).
     public var weightDecay: Float?
 
+    /// A group; nil settings take the optimizer's.
     public init(parameters: [Tensor], learningRate: Float? = nil, weightDecay: Float? = nil) {
         self.parameters = parameters
         self.learningRate = learningRate

@@ -14,16 +14,22 @@ public final class RMSProp: Optimizer {
     public var groups: [ParameterGroup] { table.groups }
     let table: ParameterGroupTable
     public var learningRate: Float
+    /// α: decay of the squared-gradient average (default 0.99).
     public var alpha: Float
+    /// ε added to the root (default 1e-8).
     public var epsilon: Float
+    /// μ of the momentum buffer (0 = none).
     public var momentum: Float
+    /// Divide by the estimated standard deviation √(v − ḡ²) instead of the root mean square.
     public let centered: Bool
+    /// L2 penalty λ added to the gradient.
     public var weightDecay: Float
     public private(set) var stepCount = 0
     var squareAverages: ParameterBuffers
     var gradientAverages: ParameterBuffers
     var momentumBuffers: ParameterBuffers
 
+    /// `torch.optim.RMSprop(params, lr, alpha, eps, weight_decay, momentum, centered)` over one group.
     public convenience init(parameters: [Tensor], learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
                             momentum: Float = 0, centered: Bool = false, weightDecay: Float = 0) {
         self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, alpha: alpha,

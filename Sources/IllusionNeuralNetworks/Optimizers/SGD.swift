@@ -16,13 +16,18 @@ public final class SGD: Optimizer {
     public var groups: [ParameterGroup] { table.groups }
     let table: ParameterGroupTable
     public var learningRate: Float
+    /// μ (0 = plain SGD).
     public var momentum: Float
+    /// τ: the share of the new gradient left out of the momentum buffer.
     public var dampening: Float
+    /// Nesterov's look-ahead form of momentum (needs μ > 0 and τ = 0, as PyTorch checks).
     public var nesterov: Bool
+    /// L2 penalty λ added to the gradient.
     public var weightDecay: Float
     public private(set) var stepCount = 0
     var momentumBuffers: ParameterBuffers
 
+    /// `torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov)` over one group.
     public convenience init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                             nesterov: Bool = false, weightDecay: Float = 0) {
         self.init(groups: [ParameterGroup(parameters: parameters)], learningRate: learningRate, momentum: momentum,

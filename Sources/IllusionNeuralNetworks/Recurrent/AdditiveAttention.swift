@@ -6,11 +6,15 @@
 /// `Dense`: `query.weight` `[A, Q]` (+ bias `[A]`), `key.weight` `[A, K]`, `score.weight` `[1, A]`.
 /// Built from elementary tape ops, so every encoder step receives gradient through its weight.
 public final class AdditiveAttention: Layer {
+    /// `query`: W_q q + b, Q → A.
     public let queryProjection: Dense
+    /// `key`: W_k k_s, K → A, without bias (the query's bias serves both).
     public let keyProjection: Dense
+    /// `score`: vᵀ tanh(·), A → 1, without bias (a constant would cancel in the softmax).
     public let score: Dense
     public var isTraining = true
 
+    /// Q = `querySize` (decoder state), K = `keySize` (encoder output), A = `attentionSize`; Linear init.
     public init(querySize: Int, keySize: Int, attentionSize: Int, rng: inout RandomGenerator) {
         queryProjection = Dense(querySize, attentionSize, rng: &rng)
         keyProjection = Dense(keySize, attentionSize, bias: false, rng: &rng)

@@ -3,12 +3,17 @@
 /// ids of any shape S → vectors `S + [dimension]`. Init N(0, 1) as PyTorch; with `paddingIndex`
 /// that row starts at 0 and receives no gradient (it stays whatever it is).
 public final class Embedding: Layer {
+    /// Rows of the table: the number of ids (vocabulary size).
     public let count: Int
+    /// Length of each vector.
     public let dimension: Int
+    /// The id whose row is zero and frozen (PyTorch `padding_idx`), or nil.
     public let paddingIndex: Int?
+    /// `[count, dimension]`, init N(0, 1).
     public let weight: Tensor
     public var isTraining = true
 
+    /// `torch.nn.Embedding(num_embeddings, embedding_dim, padding_idx)`.
     public init(_ count: Int, _ dimension: Int, paddingIndex: Int? = nil, rng: inout RandomGenerator) {
         require(count > 0 && dimension > 0, "Embedding: sizes must be positive, got \(count)×\(dimension)")
         if let p = paddingIndex { require(p >= 0 && p < count, "Embedding: padding index \(p) out of range 0..<\(count)") }

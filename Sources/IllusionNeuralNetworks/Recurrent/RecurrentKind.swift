@@ -8,7 +8,14 @@
 ///   The reset gate multiplies (W_hn h + b_hn), *after* the matrix product, as PyTorch and cuDNN do;
 ///   Cho et al. (2014) apply it to h before the product — the two are different functions.
 public enum RecurrentKind: String, Sendable, CaseIterable, Codable {
-    case rnnTanh = "rnn_tanh", rnnReLU = "rnn_relu", lstm, gru
+    /// Elman RNN with tanh (`torch.nn.RNN(nonlinearity='tanh')`), one gate.
+    case rnnTanh = "rnn_tanh"
+    /// Elman RNN with ReLU (`nonlinearity='relu'`): unbounded activations, so clip gradients.
+    case rnnReLU = "rnn_relu"
+    /// LSTM: 4 gates (i, f, g, o) and a cell state.
+    case lstm
+    /// GRU: 3 gates (r, z, n), no cell state.
+    case gru
 
     /// Number of stacked gates G in the weight matrices `[G·H, ·]`.
     public var gateCount: Int {
@@ -22,6 +29,7 @@ public enum RecurrentKind: String, Sendable, CaseIterable, Codable {
     /// Whether the cell carries a cell state c beside h.
     public var hasCellState: Bool { self == .lstm }
 
+    /// `RNN(tanh)`, `RNN(relu)`, `LSTM` or `GRU`, for summaries and reports.
     public var displayName: String {
         switch self {
         case .rnnTanh: return "RNN(tanh)"

@@ -6,14 +6,18 @@ public struct RecurrentWeights {
     public let weightHH: Tensor
     /// `[G·H]` each.
     public let biasIH: Tensor
+    /// `[G·H]`, added to the hidden-to-hidden product (for the GRU's n gate inside r ⊙ (·), hence separate from ``biasIH``).
     public let biasHH: Tensor
 }
 
 /// The state carried between calls: h `[L·D, N, H]` and, for the LSTM, c `[L·D, N, H]`
 /// (index layer·D + direction, as PyTorch's `h_n`, `c_n`).
 public struct RecurrentState {
+    /// h `[L·D, N, H]`.
     public var hidden: Tensor
+    /// c `[L·D, N, H]` for the LSTM, nil otherwise.
     public var cell: Tensor?
+    /// A state (e.g. PyTorch's `(h_0, c_0)`), shapes as above.
     public init(hidden: Tensor, cell: Tensor? = nil) { self.hidden = hidden; self.cell = cell }
     /// The same values off the tape (truncated BPTT carries state across batches this way).
     public func detached() -> RecurrentState { RecurrentState(hidden: hidden.detached(), cell: cell?.detached()) }
@@ -21,7 +25,9 @@ public struct RecurrentState {
 
 /// What a recurrent stack returns: the top layer's outputs `[N, T, D·H]` and the final state.
 public struct RecurrentOutput {
+    /// The top layer's h at every step `[N, T, D·H]` (both directions side by side).
     public let output: Tensor
+    /// The final h (and c) of every layer and direction.
     public let state: RecurrentState
 }
 
@@ -36,10 +42,15 @@ public struct RecurrentOutput {
 /// U(−1/√H, 1/√H). Each layer-direction runs as one tape op (``recurrentSequence``); the per-step
 /// reference (``referenceRecurrentSequence``) is used when ``usesReferencePath`` is set.
 public class RecurrentLayer: Layer {
+    /// The cell: RNN(tanh/relu), LSTM or GRU.
     public let kind: RecurrentKind
+    /// Features per step I of the input.
     public let inputSize: Int
+    /// H: the width of h (and c).
     public let hiddenSize: Int
+    /// L: stacked layers (PyTorch `num_layers`).
     public let layerCount: Int
+    /// Whether a second layer reads each sequence backwards (D = 2).
     public let bidirectional: Bool
     /// Dropout probability between layers (0 = none).
     public let dropoutProbability: Float
@@ -51,8 +62,10 @@ public class RecurrentLayer: Layer {
     /// Runs the slow per-step path built from elementary tape ops (for tests and measurement).
     public var usesReferencePath = false
 
+    /// D: 2 when bidirectional, else 1.
     public var directionCount: Int { bidirectional ? 2 : 1 }
 
+    /// A stack of `layers` cells of `kind`; `dropout` between layers in training; parameters ~ U(±1/√H) from `rng`.
     public init(kind: RecurrentKind, inputSize: Int, hiddenSize: Int, layers: Int = 1, bidirectional: Bool = false,
                 dropout: Float = 0, rng: inout RandomGenerator) {
         require(inputSize > 0 && hiddenSize > 0 && layers > 0,
@@ -148,7 +161,14 @@ public class RecurrentLayer: Layer {
 
 /// Elman RNN, `torch.nn.RNN(nonlinearity='tanh'|'relu', batch_first=True)`.
 public final class RNN: RecurrentLayer {
-    public enum Nonlinearity: String, Sendable { case tanh, relu }
+    /// The activation of h' = act(W_ih x + b_ih + W_hh h + b_hh) (PyTorch's `nonlinearity`).
+    public enum Nonlinearity: String, Sendable {
+        /// Bounded in (−1, 1); PyTorch's default.
+        case tanh
+        /// max(0, ·): unbounded, prone to exploding states over long sequences.
+        case relu
+    }
+    /// `torch.nn.RNN(input_size, hidden_size, num_layers, nonlinearity, bidirectional=, dropout=, batch_first=True)`.
     public init(_ inputSize: Int, _ hiddenSize: Int, layers: Int = 1, nonlinearity: Nonlinearity = .tanh,
                 bidirectional: Bool = false, dropout: Float = 0, rng: inout RandomGenerator) {
         super.init(kind: nonlinearity == .tanh ? .rnnTanh : .rnnReLU, inputSize: inputSize, hiddenSize: hiddenSize,
@@ -158,6 +178,7 @@ public final class RNN: RecurrentLayer {
 
 /// Long short-term memory, `torch.nn.LSTM(batch_first=True)` (gates i, f, g, o).
 public final class LSTM: RecurrentLayer {
+    /// `torch.nn.LSTM(input_size, hidden_size, num_layers, bidirectional=, dropout=, batch_first=True)`.
     public init(_ inputSize: Int, _ hiddenSize: Int, layers: Int = 1, bidirectional: Bool = false, dropout: Float = 0,
                 rng: inout RandomGenerator) {
         super.init(kind: .lstm, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers, bidirectional: bidirectional,
@@ -167,6 +188,7 @@ public final class LSTM: RecurrentLayer {
 
 /// Gated recurrent unit, `torch.nn.GRU(batch_first=True)` (gates r, z, n; see ``RecurrentKind``).
 public final class GRU: RecurrentLayer {
+    /// `torch.nn.GRU(input_size, hidden_size, num_layers, bidirectional=, dropout=, batch_first=True)`.
     public init(_ inputSize: Int, _ hiddenSize: Int, layers: Int = 1, bidirectional: Bool = false, dropout: Float = 0,
                 rng: inout RandomGenerator) {
         super.init(kind: .gru, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers, bidirectional: bidirectional,

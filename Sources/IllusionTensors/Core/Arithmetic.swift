@@ -92,14 +92,23 @@ extension Tensor {
         }
     }
 
+    /// Elementwise negation −a (on the tape: the gradient is −g).
     public static prefix func - (a: Tensor) -> Tensor { a * Tensor(-1) }
 
+    /// a + s for every element (the scalar broadcasts as a rank-0 tensor; it gets no gradient).
     public static func + (a: Tensor, s: Float) -> Tensor { a + Tensor(s) }
+    /// s + a for every element (same as `a + s`).
     public static func + (s: Float, a: Tensor) -> Tensor { Tensor(s) + a }
+    /// a − s for every element.
     public static func - (a: Tensor, s: Float) -> Tensor { a - Tensor(s) }
+    /// s − a for every element (e.g. `1 - p`); the gradient with respect to a is −g.
     public static func - (s: Float, a: Tensor) -> Tensor { Tensor(s) - a }
+    /// a · s for every element (scaling; the gradient is s·g).
     public static func * (a: Tensor, s: Float) -> Tensor { a * Tensor(s) }
+    /// s · a for every element (same as `a * s`).
     public static func * (s: Float, a: Tensor) -> Tensor { Tensor(s) * a }
+    /// a / s for every element (s = 0 gives ±inf or NaN, as in IEEE arithmetic).
     public static func / (a: Tensor, s: Float) -> Tensor { a / Tensor(s) }
+    /// s / a for every element (e.g. `1 / x`); the gradient with respect to a is −s·g / a².
     public static func / (s: Float, a: Tensor) -> Tensor { Tensor(s) / a }
 }

@@ -29,8 +29,11 @@ public struct GradientCheckReport: CustomStringConvertible, Sendable {
     public var maxRelativeError: Double
     /// Where it occurred: input position, flat element index, and the two derivative estimates.
     public var inputIndex: Int
+    /// Flat row-major index of that element inside its input.
     public var elementIndex: Int
+    /// The derivative the backward pass computed there.
     public var analytic: Double
+    /// The central finite difference (f(x + h) − f(x − h)) / 2h there, in Double.
     public var numeric: Double
     /// Number of elements compared.
     public var checkedElements: Int

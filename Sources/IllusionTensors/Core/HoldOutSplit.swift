@@ -6,9 +6,13 @@
 /// validation and the rest to training; both lists are then sorted, so the split depends only
 /// on (count, fraction, seed).
 public struct HoldOutSplit: Sendable, Equatable {
+    /// Indices kept for training, ascending.
     public let training: [Int]
+    /// Indices held out for validation, ascending (empty when the fraction is 0).
     public let validation: [Int]
 
+    /// Splits `0..<count`. Throws ``HoldOutSplitError`` when `count` is negative, the fraction is outside
+    /// [0, 1), or the split would leave no training index.
     public init(count: Int, validationFraction: Double, seed: UInt64) throws {
         guard count >= 0 else { throw HoldOutSplitError("hold-out split: count must be non-negative, got \(count)") }
         guard validationFraction >= 0, validationFraction < 1 else {

@@ -5,7 +5,9 @@ import Foundation
 ///
 /// The full state is two `UInt64`s (``state`` and ``increment``) so it can be checkpointed.
 public struct RandomGenerator: Sendable, Equatable {
+    /// The 64-bit LCG state, advanced as state · 6364136223846793005 + increment at every draw.
     public var state: UInt64
+    /// The LCG increment (always odd): it selects one of 2⁶³ independent streams for the same seed.
     public var increment: UInt64
 
     /// Seeds the generator; `stream` selects one of 2⁶³ independent sequences.

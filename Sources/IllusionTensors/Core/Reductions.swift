@@ -34,6 +34,7 @@ extension Tensor {
         }
     }
 
+    /// Sum along one axis (negative counts from the end); `keepDims` keeps it with length 1 (`torch.sum(x, dim, keepdim)`).
     public func sum(axis: Int, keepDims: Bool = false) -> Tensor { sum(axes: [axis], keepDims: keepDims) }
 
     /// Mean along `axes`.
@@ -42,6 +43,7 @@ extension Tensor {
         return sum(axes: axes, keepDims: keepDims) * (1 / Float(Swift.max(n, 1)))
     }
 
+    /// Mean along one axis (negative counts from the end), like `torch.mean(x, dim, keepdim)`.
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor { mean(axes: [axis], keepDims: keepDims) }
 
     /// Maximum along one axis. Backward routes g to the (first) arg-max, as PyTorch's `max(dim)`.

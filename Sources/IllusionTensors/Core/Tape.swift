@@ -10,12 +10,16 @@ import Foundation
 /// input's storage is modified before the backward pass reaches the node, that pass stops with
 /// a message naming the op and the input (PyTorch: "modified by an inplace operation").
 public final class TapeNode {
+    /// The op's name (`matmul`, `conv2d`…), used in error messages and tape dumps.
     public let name: String
+    /// The tensors the op read; backward accumulates into their `grad` (those that require one).
     public let inputs: [Tensor]
     /// Each input's ``Tensor/version`` when the op was recorded.
     public let inputVersions: [UInt64]
+    /// Given the output and ∂loss/∂output (flat, the output's shape), adds ∂loss/∂input to each input.
     public let backward: (_ output: Tensor, _ gradOutput: [Float]) -> Void
 
+    /// Records `inputs`' current versions; ops normally go through `Tensor.result(_:shape:storage:inputs:backward:)` instead.
     public init(name: String, inputs: [Tensor], backward: @escaping (Tensor, [Float]) -> Void) {
         self.name = name
         self.inputs = inputs

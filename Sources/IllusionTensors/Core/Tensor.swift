@@ -93,8 +93,11 @@ public final class Tensor {
 
 /// Errors raised by throwing tensor APIs (values coming from files or users).
 public enum TensorError: Error, CustomStringConvertible, Equatable {
+    /// A shape with a negative dimension.
     case invalidShape([Int])
+    /// `count` values were given for a shape that holds a different number of elements.
     case countMismatch(shape: [Int], count: Int)
+    /// Two shapes that an operation needs to agree do not (the message names both).
     case shapeMismatch(String)
     /// A tensor that a recorded op needs was modified before the backward pass reached the op.
     case modifiedInPlace(String)
@@ -121,10 +124,12 @@ extension Tensor {
         self.init(shape: shape, storage: [Float](repeating: value, count: shape.reduce(1, *)), requiresGrad: requiresGrad)
     }
 
+    /// A tensor of `shape` filled with 0 (`torch.zeros`); `requiresGrad` makes it a leaf that collects gradients.
     public static func zeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
         Tensor(repeating: 0, shape: shape, requiresGrad: requiresGrad)
     }
 
+    /// A tensor of `shape` filled with 1 (`torch.ones`).
     public static func ones(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
         Tensor(repeating: 1, shape: shape, requiresGrad: requiresGrad)
     }

@@ -37,9 +37,13 @@ public enum DurableFile {
 
 /// A failed write, said as one line: "no space left on device writing PATH".
 public struct FileWriteError: Error, CustomStringConvertible, Equatable {
+    /// The file that could not be written.
     public let path: String
+    /// The `errno` value of the failing call (e.g. `ENOSPC`).
     public let code: Int32
+    /// The error for `path` from the `errno` just set by a failing POSIX call.
     public init(path: String, errno code: Int32) { self.path = path; self.code = code }
+    /// `strerror(code)` in lower case, e.g. "no space left on device".
     public var reason: String { String(cString: strerror(code)).lowercased() }
     public var description: String { "\(reason) writing \(path)" }
 }

@@ -7,31 +7,58 @@ import Foundation
 public struct SafeTensors {
     /// Element types read (and, for F32/I64, written). F16 (IEEE half) and BF16 (bfloat16) are
     /// widened to Float32 exactly, so checkpoints saved from `model.half()` or `model.bfloat16()` load.
-    public enum DType: String, Sendable { case f32 = "F32", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8", f16 = "F16", bf16 = "BF16" }
+    public enum DType: String, Sendable {
+        /// IEEE-754 single precision (`torch.float32`); what ``set(_:_:)`` writes.
+        case f32 = "F32"
+        /// IEEE-754 double precision (`torch.float64`), rounded to Float32 on reading.
+        case f64 = "F64"
+        /// Signed 64-bit integers (`torch.int64`): step counters, random-generator states.
+        case i64 = "I64"
+        /// Signed 32-bit integers (`torch.int32`).
+        case i32 = "I32"
+        /// Unsigned bytes (`torch.uint8`), e.g. images stored as 0…255.
+        case u8 = "U8"
+        /// IEEE-754 half precision (`torch.float16`), widened exactly.
+        case f16 = "F16"
+        /// bfloat16 (`torch.bfloat16`: Float32's exponent, 7 mantissa bits), widened exactly.
+        case bf16 = "BF16"
+    }
 
+    /// One tensor of the file as stored: element type, shape and raw little-endian bytes.
     public struct Entry: Sendable {
+        /// The element type of ``bytes``.
         public var dtype: DType
+        /// Dimensions, outermost first (row-major, as PyTorch stores them); `[]` for a scalar.
         public var shape: [Int]
+        /// The elements, little-endian, product(shape) × the type's size bytes.
         public var bytes: [UInt8]
+        /// An entry from raw bytes (not checked against the shape until the file is serialised or read).
         public init(dtype: DType, shape: [Int], bytes: [UInt8]) { self.dtype = dtype; self.shape = shape; self.bytes = bytes }
     }
 
+    /// Every tensor by name (PyTorch `state_dict` keys such as `encoder.0.weight`).
     public var entries: [String: Entry] = [:]
+    /// The `__metadata__` object: string keys and values only (`{"format": "pt", ...}` in our checkpoints).
     public var metadata: [String: String] = [:]
 
+    /// An empty file to fill with ``set(_:_:)`` and write with ``serialized()``.
     public init() {}
 
+    /// Tensor names in lexicographic order (the order ``serialized()`` lays the data out in).
     public var names: [String] { entries.keys.sorted() }
 
     // MARK: adding
 
+    /// Stores `tensor` under `name` as F32 with its shape (replacing an entry of the same name).
     public mutating func set(_ name: String, _ tensor: Tensor) { set(name, shape: tensor.shape, floats: tensor.storage) }
 
+    /// Stores row-major `floats` of `shape` as F32.
     public mutating func set(_ name: String, shape: [Int], floats: [Float]) {
         let bytes = floats.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }
         entries[name] = Entry(dtype: .f32, shape: shape, bytes: bytes)
     }
 
+    /// Stores `int64s` of `shape` as I64 (counters, random-generator states; PyTorch reads them as `torch.int64`).
     public mutating func set(_ name: String, shape: [Int], int64s: [Int64]) {
         let bytes = int64s.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }
         entries[name] = Entry(dtype: .i64, shape: shape, bytes: bytes)
@@ -45,11 +72,14 @@ public struct SafeTensors {
         return try Tensor.checked(shape: e.shape, storage: floats(of: e))
     }
 
+    /// The elements of `name`, row-major, converted to Float32 whatever the stored type; throws
+    /// ``SafeTensorsError/missingTensor(_:)`` when absent.
     public func floats(_ name: String) throws -> [Float] {
         guard let e = entries[name] else { throw SafeTensorsError.missingTensor(name) }
         return floats(of: e)
     }
 
+    /// The elements of `name` as Int64: I64 and I32 exactly, floating types truncated toward zero.
     public func int64s(_ name: String) throws -> [Int64] {
         guard let e = entries[name] else { throw SafeTensorsError.missingTensor(name) }
         switch e.dtype {
@@ -92,6 +122,8 @@ public struct SafeTensors {
 
     // MARK: serialisation
 
+    /// The whole file: header length, JSON header (entries sorted by name, data offsets, `__metadata__`)
+    /// padded with spaces to a multiple of 8 bytes, then every entry's bytes in the same order.
     public func serialized() throws -> [UInt8] {
         var header: [String: Any] = [:]
         var offset = 0
@@ -176,9 +208,13 @@ public struct SafeTensors {
 
 /// Why a safetensors file could not be read; descriptions name the file and the entry.
 public enum SafeTensorsError: Error, CustomStringConvertible {
+    /// The file at this path could not be read.
     case unreadable(String)
+    /// (source, what is wrong): the header or an entry does not follow the format.
     case malformed(String, String)
+    /// No tensor of this name in the file (a checkpoint of another model, or an older layout).
     case missingTensor(String)
+    /// (path, reason): the file could not be written.
     case unwritable(String, String)
 
     public var description: String {

@@ -14,7 +14,8 @@ import Foundation
 /// at once; ``apply()`` is the one place that sets the counts (``ComputeThreads`` and
 /// ``ParallelLoops`` only hold them), and ``run(_:)`` restores the previous context afterwards.
 /// The counts change how work is split, never the arithmetic of the dense and elementwise
-/// kernels; the convolution engine's reductions are fixed per thread count (see its doc).
+/// kernels, nor of the convolution engine (its chunks and reduction order do not depend on the
+/// thread count: see its doc and ConvDeterminismTests).
 public struct ComputeContext: Hashable, Sendable, CustomStringConvertible {
     /// Threads of our own parallel loops (≥ 1).
     public var threads: Int
@@ -57,6 +58,7 @@ public struct ComputeContext: Hashable, Sendable, CustomStringConvertible {
 /// How many threads the layers' own parallel loops use (convolution chunks, large GEMMs of dense
 /// layers); they run only while OpenBLAS is single-threaded. Set through ``ComputeContext``.
 public enum ComputeThreads {
+    /// Threads of our own loops (default: every core); set through ``ComputeContext/apply()``.
     nonisolated(unsafe) public internal(set) static var count = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// OpenBLAS single-threaded and `n` threads of ours around it: ``ComputeContext/layers(_:)``.

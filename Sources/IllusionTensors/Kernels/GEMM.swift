@@ -40,6 +40,8 @@ public func referenceGEMM(transA: Bool = false, transB: Bool = false, m: Int, n:
 
 /// Controls OpenBLAS's own thread pool. Call with 1 when the caller parallelises around GEMM.
 public enum BLASThreads {
+    /// Sets OpenBLAS's thread count (at least 1) for every later `sgemm` of the process.
     public static func set(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    /// OpenBLAS's current thread count.
     public static var current: Int { Int(openblas_get_num_threads()) }
 }

@@ -8,12 +8,32 @@ import Foundation
 /// positions outside the image read zero (zero padding). Bottom/right padding is implicit in the
 /// output size, so asymmetric ("same") padding needs nothing special.
 public struct ConvolutionWindow2D: Equatable, Sendable {
-    public var channels: Int, height: Int, width: Int
-    public var kernelHeight: Int, kernelWidth: Int
-    public var strideHeight: Int, strideWidth: Int
-    public var padTop: Int, padLeft: Int
-    public var dilationHeight: Int, dilationWidth: Int
-    public var outputHeight: Int, outputWidth: Int
+    /// Input channels C of the image `[C, H, W]` (one column row per channel × kernel tap).
+    public var channels: Int
+    /// Input height H in pixels (before padding).
+    public var height: Int
+    /// Input width W in pixels (before padding).
+    public var width: Int
+    /// Kernel rows kH (PyTorch `kernel_size[0]`).
+    public var kernelHeight: Int
+    /// Kernel columns kW (PyTorch `kernel_size[1]`).
+    public var kernelWidth: Int
+    /// Rows the window moves between output rows (PyTorch `stride[0]`).
+    public var strideHeight: Int
+    /// Columns the window moves between output columns (PyTorch `stride[1]`).
+    public var strideWidth: Int
+    /// Zero rows added above the image; the bottom padding follows from ``outputHeight``.
+    public var padTop: Int
+    /// Zero columns added left of the image; the right padding follows from ``outputWidth``.
+    public var padLeft: Int
+    /// Spacing between kernel rows (1 = a dense kernel; PyTorch `dilation[0]`).
+    public var dilationHeight: Int
+    /// Spacing between kernel columns (PyTorch `dilation[1]`).
+    public var dilationWidth: Int
+    /// Output rows: ⌊(H + padTop + padBottom − dilationHeight·(kH − 1) − 1) / strideHeight⌋ + 1.
+    public var outputHeight: Int
+    /// Output columns, likewise from the width.
+    public var outputWidth: Int
 
     /// Geometry with an explicitly given output size (used by the transposed convolution, whose
     /// "output" here is its input).
@@ -272,6 +292,7 @@ public func referenceCol2im1D(_ col: [Float], channels: Int, length: Int, kernel
 /// needs the columns — has run. Not thread-safe: one layer, one forward at a time.
 public final class ColumnWorkspace {
     var buffer: [Float] = []
+    /// An empty workspace; the first forward allocates the buffer, later ones reuse it.
     public init() {}
 
     /// An array of exactly `count` elements whose contents are unspecified (callers overwrite them).

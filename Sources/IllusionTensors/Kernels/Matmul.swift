@@ -1,6 +1,8 @@
 /// Matrix product on the tape: `[m, k] · [k, n] → [m, n]` through ``sgemm``.
 /// Backward: dA = dC·Bᵀ, dB = Aᵀ·dC.
 extension Tensor {
+    /// `self` `[m, k]` times `other` `[k, n]` → `[m, n]` (`torch.mm`); other shapes fail with both shapes named.
+    /// For batched products see ``batchedMatmul(_:_:transposeA:transposeB:)``.
     public func matmul(_ other: Tensor) -> Tensor {
         require(rank == 2 && other.rank == 2 && shape[1] == other.shape[0],
                      "matmul: shapes \(shape) and \(other.shape) do not multiply ([m, k]·[k, n])")

@@ -8,8 +8,10 @@ import Foundation
 /// Parts are contiguous and fixed by (count, threads), and the bodies used with it are
 /// elementwise or per channel, so results are bit-identical to the serial loop.
 public enum ParallelLoops {
+    /// How many parts the loops split into (1 = serial), set by ``configure(_:)``.
     nonisolated(unsafe) public private(set) static var threads = 1
 
+    /// Uses `n` threads (at least 1) from now on; call once at start-up, before any loop runs.
     public static func configure(_ n: Int) { threads = max(1, n) }
 
     /// Below this many elements per thread a pass runs serially (a `concurrentPerform` costs a few µs).

@@ -73,6 +73,8 @@ struct OptimizationArguments: ParsableArguments {
     var schedule: ScheduleKind?
     @Option(parsing: .unconditional, help: "Early stopping: epochs without a better validation figure before training stops (default 0: never; 5 for the CNN).")
     var patience: Int?
+    @Option(name: .customLong("log-every"), parsing: .unconditional, help: "Also write the mean step figures every N steps to metrics.jsonl (and --tensorboard) (default 0: epoch lines only; 50 for the GANs).")
+    var logEvery: Int?
 
     /// The shared loop's options from these flags and the checkpoint group.
     func loopOptions(_ checkpoints: CheckpointArguments) throws -> TrainingLoopOptions {
@@ -86,6 +88,7 @@ struct OptimizationArguments: ParsableArguments {
         loop.clipGradNorm = clipGradNorm
         loop.schedule = schedule
         loop.patience = patience ?? 0
+        loop.logEvery = logEvery ?? 0
         try loop.validate()
         return loop
     }
@@ -115,4 +118,16 @@ extension RunOutputCommand {
     var out: String { output.out }
     var json: Bool { output.json }
     var quiet: Bool { output.quiet }
+}
+
+/// `--tensorboard DIR`: TensorBoard event files beside metrics.jsonl (every trainer on the shared loop).
+struct TensorBoardArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("Also write TensorBoard event files into DIR: every metrics.jsonl figure as a scalar (step/… each logged step, epoch/… each epoch) and the epoch's sample grids as images (`tensorboard --logdir DIR`).", valueName: "DIR"))
+    var tensorboard: String?
+
+    /// Opens a new event file in DIR and makes it the log sink of every trainer created afterwards.
+    func start() throws {
+        guard let tensorboard else { return }
+        TrainingLog.sinks = [try TensorBoardWriter(directory: tensorboard)]
+    }
 }

@@ -51,9 +51,11 @@ struct TrainCharLM: ParsableCommand {
     @Flag(help: "transformer: biases in every Linear and LayerNorm (nanoGPT default: none).") var bias = false
     @Flag(name: .customLong("untied-head"), help: "transformer: an output head of its own instead of the token embedding's weight.") var untiedHead = false
     @Option(parsing: .unconditional, help: "Threads (OpenBLAS and ours; default ILLUSION_THREADS or every core).") var threads: Int?
+    @OptionGroup var logging: TensorBoardArguments
 
     func run() throws {
         try runReportingErrors {
+            try logging.start()
             guard !data.isEmpty else { throw ModelError.invalidArgument("--data: give at least one UTF-8 text file") }
             guard sampleLength >= 0 else { throw ModelError.invalidArgument("--sample-length must be ≥ 0, got \(sampleLength)") }
             guard maxSteps >= 0 else { throw ModelError.invalidArgument("--max-steps must be ≥ 0, got \(maxSteps)") }

@@ -17,10 +17,12 @@ struct TrainSeqClassifier: ParsableCommand {
     @Option(help: "Run folder.") var out: String
     @Flag(help: "Print the final figures as one JSON object on stdout.") var json = false
     @Flag(help: "No progress output.") var quiet = false
+    @OptionGroup var logging: TensorBoardArguments
 
     func run() throws {
         try runReportingErrors {
             useBLASThreadsForRecurrentWork()
+            try logging.start()
             var config = SequenceClassifierConfig()
             config.hidden = hidden; config.epochs = epochs; config.batchSize = batchSize; config.learningRate = lr
             config.limit = limit; config.seed = seed; config.dataDirectory = data

@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+@testable import IllusionModels
+
+/// `train KIND --config RUN/config.json`, through the executable: a run started from another run's
+/// config.json writes the same config.json, except for the flags typed beside `--config`.
+final class ConfigFileCLITests: XCTestCase {
+    var dir: String!
+
+    override func setUpWithError() throws {
+        try requireData(IllusionExecutable.url != nil, "illusion executable not built next to the tests")
+        try requireData(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/train-images-idx3-ubyte.gz"),
+                        "Fashion-MNIST is not installed (make test installs dataset-fashion-mnist)")
+        dir = NSTemporaryDirectory() + "illusion-config-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+    override func tearDown() { if let dir { try? FileManager.default.removeItem(atPath: dir) } }
+
+    func config(_ run: String) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json")))
+        return try XCTUnwrap(object as? [String: Any])
+    }
+
+    /// `config` with `training.<key>` set to `value`.
+    func with(_ config: [String: Any], training changes: [String: Any]) throws -> NSDictionary {
+        var config = config
+        var training = try XCTUnwrap(config["training"] as? [String: Any])
+        for (k, v) in changes { training[k] = v }
+        config["training"] = training
+        return config as NSDictionary
+    }
+
+    func train(_ arguments: [String]) throws {
+        let r = try IllusionExecutable.run(["train"] + arguments + ["--threads", "1", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
+
+    func testVAEConfigIsRerunWithTypedFlagsWinning() throws {
+        let a = dir + "/a", b = dir + "/b"
+        try train(["vae", "--arch", "mlp", "--latent-dim", "3", "--limit", "200", "--eval-limit", "50", "--batch-size", "20",
+                   "--max-steps", "2", "--epochs", "2", "--beta", "0.5", "--kl-warmup", "1", "--kl-schedule", "cyclical",
+                   "--lr", "0.002", "--clip-grad-norm", "5", "--log-every", "1", "--schedule", "step", "--out", a])
+        try train(["vae", "--config", a + "/config.json", "--seed", "3", "--epochs", "1", "--out", b])
+        let expected = try with(config(a), training: ["seed": 3, "epochs": 1])
+        XCTAssertEqual(try config(b) as NSDictionary, expected)
+        XCTAssertNotEqual(try config(a) as NSDictionary, expected, "the typed flags changed something")
+    }
+
+    func testCNNConfigKeepsFiltersTogglesAndSchedule() throws {
+        let a = dir + "/a", b = dir + "/b"
+        try train(["cnn", "--filters", "4,6", "--dense-units", "12", "--no-augment", "--no-batch-norm", "--dropout", "0.1",
+                   "--limit", "200", "--batch-size", "20", "--max-steps", "2", "--epochs", "1", "--schedule", "constant",
+                   "--patience", "2", "--validation-fraction", "0.2", "--out", a])
+        try train(["cnn", "--config", a + "/config.json", "--lr", "0.003", "--out", b])
+        let expected = try with(config(a), training: ["learningRate": 0.003])
+        XCTAssertEqual(try config(b) as NSDictionary, expected)
+        XCTAssertNotEqual(try config(a) as NSDictionary, expected, "the typed flag changed something")
+    }
+
+    func testConfigOfAnotherKindOrWithResumeIsRefusedInOneLine() throws {
+        let a = dir + "/a"
+        try train(["vae", "--arch", "mlp", "--limit", "100", "--batch-size", "20", "--max-steps", "1", "--epochs", "1", "--out", a])
+        let wrong = try IllusionExecutable.run(["train", "cnn", "--config", a + "/config.json", "--out", dir + "/c"])
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.stderr.contains("--config \(a)/config.json: this is the config of a vae run, not of train cnn"), wrong.stderr)
+        XCTAssertEqual(wrong.stderr.split(separator: "\n").count, 1, wrong.stderr)
+        let both = try IllusionExecutable.run(["train", "vae", "--config", a + "/config.json", "--resume", "--out", a])
+        XCTAssertNotEqual(both.status, 0)
+        XCTAssertTrue(both.stderr.contains("--resume continues a run with its own config.json"), both.stderr)
+        let missing = try IllusionExecutable.run(["train", "vae", "--config", dir + "/none.json", "--out", dir + "/d"])
+        XCTAssertTrue(missing.stderr.contains("--config \(dir!)/none.json: cannot read the file"), missing.stderr)
+    }
+}
