@@ -105,6 +105,20 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(try ok.floats("a"), [1]); XCTAssertEqual(try ok.floats("b"), [2]); XCTAssertEqual(try ok.floats("e"), [])
     }
 
+    /// Found by the libFuzzer target (scripts/fuzz.sh safetensors, on the F16 fixture's ±∞/NaN):
+    /// reading a float tensor as integers trapped in `Int64(Float)`; now it throws.
+    func testFloatTensorsReadAsIntegersThrowOnNonIntegers() throws {
+        var file = SafeTensors()
+        file.set("step", shape: [2], floats: [3, 4])
+        XCTAssertEqual(try file.int64s("step"), [3, 4])
+        for bad: Float in [.nan, .infinity, -.infinity, 1e30, 2.5] {
+            file.set("bad", shape: [1], floats: [bad])
+            XCTAssertThrowsError(try file.int64s("bad")) { XCTAssertTrue("\($0)".contains("'bad'") && "\($0)".contains("not an integer"), "\($0)") }
+        }
+        let fixture = try SafeTensors(bytes: raw(#"{"h": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}"#, data: [0x00, 0x7C]))
+        XCTAssertThrowsError(try fixture.int64s("h"))  // F16 +∞
+    }
+
     func testMissingFileAndTensorErrors() throws {
         XCTAssertThrowsError(try SafeTensors(contentsOf: "/nonexistent/model.safetensors")) { error in
             XCTAssertTrue("\(error)".contains("/nonexistent/model.safetensors"))

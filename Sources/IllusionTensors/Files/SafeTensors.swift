@@ -55,7 +55,14 @@ public struct SafeTensors {
         switch e.dtype {
         case .i64: return e.bytes.withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }
         case .i32: return e.bytes.withUnsafeBytes { $0.bindMemory(to: Int32.self).map(Int64.init) }
-        default: return floats(of: e).map { Int64($0) }
+        default:
+            // Float values must be integers in Int64's range: a hostile NaN or 1e30 must throw, not trap.
+            return try floats(of: e).map { v in
+                guard v.isFinite, v.rounded() == v, v >= -9.2e18, v <= 9.2e18 else {
+                    throw SafeTensorsError.malformed("tensor '\(name)'", "value \(v) is not an integer")
+                }
+                return Int64(v)
+            }
         }
     }
 
