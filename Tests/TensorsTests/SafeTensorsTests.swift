@@ -86,6 +86,39 @@ final class SafeTensorsTests: XCTestCase {
         assertMalformed(raw(#"{"a": {"dtype": "F32", "shape": [1]}}"#, data: []), "lacks")
     }
 
+    /// The data ranges must tile the data section, as the reference reader (`safetensors` 0.8.0,
+    /// `safe_open`/`load`) requires: it refuses each of these files with `InvalidOffset` or
+    /// `MetadataIncompleteBuffer` (checked by hand with /tmp/peers/venv, see docs/reliability.md).
+    func testOverlappingGappedAndUncoveredRangesAreRefused() throws {
+        let eight = [UInt8](repeating: 0, count: 8), sixteen = [UInt8](repeating: 0, count: 16)
+        assertMalformed(raw(#"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}"#,
+                            data: sixteen), "overlaps")
+        assertMalformed(raw(#"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#,
+                            data: eight), "overlaps")
+        assertMalformed(raw(#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [8, 16]}}"#,
+                            data: sixteen), "gap")
+        assertMalformed(raw(#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}"#, data: eight), "gap")
+        assertMalformed(raw(#"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#, data: eight), "cover 4 of the 8")
+        // Zero-sized tensors and any order of entries in the header are fine.
+        let ok = try SafeTensors(bytes: raw(#"{"b": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}, "e": {"dtype": "F32", "shape": [0], "data_offsets": [4, 4]}, "a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#,
+                                            data: [0, 0, 128, 63, 0, 0, 0, 64]))
+        XCTAssertEqual(try ok.floats("a"), [1]); XCTAssertEqual(try ok.floats("b"), [2]); XCTAssertEqual(try ok.floats("e"), [])
+    }
+
+    /// Found by the libFuzzer target (scripts/fuzz.sh safetensors, on the F16 fixture's ±∞/NaN):
+    /// reading a float tensor as integers trapped in `Int64(Float)`; now it throws.
+    func testFloatTensorsReadAsIntegersThrowOnNonIntegers() throws {
+        var file = SafeTensors()
+        file.set("step", shape: [2], floats: [3, 4])
+        XCTAssertEqual(try file.int64s("step"), [3, 4])
+        for bad: Float in [.nan, .infinity, -.infinity, 1e30, 2.5] {
+            file.set("bad", shape: [1], floats: [bad])
+            XCTAssertThrowsError(try file.int64s("bad")) { XCTAssertTrue("\($0)".contains("'bad'") && "\($0)".contains("not an integer"), "\($0)") }
+        }
+        let fixture = try SafeTensors(bytes: raw(#"{"h": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}"#, data: [0x00, 0x7C]))
+        XCTAssertThrowsError(try fixture.int64s("h"))  // F16 +∞
+    }
+
     func testMissingFileAndTensorErrors() throws {
         XCTAssertThrowsError(try SafeTensors(contentsOf: "/nonexistent/model.safetensors")) { error in
             XCTAssertTrue("\(error)".contains("/nonexistent/model.safetensors"))

@@ -20,6 +20,9 @@ public struct ImageFolderOptions: Sendable {
     public var limit: Int?
     /// Decoding threads (default: every core).
     public var threads: Int
+    /// Leave out files that cannot be decoded (truncated, corrupt, over ``ImageDecodeLimits``) with
+    /// a warning each and a count, instead of failing the load (the default).
+    public var skipUndecodable = false
 
     public init(imageSize: Int = 64, channels: Int = 3, fit: SquareFit = .centerCrop, limit: Int? = nil,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -47,6 +50,8 @@ public enum ImageFolder {
         public let dataset: ImageDataset
         /// Paths of files skipped because their extension is not an image extension.
         public let skippedFiles: [String]
+        /// Image files left out because they could not be decoded (only with `skipUndecodable`).
+        public var undecodableFiles: [String] = []
     }
 
     /// Extensions (lower case) treated as images.
@@ -89,8 +94,9 @@ public enum ImageFolder {
             throw DatasetError.missingFile(path: directory, reason: "no .png/.jpg/.jpeg images found")
         }
         let size = options.imageSize, fit = options.fit
-        let images = try ParallelImageDecoder.decode(paths: files.map(\.path), channels: options.channels,
-                                                     height: size, width: size, threads: options.threads) { image, _ in
+        let (images, undecodable) = try ParallelImageDecoder.decode(paths: files.map(\.path), channels: options.channels,
+                                                     height: size, width: size, threads: options.threads,
+                                                     skipUndecodable: options.skipUndecodable) { image, _ in
             let square: PixelImage
             switch fit {
             case .centerCrop: square = try image.centerCropped(size: min(image.width, image.height))
@@ -98,10 +104,20 @@ public enum ImageFolder {
             }
             return try square.resized(width: size, height: size)
         }
+        let undecodablePaths = undecodable.map { files[$0].path }
+        if !undecodable.isEmpty {
+            for path in undecodablePaths { warn("\(path): skipped, not a decodable image") }
+            warn("skipped \(undecodable.count) undecodable image\(undecodable.count == 1 ? "" : "s") of \(files.count) in \(directory)")
+            let left = Set(undecodable)
+            files = files.indices.filter { !left.contains($0) }.map { files[$0] }
+            guard !files.isEmpty else { throw DatasetError.missingFile(path: directory, reason: "no decodable images found") }
+        }
         let dataset = ImageDataset(name: (directory as NSString).lastPathComponent, channels: options.channels,
                                    height: size, width: size, images: images, labels: files.map(\.label),
                                    classNames: classNames)
-        return Result(dataset: dataset, skippedFiles: skipped)
+        var result = Result(dataset: dataset, skippedFiles: skipped)
+        result.undecodableFiles = undecodablePaths
+        return result
     }
 
     static func isImage(_ path: String) -> Bool {

@@ -13,9 +13,18 @@ enum ParallelImageDecoder {
     static func decode(paths: [String], channels: Int, height: Int, width: Int,
                        threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                        prepare: @escaping (PixelImage, String) throws -> PixelImage) throws -> [UInt8] {
+        try decode(paths: paths, channels: channels, height: height, width: width, threads: threads,
+                   skipUndecodable: false, prepare: prepare).bytes
+    }
+
+    /// As above; with `skipUndecodable` a file that is not a decodable image (truncated, corrupt,
+    /// over the pixel limit) is left out instead of failing the load: the bytes hold only the kept
+    /// images, in order, and `skipped` lists the indices (into `paths`) left out.
+    static func decode(paths: [String], channels: Int, height: Int, width: Int, threads: Int, skipUndecodable: Bool,
+                       prepare: @escaping (PixelImage, String) throws -> PixelImage) throws -> (bytes: [UInt8], skipped: [Int]) {
         let plane = height * width, size = channels * plane
         var output = [UInt8](repeating: 0, count: paths.count * size)
-        let failure = FirstFailure()
+        let failure = FirstFailure(), skips = SkippedIndices()
         let workers = max(1, min(threads, paths.count))
         output.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress
@@ -34,6 +43,8 @@ enum ParallelImageDecoder {
                                 for c in 0..<channels { dst[c * plane + p] = px[p * channels + c] }
                             }
                         }
+                    } catch DatasetError.notAnImage(_, _) where skipUndecodable {
+                        skips.add(i)
                     } catch {
                         failure.record(error)
                     }
@@ -42,7 +53,13 @@ enum ParallelImageDecoder {
             }
         }
         if let error = failure.error { throw error }
-        return output
+        let skipped = skips.sorted
+        guard !skipped.isEmpty else { return (output, []) }
+        var kept = [UInt8](), skip = Set(skipped)
+        kept.reserveCapacity((paths.count - skipped.count) * size)
+        for i in 0..<paths.count where !skip.contains(i) { kept.append(contentsOf: output[(i * size)..<((i + 1) * size)]) }
+        skip.removeAll()
+        return (kept, skipped)
     }
 
     /// Reads and decodes one PNG/JPEG file as `channels` (1 or 3) channels.
@@ -76,4 +93,12 @@ final class FirstFailure: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if stored == nil { stored = error }
     }
+}
+
+/// Indices of files skipped by worker threads.
+final class SkippedIndices: @unchecked Sendable {
+    private let lock = NSLock()
+    private var indices: [Int] = []
+    func add(_ i: Int) { lock.lock(); indices.append(i); lock.unlock() }
+    var sorted: [Int] { lock.lock(); defer { lock.unlock() }; return indices.sorted() }
 }

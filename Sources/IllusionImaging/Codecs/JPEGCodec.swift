@@ -14,8 +14,9 @@ public enum JPEGCodec {
 
     /// Decodes JPEG bytes into an 8-bit grey (`channels: 1`) or RGB (`channels: 3`) image.
     ///
-    /// Recoverable libjpeg warnings (e.g. extraneous bytes before a marker) are tolerated, as most viewers do;
-    /// fatal errors throw with the library's message and `source`.
+    /// The size in the header is checked against ``ImageDecodeLimits`` before decoding. libjpeg's
+    /// warnings are errors here (`TJFLAG_STOPONWARNING`): a truncated or corrupt scan ("Premature end of
+    /// JPEG file", "Corrupt JPEG data: …") would otherwise be grey-filled without a word.
     public static func decode(_ bytes: [UInt8], source: String, channels: Int = 3) throws -> PixelImage {
         guard channels == 1 || channels == 3 else {
             throw ImagingError.invalidArgument("JPEG decode of '\(source)': channels must be 1 or 3, got \(channels)")
@@ -37,6 +38,7 @@ public enum JPEGCodec {
         guard header == 0 else {
             throw ImagingError.decodeFailed(format: "JPEG", source: source, reason: errorText(handle))
         }
+        try ImageDecodeLimits.check(width: Int(width), height: Int(height), format: "JPEG", source: source)
         let (count, overflow) = (Int(width) * Int(height)).multipliedReportingOverflow(by: channels)
         guard width > 0, height > 0, !overflow, count <= maximumDecodedBytes else {
             throw ImagingError.decodeFailed(format: "JPEG", source: source,
@@ -47,11 +49,13 @@ public enum JPEGCodec {
         let status = bytes.withUnsafeBufferPointer { buffer in
             pixels.withUnsafeMutableBufferPointer { destination in
                 tjDecompress2(handle, buffer.baseAddress, UInt(buffer.count), destination.baseAddress,
-                              width, width * Int32(channels), height, format, TJFLAG_ACCURATEDCT)
+                              width, width * Int32(channels), height, format, TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING)
             }
         }
-        if status != 0 && tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) {
-            throw ImagingError.decodeFailed(format: "JPEG", source: source, reason: errorText(handle))
+        if status != 0 {
+            let corrupt = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue)
+            throw ImagingError.decodeFailed(format: "JPEG", source: source,
+                                            reason: (corrupt ? "truncated or corrupt data: " : "") + errorText(handle))
         }
         return try PixelImage(width: Int(width), height: Int(height), channels: channels, pixels: pixels)
     }

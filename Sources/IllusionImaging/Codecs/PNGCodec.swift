@@ -79,6 +79,7 @@ public enum PNGCodec {
         let outChannels = channels ?? (isColor ? 3 : 1)
         control.format = outChannels == 3 ? png_uint_32(PNG_FORMAT_FLAG_COLOR) : 0
         let width = Int(control.width), height = Int(control.height)
+        try ImageDecodeLimits.check(width: width, height: height, format: "PNG", source: source)
         let (count, overflow) = (width * height).multipliedReportingOverflow(by: outChannels)
         guard width > 0, height > 0, !overflow, count <= maximumDecodedBytes else {
             throw ImagingError.decodeFailed(format: "PNG", source: source,

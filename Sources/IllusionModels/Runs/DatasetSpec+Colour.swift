@@ -11,7 +11,10 @@ extension DatasetSpec {
             let test = try CelebA.load(.test, directory: dir, options: CelebAOptions(imageSize: imageSize, limit: evalLimit ?? limit.map { max(1, $0 / 8) }))
             return (train, test)
         case "folder":
-            let all = try ImageFolder.load(directory: directory!, options: ImageFolderOptions(imageSize: imageSize, limit: limit)).dataset
+            var options = ImageFolderOptions(imageSize: imageSize, limit: limit)
+            // Opt-in: leave out undecodable files (warned and counted) instead of failing.
+            options.skipUndecodable = ProcessInfo.processInfo.environment["ILLUSION_SKIP_BAD_IMAGES"] == "1"
+            let all = try ImageFolder.load(directory: directory!, options: options).dataset
             guard all.count >= 2 else {
                 throw ModelError.invalidArgument("--data \(directory!): needs at least 2 images, found \(all.count)")
             }

@@ -51,8 +51,9 @@ public struct RunFolder {
         guard let data = FileManager.default.contents(atPath: p) else {
             throw ModelError.invalidRun("\(p): cannot read file")
         }
-        do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw ModelError.invalidRun("\(p): not a valid \(name) (\(error))")
+        if name.hasSuffix("config.json") { return try ConfigFileCheck.decode(T.self, from: data, source: p) }
+        do { return try JSONDecoder().decode(T.self, from: data) } catch let error as DecodingError {
+            throw ModelError.invalidRun(ConfigFileCheck.describe(error, source: p))
         }
     }
 

@@ -9,6 +9,11 @@ public enum DurableFile {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileWriteError(path: path, errno: errno) }
         var written = 0
+        if let code = WriteFaultInjection.nextWriteFails() {
+            // As a disk filling up mid-file: half the bytes land, then the write fails.
+            _ = bytes.withUnsafeBytes { raw in Glibc.write(fd, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, bytes.count / 2) }
+            close(fd); throw FileWriteError(path: path, errno: code)
+        }
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { raw in Glibc.write(fd, raw.baseAddress! + written, bytes.count - written) }
             if n < 0 {
@@ -46,4 +51,33 @@ public struct FileWriteError: Error, CustomStringConvertible, Equatable {
     /// `strerror(code)` in lower case, e.g. "no space left on device".
     public var reason: String { String(cString: strerror(code)).lowercased() }
     public var description: String { "\(reason) writing \(path)" }
+}
+
+/// Test hook for full-disk faults: counts ``DurableFile/write(_:to:sync:)`` calls and makes the
+/// N-th fail with `errno` (ENOSPC by default) after half its bytes. Off unless armed.
+public enum WriteFaultInjection {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var countdown: Int?
+    nonisolated(unsafe) private static var code: Int32 = ENOSPC
+    nonisolated(unsafe) private static var seen = 0
+
+    /// Makes the `n`-th write from now (1 = the next) fail with `errno`.
+    public static func failWrite(_ n: Int, errno: Int32 = ENOSPC) {
+        lock.lock(); countdown = n; code = errno; seen = 0; lock.unlock()
+    }
+    /// Disarms the hook; returns how many writes were seen since it was armed or last reset.
+    @discardableResult public static func reset() -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let n = seen; countdown = nil; seen = 0; return n
+    }
+    /// Writes seen since the last arm/reset (counted only while counting is on).
+    public static func startCounting() { lock.lock(); countdown = Int.max; seen = 0; lock.unlock() }
+
+    static func nextWriteFails() -> Int32? {
+        lock.lock(); defer { lock.unlock() }
+        guard let c = countdown else { return nil }
+        seen += 1
+        if c == seen { countdown = nil; return code }
+        return nil
+    }
 }

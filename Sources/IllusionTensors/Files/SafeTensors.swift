@@ -85,7 +85,14 @@ public struct SafeTensors {
         switch e.dtype {
         case .i64: return e.bytes.withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }
         case .i32: return e.bytes.withUnsafeBytes { $0.bindMemory(to: Int32.self).map(Int64.init) }
-        default: return floats(of: e).map { Int64($0) }
+        default:
+            // Float values must be integers in Int64's range: a hostile NaN or 1e30 must throw, not trap.
+            return try floats(of: e).map { v in
+                guard v.isFinite, v.rounded() == v, v >= -9.2e18, v <= 9.2e18 else {
+                    throw SafeTensorsError.malformed("tensor '\(name)'", "value \(v) is not an integer")
+                }
+                return Int64(v)
+            }
         }
     }
 
@@ -164,6 +171,7 @@ public struct SafeTensors {
             throw SafeTensorsError.malformed(source, "header is not a JSON object")
         }
         let dataSize = bytes.count - headerEnd
+        var ranges: [(begin: Int, end: Int, name: String)] = []
         for (name, value) in header {
             if name == "__metadata__" {
                 if let m = value as? [String: String] { metadata = m }
@@ -194,8 +202,33 @@ public struct SafeTensors {
             guard offsets[1] - offsets[0] == expected else {
                 throw SafeTensorsError.malformed(source, "entry '\(name)' of shape \(shape) needs \(expected) bytes, has \(offsets[1] - offsets[0])")
             }
-            entries[name] = Entry(dtype: dtype, shape: shape,
-                                  bytes: Array(bytes[(headerEnd + offsets[0])..<(headerEnd + offsets[1])]))
+            ranges.append((offsets[0], offsets[1], name))
+        }
+        try SafeTensors.checkContiguous(ranges, dataSize: dataSize, source: source)
+        for (begin, end, name) in ranges {
+            let info = header[name] as! [String: Any]
+            entries[name] = Entry(dtype: DType(rawValue: info["dtype"] as! String)!, shape: info["shape"] as! [Int],
+                                  bytes: Array(bytes[(headerEnd + begin)..<(headerEnd + end)]))
+        }
+    }
+
+    /// The reference implementation's rule (`safetensors` `Metadata::validate`): sorted by offsets,
+    /// the tensors' byte ranges tile the data section exactly — each begins where the previous one
+    /// ends (no overlap, no gap) and the last ends at the end of the file.
+    static func checkContiguous(_ ranges: [(begin: Int, end: Int, name: String)], dataSize: Int, source: String) throws {
+        let sorted = ranges.sorted { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
+        var position = 0, previous: String?
+        for r in sorted {
+            if r.begin < position {
+                throw SafeTensorsError.malformed(source, "entry '\(r.name)' (bytes \(r.begin)..<\(r.end)) overlaps '\(previous ?? "")' (ends at \(position))")
+            }
+            if r.begin > position {
+                throw SafeTensorsError.malformed(source, "gap in the data section: bytes \(position)..<\(r.begin) before entry '\(r.name)' belong to no tensor")
+            }
+            position = r.end; previous = r.name
+        }
+        guard position == dataSize else {
+            throw SafeTensorsError.malformed(source, "the tensors cover \(position) of the \(dataSize) data bytes (the reference reader refuses trailing bytes)")
         }
     }
 
