@@ -8,7 +8,7 @@ BIN        := .build/$(CONFIG)
 # `make test` builds with -enable-testing into its own folder, so alternating `make test` and
 # `make demo` (plain release build in .build) does not rebuild everything each time.
 TEST_SCRATCH ?= .build-test
-DEBS       := libopenblas-dev libpng-dev libturbojpeg0-dev zlib1g-dev dataset-fashion-mnist
+DEBS       := libopenblas-dev libpng-dev libturbojpeg0-dev zlib1g-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev
 DEMO_EPOCHS ?= 3
 BENCH_ARGS ?=
 
