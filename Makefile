@@ -8,9 +8,10 @@ BIN        := .build/$(CONFIG)
 # `make test` builds with -enable-testing into its own folder, so alternating `make test` and
 # `make demo` (plain release build in .build) does not rebuild everything each time.
 TEST_SCRATCH ?= .build-test
-DEBS       := libopenblas-dev libpng-dev libturbojpeg0-dev zlib1g-dev dataset-fashion-mnist
+DEBS       := libopenblas-dev libpng-dev libturbojpeg0-dev zlib1g-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev
 DEMO_EPOCHS ?= 3
 BENCH_ARGS ?=
+TMPDIR     ?= /tmp
 
 .PHONY: all deps build demo test examples docs bench clean corpus
 
@@ -37,6 +38,7 @@ demo: build
 ## examples (EXAMPLES=0 skips them: a second release build of the library, in Examples/.build).
 EXAMPLES   ?= 1
 test: deps
+	mpicc scripts/check_mpi_abi.c -o $(TMPDIR)/check_mpi_abi && $(TMPDIR)/check_mpi_abi
 	$(SWIFT) build -c release -Xswiftc -enable-testing --build-tests --scratch-path $(TEST_SCRATCH) $(SWIFTFLAGS)
 	$(SWIFT) test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing --scratch-path $(TEST_SCRATCH) $(SWIFTFLAGS)
 	$(if $(filter 1,$(EXAMPLES)),$(MAKE) examples,@echo "examples skipped (EXAMPLES=0)")

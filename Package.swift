@@ -24,11 +24,13 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         .systemLibrary(name: "CImageCodecs", path: "Sources/CImageCodecs", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev", "libturbojpeg0-dev", "zlib1g-dev"]), .brew(["libpng", "jpeg-turbo"])]),
+        // Open MPI through dlopen at run time (no MPI needed to build; see docs/distributed.md).
+        .target(name: "CMPIShim", path: "Sources/CMPIShim", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "IllusionTensors", dependencies: ["CBLAS"], swiftSettings: optimized),
         .target(name: "IllusionNeuralNetworks", dependencies: ["IllusionTensors"], swiftSettings: optimized),
         .target(name: "IllusionImaging", dependencies: ["IllusionTensors", "CImageCodecs"], swiftSettings: optimized),
         .target(name: "IllusionDatasets", dependencies: ["IllusionTensors", "IllusionImaging"], swiftSettings: optimized),
-        .target(name: "IllusionModels", dependencies: ["IllusionNeuralNetworks", "IllusionDatasets", "IllusionImaging"], swiftSettings: optimized),
+        .target(name: "IllusionModels", dependencies: ["IllusionNeuralNetworks", "IllusionDatasets", "IllusionImaging", "CMPIShim"], swiftSettings: optimized),
         .target(name: "IllusionReinforcement", dependencies: ["IllusionNeuralNetworks", "IllusionImaging"], swiftSettings: optimized),
         .executableTarget(name: "illusion", dependencies: [
             "IllusionModels", "IllusionReinforcement", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -10,10 +10,19 @@ import IllusionModels
 enum IllusionMain {
     static func main() {
         let environment = ProcessInfo.processInfo.environment
-        let threads = environment["ILLUSION_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
+        // Under mpirun the cores are shared by the ranks on this machine (docs/distributed.md).
+        let ranksHere = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? 1
+        let threads = environment["ILLUSION_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount / max(1, ranksHere)
         ComputeThreads.configure(max(1, threads))
         HeapTuning.keepFreedMemoryForReuse()
         Log.installStandardError()   // the library logs through Log.sink; the CLI's destination is stderr
+        do {
+            try DataParallel.startIfLaunchedByMPI(arguments: CommandLine.arguments)
+        } catch {
+            FileHandle.standardError.write(Data("illusion: error: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
+        if !DataParallel.isRoot { Log.sink = { _ in } }  // rank 0 alone reports progress
         do {
             // `train KIND --config FILE`: the file's settings become flags before the typed ones.
             var command = try Illusion.parseAsRoot(try ConfigFileExpansion.expand(Array(CommandLine.arguments.dropFirst())))
@@ -54,6 +63,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         FileHandle.standardError.write(Data("\n\(e)\n".utf8))
         throw ExitCode(130)
     } catch {
+        if DataParallel.worldSize > 1 { DataParallel.abort("\(error)") }  // stops the other ranks too
         FileHandle.standardError.write(Data("illusion: error: \(error)\n".utf8))
         throw ExitCode(1)
     }
@@ -61,6 +71,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 
 /// Prints one JSON object on stdout (the `--json` contract).
 func printJSON(_ object: Any) {
+    guard DataParallel.isRoot else { return }  // one JSON object on stdout, from rank 0
     guard JSONSerialization.isValidJSONObject(object),
           let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
         FileHandle.standardError.write(Data("illusion: error: could not encode the result as JSON\n".utf8))
@@ -70,6 +81,7 @@ func printJSON(_ object: Any) {
 }
 
 func printJSON<T: Encodable>(encodable value: T) {
+    guard DataParallel.isRoot else { return }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     if let data = try? encoder.encode(value) { FileHandle.standardOutput.write(data + Data("\n".utf8)) }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import IllusionTestSupport
 @testable import IllusionModels
 
 /// `train KIND --config RUN/config.json`, through the executable: a run started from another run's
@@ -69,5 +70,29 @@ final class ConfigFileCLITests: XCTestCase {
         XCTAssertTrue(both.stderr.contains("--resume continues a run with its own config.json"), both.stderr)
         let missing = try IllusionExecutable.run(["train", "vae", "--config", dir + "/none.json", "--out", dir + "/d"])
         XCTAssertTrue(missing.stderr.contains("--config \(dir!)/none.json: cannot read the file"), missing.stderr)
+    }
+
+    /// `train char-lm --config`: the recurrent (top-level fields) and the transformer (`model`/`recipe`)
+    /// configs are re-run with every setting kept and the typed `--seed` winning.
+    func testCharLMConfigsAreRerunForBothArchitectures() throws {
+        let text = dir + "/text.txt"
+        try String(repeating: "the quick brown fox jumps over the lazy dog.\nto be or not to be.\n", count: 60)
+            .write(toFile: text, atomically: true, encoding: .utf8)
+        func rerun(_ arguments: [String], seedAt path: [String]) throws {
+            let a = dir + "/\(arguments[1])-a", b = dir + "/\(arguments[1])-b"
+            try train(["char-lm", "--data", text] + arguments + ["--sample-length", "5", "--out", a])
+            try train(["char-lm", "--config", a + "/config.json", "--seed", "7", "--out", b])
+            var expected = try config(a)
+            if path.count == 1 { expected[path[0]] = 7 } else {
+                var inner = try XCTUnwrap(expected[path[0]] as? [String: Any]); inner[path[1]] = 7; expected[path[0]] = inner
+            }
+            XCTAssertEqual(try config(b) as NSDictionary, expected as NSDictionary, arguments[1])
+            XCTAssertNotEqual(try config(a) as NSDictionary, expected as NSDictionary, "the typed --seed changed something")
+        }
+        try rerun(["--arch", "gru", "--seq-len", "12", "--hidden", "10", "--embedding", "6", "--layers", "1", "--batch-size", "4",
+                   "--lr", "0.003", "--max-steps", "2", "--clip-grad-norm", "2"], seedAt: ["seed"])
+        try rerun(["--arch", "transformer", "--layers", "1", "--heads", "2", "--embed", "8", "--block", "8", "--batch-size", "2",
+                   "--steps", "3", "--warmup-steps", "1", "--eval-interval", "3", "--untied-head", "--min-lr", "0.0002"],
+                  seedAt: ["recipe", "seed"])
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import IllusionTestSupport
 import Foundation
 @testable import IllusionModels
 import IllusionDatasets

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import IllusionTestSupport
 @testable import IllusionModels
 
 /// `--tensorboard DIR` through the executable, for two trainers on the shared loop: the event file

@@ -197,9 +197,11 @@ final class AutoencoderTask: TrainingTask {
     func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
         if iterator == nil { iterator = batches!.makeIterator(from: index) }
         guard let batch = iterator!.next() else { throw ModelError.invalidArgument("the data loader ran out of batches at step \(index + 1)") }
-        let loss = binaryCrossEntropyWithLogits(autoencoder(batch.images), batch.images)
+        let shard = try context.shard(rows: batch.labels.count)  // data-parallel: this rank's rows of the global batch
+        let images = shard.rows(batch.images)
+        let loss = binaryCrossEntropyWithLogits(autoencoder(images), images)
         let value = try context.minimize(loss, with: optimizer, parameters: optimizer.parameters)
-        return StepOutcome(figures: [("reconstruction", Double(value) * pixels)], examples: batch.labels.count)
+        return StepOutcome(figures: [("reconstruction", Double(value) * pixels)], examples: shard.localCount)
     }
 
     func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {

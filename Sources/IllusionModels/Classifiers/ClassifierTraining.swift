@@ -156,12 +156,15 @@ final class ImageClassifierTask: TrainingTask {
     func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
         if iterator == nil { iterator = batches!.makeIterator(from: index) }
         guard let batch = iterator!.next() else { throw ModelError.invalidArgument("the data loader ran out of batches at step \(index + 1)") }
-        let logits = classifier(batch.images)
-        let loss = crossEntropy(logits: logits, labels: batch.labels, labelSmoothing: options.labelSmoothing ?? 0)
+        // Data-parallel: the loader draws the global batch (augmentation included); this rank keeps its rows.
+        let shard = try context.shard(rows: batch.labels.count)
+        let images = shard.rows(batch.images), labels = shard.pick(batch.labels)
+        let logits = classifier(images)
+        let loss = crossEntropy(logits: logits, labels: labels, labelSmoothing: options.labelSmoothing ?? 0)
         let value = try context.minimize(loss, with: optimizer)
-        let right = zip(logits.argmaxLastAxis(), batch.labels).filter { $0.0 == $0.1 }.count
-        return StepOutcome(figures: [("loss", Double(value)), ("accuracy", Double(right) / Double(batch.labels.count))],
-                           examples: batch.labels.count)
+        let right = zip(logits.argmaxLastAxis(), labels).filter { $0.0 == $0.1 }.count
+        return StepOutcome(figures: [("loss", Double(value)), ("accuracy", Double(right) / Double(labels.count))],
+                           examples: labels.count)
     }
 
     func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {

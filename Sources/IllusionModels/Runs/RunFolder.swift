@@ -6,7 +6,8 @@ import Foundation
 public struct RunFolder {
     public let path: String
 
-    public init(path: String) { self.path = path }
+    /// Under mpirun, ranks other than 0 get their private copy of the folder (``DataParallel``).
+    public init(path: String) { self.path = DataParallel.writablePath(path) }
 
     public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 

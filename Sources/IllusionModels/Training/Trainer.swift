@@ -47,7 +47,12 @@ public final class Trainer {
     public private(set) var history: [EpochRecord] = []
     /// The training stream (checkpointed).
     public var rng: RandomGenerator
-    private var epochStartRNG: RandomGenerator
+    var epochStartRNG: RandomGenerator
+    /// Data-parallel training (one replica of several, under mpirun): nil in a single process.
+    /// Defaults to the process's (``Trainer/processReplication``, set when MPI starts).
+    public var replication: TrainingReplication? = Trainer.processReplication
+    /// The replication every new trainer joins (set once by the data-parallel runtime).
+    nonisolated(unsafe) public static var processReplication: TrainingReplication?
     private let initialRates: [Float]
     private var stepWindow: (sums: [String: Double], order: [String], steps: Int) = ([:], [], 0)
 
@@ -119,6 +124,7 @@ public final class Trainer {
             try store.recover(pointRootAtBest: modelIsBest)
         }
         try writeFileAtomically(run.configPath, bytes: configJSON)
+        if let replication { try synchronizeReplicas(replication) }
         InterruptSignal.install()
         defer { InterruptSignal.uninstall() }
         var trained: [EpochRecord] = []
@@ -138,8 +144,12 @@ public final class Trainer {
             var examplesThisCall = 0
             for index in progress.stepInEpoch..<steps {
                 let t0 = Date()
-                let context = StepContext(clipGradNorm: loop.clipGradNorm, epoch: epoch, globalStep: progress.globalStep, runPath: run.path)
-                let outcome = try task.step(index, epoch: epoch, rng: &rng, context: context)
+                try replication?.willStep(progress.globalStep)
+                let context = StepContext(clipGradNorm: loop.clipGradNorm, epoch: epoch, globalStep: progress.globalStep, runPath: run.path,
+                                          replication: replication)
+                defer { BatchShard.current = nil }
+                var outcome = try task.step(index, epoch: epoch, rng: &rng, context: context)
+                if let replication { outcome = replication.combine(outcome) }
                 if let bad = outcome.figures.first(where: { !$0.value.isFinite }) {
                     throw context.divergence("\(bad.name) is \(bad.value)")
                 }
@@ -150,8 +160,11 @@ public final class Trainer {
                 if outcome.examples == task.batchSize { stepTimes.append(Date().timeIntervalSince(t0)) }
                 try logStepWindow(outcome, epoch: epoch, last: index + 1 == steps)
                 bar.update(done: index + 1, images: examplesThisCall, figures: barFigures())
+                if let replication, replication.checkEvery > 0, progress.globalStep % replication.checkEvery == 0 {
+                    try checkReplicas(replication, when: "after step \(progress.globalStep)")
+                }
                 if index + 1 < steps {
-                    if InterruptSignal.requested {
+                    if stopRequested {
                         try commit(asBest: false)
                         throw TrainingInterrupted(epoch: epoch + 1, step: progress.globalStep, run: run.path)
                     }
@@ -162,11 +175,16 @@ public final class Trainer {
             trained.append(record)
             try task.epochCommitted(record)
             try publishPictures(record)
-            if InterruptSignal.requested && progress.epoch < epochs {
+            if stopRequested && progress.epoch < epochs {
                 throw TrainingInterrupted(epoch: progress.epoch, step: progress.globalStep, run: run.path)
             }
         }
         return trained
+    }
+
+    /// SIGINT/SIGTERM seen (by any rank, when replicated: all stop at the same step).
+    private var stopRequested: Bool {
+        replication?.agree(InterruptSignal.requested) ?? InterruptSignal.requested
     }
 
     private func applySchedule(epoch: Int) {
@@ -274,6 +292,7 @@ public final class Trainer {
 
     /// Commits the current state as one checkpoint (and as the best one when `asBest`).
     public func commit(asBest: Bool) throws {
+        if let replication { try checkReplicas(replication, when: "at the checkpoint of step \(progress.globalStep)") }
         var model = SafeTensors()
         for (name, t) in task.model.stateDict() { model.set(name, t) }
         for (name, count) in Checkpoint.batchCounters(task.model) { model.set(name, shape: [], int64s: [count]) }

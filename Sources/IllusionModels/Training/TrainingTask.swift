@@ -106,6 +106,22 @@ public struct StepContext {
     public let globalStep: Int
     /// The run folder (for messages).
     public let runPath: String
+    /// Data-parallel training: the replication whose gradients ``minimize(_:with:parameters:)``
+    /// averages (nil in a single process).
+    public var replication: TrainingReplication? = nil
+
+    /// This rank's part of a step of `globalCount` examples (all of them in a single process). A
+    /// task that supports data-parallel training calls it once per step, before its forward pass, and
+    /// trains on the shard's rows; it becomes ``BatchShard/current`` for the step.
+    public func shard(rows globalCount: Int) throws -> BatchShard {
+        guard let replication, replication.worldSize > 1 else { return BatchShard(rank: 0, worldSize: 1, globalCount: globalCount) }
+        let shard = BatchShard(rank: replication.rank, worldSize: replication.worldSize, globalCount: globalCount)
+        guard shard.localCount >= 1 else {
+            throw ModelError.invalidArgument("a step of \(globalCount) examples leaves rank \(replication.rank) of \(replication.worldSize) without any")
+        }
+        BatchShard.current = shard
+        return shard
+    }
 
     /// zeroGrad → backward → clip (when asked) → step, after checking that the loss is finite.
     /// `parameters` defaults to the optimizer's own (clipping acts on those).
@@ -115,6 +131,12 @@ public struct StepContext {
         guard value.isFinite else { throw divergence("the loss is \(value)") }
         optimizer.zeroGrad()
         try loss.backwardChecked()
+        if let replication, replication.worldSize > 1 {
+            guard let shard = BatchShard.current else {
+                throw ModelError.invalidArgument("this training command does not support data-parallel training (mpirun) yet; run it as one process")
+            }
+            replication.averageGradients(optimizer.parameters, weight: shard.weight)
+        }
         if let clipGradNorm { clipGradientNorm(parameters: parameters ?? optimizer.parameters, maxNorm: clipGradNorm) }
         optimizer.step()
         return value

@@ -104,13 +104,15 @@ final class VAETrainingTask: TrainingTask {
         let opts = config.training, train = train!
         let count = min(opts.batchSize, train.count - b * opts.batchSize)
         let indices = Array(order[(b * opts.batchSize)..<(b * opts.batchSize + count)])
-        let x = train.floatImages(at: indices, generator: &rng)
+        // Data-parallel: the global batch is drawn (pixel encoding included) and this rank keeps its rows.
+        let shard = try context.shard(rows: count)
+        let x = shard.rows(train.floatImages(at: indices, generator: &rng))
         let steps = opts.maxStepsPerEpoch > 0 ? min(opts.maxStepsPerEpoch, stepsPerEpoch) : stepsPerEpoch
         let beta = opts.klWeight(at: Double(epoch) + Double(b) / Double(steps))
         let loss = vae.loss(x, beta: beta, rng: &rng)
         let value = try context.minimize(loss.total, with: optimizer)
         return StepOutcome(figures: [("loss", Double(value)), ("reconstruction", Double(loss.reconstruction.scalar)),
-                                     ("kl", Double(loss.kl.scalar))], examples: count)
+                                     ("kl", Double(loss.kl.scalar))], examples: shard.localCount)
     }
 
     func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {

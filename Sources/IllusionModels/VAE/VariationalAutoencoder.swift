@@ -58,7 +58,8 @@ public final class VariationalAutoencoder: Layer {
 
     /// The reparameterization z = μ + σ·ε with ε ~ N(0, I) drawn from `rng`; gradients flow to μ and ln σ².
     public static func reparameterize(mean: Tensor, logVariance: Tensor, rng: inout RandomGenerator) -> Tensor {
-        let eps = Tensor.normal(mean.shape, rng: &rng)
+        // Data-parallel: ε of the global batch, this rank's rows of it (BatchShard).
+        let eps = BatchShard.current.map { $0.draw(mean.shape) { Tensor.normal($0, rng: &rng) } } ?? Tensor.normal(mean.shape, rng: &rng)
         return mean + (logVariance * 0.5).exp() * eps
     }
 

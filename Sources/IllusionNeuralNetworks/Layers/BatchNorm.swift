@@ -94,7 +94,19 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
     // Passes run in parallel parts (ParallelLoops): statistics per channel, the elementwise
     // passes per (sample, channel) row; every value is computed exactly as in a serial loop.
     var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
-    if useBatchStats {
+    // Data-parallel (synchronised BatchNorm): statistics of the global batch, all-reduced over the ranks.
+    let sync = training && useBatchStats ? BatchShard.batchNormSynchronization : nil
+    var statisticsCount = m  // values per channel the statistics are taken over (all ranks' when synchronised)
+    if let sync {
+        let s = syncedBatchStatistics(x, sum: sync.sum, eps: eps)
+        mean = s.mean; invStd = s.invStd; statisticsCount = s.count
+        if let runningMean, let runningVar {
+            for ch in 0..<c {
+                runningMean.storage[ch] = (1 - momentum) * runningMean.storage[ch] + momentum * mean[ch]
+                runningVar.storage[ch] = (1 - momentum) * runningVar.storage[ch] + momentum * Float(s.unbiased[ch])
+            }
+        }
+    } else if useBatchStats {
         var unbiased = [Double](repeating: 0, count: c)
         x.storage.withUnsafeBufferPointer { xb in mean.withUnsafeMutableBufferPointer { meanP in
             invStd.withUnsafeMutableBufferPointer { invP in unbiased.withUnsafeMutableBufferPointer { unbP in
@@ -163,6 +175,16 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
         if let weight, weight.isOnTape { weight.accumulateGrad(sumGX.map { Float($0) }) }
         if let bias, bias.isOnTape { bias.accumulateGrad(sumG.map { Float($0) }) }
         guard x.isOnTape else { return }
+        if let sync {
+            // dx needs Σdy and Σdy·x̂ over the global batch. Each rank's dy is the gradient of its own
+            // mean loss; weighted by its share (as the gradient all-reduce weighs it) they sum to the
+            // global loss's, and dividing by the share again returns to this rank's units.
+            let w = sync.shard.weight
+            var both = sumG.map { $0 * w } + sumGX.map { $0 * w }
+            sync.sum(&both)
+            for ch in 0..<c { sumG[ch] = both[ch] / w; sumGX[ch] = both[c + ch] / w }
+        }
+        let statisticsValues = Double(statisticsCount)
         var dx = uninitializedFloats(x.count)
         x.storage.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in dx.withUnsafeMutableBufferPointer { db in
             let xp = xb.baseAddress!, gp = gb.baseAddress!, d = db.baseAddress!
@@ -171,7 +193,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
                     let ch = row % c, base = row * s, mu = mean[ch], inv = invStd[ch], scale = gamma[ch] * inv
                     if useBatchStats {
                         // dx = γσ⁻¹·(dy − Σdy/M − x̂·Σ(dy·x̂)/M)
-                        let meanG = Float(sumG[ch] / Double(m)), meanGX = Float(sumGX[ch] / Double(m))
+                        let meanG = Float(sumG[ch] / statisticsValues), meanGX = Float(sumGX[ch] / statisticsValues)
                         for i in 0..<s {
                             let xhat = (xp[base + i] - mu) * inv
                             d[base + i] = scale * (gp[base + i] - meanG - xhat * meanGX)
@@ -184,6 +206,36 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
         } } }
         x.accumulateGrad(dx)
     }
+}
+
+/// Per-channel mean, 1/√(σ² + eps) and unbiased variance of `x` `[N, C, …]` over every rank's batch:
+/// one all-reduce of the sums and counts, then one of the squared deviations from the global mean
+/// (two passes, as the single-process statistics).
+func syncedBatchStatistics(_ x: Tensor, sum: (inout [Double]) -> Void, eps: Float = 1e-5) -> (mean: [Float], invStd: [Float], unbiased: [Double], count: Int) {
+    let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *)
+    var sums = [Double](repeating: 0, count: c + 1)
+    x.storage.withUnsafeBufferPointer { xb in
+        let xp = xb.baseAddress!
+        for ch in 0..<c { for b in 0..<n { sums[ch] += vectorSum(xp + (b * c + ch) * s, s) } }
+    }
+    sums[c] = Double(n * s)
+    sum(&sums)
+    let total = Int(sums[c].rounded())
+    var mean = [Float](repeating: 0, count: c)
+    for ch in 0..<c { mean[ch] = Float(sums[ch] / Double(max(total, 1))) }
+    var squares = [Double](repeating: 0, count: c)
+    x.storage.withUnsafeBufferPointer { xb in
+        let xp = xb.baseAddress!
+        for ch in 0..<c { for b in 0..<n { squares[ch] += vectorSquaredDeviation(xp + (b * c + ch) * s, s, from: mean[ch]) } }
+    }
+    sum(&squares)
+    var invStd = [Float](repeating: 0, count: c), unbiased = [Double](repeating: 0, count: c)
+    for ch in 0..<c {
+        let variance = squares[ch] / Double(max(total, 1))
+        invStd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
+        unbiased[ch] = total > 1 ? squares[ch] / Double(total - 1) : variance
+    }
+    return (mean, invStd, unbiased, total)
 }
 
 // MARK: - vectorised reductions (16 Float lanes per block of ≤ 256 values, blocks added in Double)

@@ -28,6 +28,18 @@ public final class Dropout: Layer {
 
     public func forward(_ x: Tensor) -> Tensor {
         guard isTraining && p > 0 else { return x }
+        // Data-parallel: the mask of the global batch, this rank's rows of it (see BatchShard).
+        if let shard = BatchShard.current, shard.worldSize > 1, x.rank >= 1, x.shape[0] == shard.localCount {
+            let row = x.count / max(x.shape[0], 1)
+            var all = [Bool](repeating: false, count: shard.globalCount * row)
+            for i in 0..<all.count { all[i] = generator.nextFloat() >= p }
+            var keep = [Bool](repeating: false, count: x.count)
+            for i in 0..<shard.localCount {
+                let g = shard.globalRow(i)
+                for j in 0..<row { keep[i * row + j] = all[g * row + j] }
+            }
+            return dropout(x, keep: keep, p: p)
+        }
         return dropout(x, p: p, rng: &generator)
     }
 }

@@ -71,6 +71,40 @@ enum ConfigFileExpansion {
         option("--log-every", "training.logEvery"),
     ] + loop().filter { $0.flag != "--log-every" }
 
+    /// `--data A B …` from a list of file names (`--data` takes several words).
+    static func files(_ flag: String, _ path: String) -> Entry {
+        Entry(flag: flag) { json in
+            guard let list = field(json, path) as? [String], !list.isEmpty else { return [] }
+            return [flag] + list
+        }
+    }
+
+    /// `train char-lm`: the recurrent models write snake_case fields at the top level, the
+    /// transformer its `model` and `recipe` objects; each entry applies to the config that has it.
+    static let charLM: [Entry] = {
+        func recurrent(_ json: [String: Any]) -> Bool { json["architecture"] as? String != "transformer" }
+        func transformer(_ json: [String: Any]) -> Bool { json["architecture"] as? String == "transformer" }
+        let r: [Entry] = [
+            files("--data", "data_files"),
+            option("--seq-len", "seq_len"), option("--hidden", "hidden"), option("--embedding", "embedding"),
+            option("--layers", "layers"), option("--dropout", "dropout"), option("--batch-size", "batch_size"),
+            option("--lr", "learning_rate"), option("--clip-grad-norm", "clip_norm"), option("--epochs", "epochs"),
+            option("--max-steps", "max_steps"), option("--sample-length", "sample_length"), option("--seed", "seed"),
+            option("--checkpoint-every", "loop.checkpointEvery"), option("--keep-checkpoints", "loop.keepCheckpoints"),
+        ].map { e in Entry(flag: e.flag) { recurrent($0) ? e.words($0) : [] } }
+        let t: [Entry] = [
+            files("--data", "data"), option("--eval-interval", "evalInterval"),
+            option("--layers", "model.layers"), option("--heads", "model.heads"), option("--embed", "model.width"),
+            option("--block", "model.blockSize"), option("--batch-size", "recipe.batch"), option("--lr", "recipe.learningRate"),
+            option("--min-lr", "recipe.minLearningRate"), option("--steps", "recipe.steps"),
+            option("--warmup-steps", "recipe.warmupSteps"), option("--weight-decay", "recipe.weightDecay"),
+            option("--clip-grad-norm", "recipe.gradientClip"), option("--seed", "recipe.seed"),
+            Entry(flag: "--bias") { field($0, "model.bias") as? Bool == true ? ["--bias"] : [] },
+            Entry(flag: "--untied-head") { field($0, "model.tiedHead") as? Bool == false ? ["--untied-head"] : [] },
+        ].map { e in Entry(flag: e.flag) { transformer($0) ? e.words($0) : [] } }
+        return [option("--arch", "architecture")] + r + t
+    }()
+
     /// The flags of each train command, in the order they are inserted.
     static let tables: [String: [Entry]] = [
         "vae": dataset + common + [
@@ -98,6 +132,7 @@ enum ConfigFileExpansion {
             option("--latent-dim", "model.latentDim"), option("--classifier-epochs", "training.classifierEpochs"),
             option("--classifier-lr", "training.classifierLearningRate"), option("--classifier-hidden", "model.classifierHiddenUnits"),
         ] + loop(checkpoints: false),
+        "char-lm": charLM,
     ]
 
     /// `arguments` (without the program name) with the flags of `--config FILE` inserted right

@@ -125,9 +125,10 @@ struct TensorBoardArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Also write TensorBoard event files into DIR: every metrics.jsonl figure as a scalar (step/… each logged step, epoch/… each epoch) and the epoch's sample grids as images (`tensorboard --logdir DIR`).", valueName: "DIR"))
     var tensorboard: String?
 
-    /// Opens a new event file in DIR and makes it the log sink of every trainer created afterwards.
+    /// Opens a new event file in DIR and makes it the log sink of every trainer created afterwards
+    /// (under mpirun on rank 0 only, which alone writes the run's files).
     func start() throws {
-        guard let tensorboard else { return }
+        guard let tensorboard, DataParallel.isRoot else { return }
         TrainingLog.sinks = [try TensorBoardWriter(directory: tensorboard)]
     }
 }

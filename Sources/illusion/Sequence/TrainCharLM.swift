@@ -52,6 +52,7 @@ struct TrainCharLM: ParsableCommand {
     @Flag(name: .customLong("untied-head"), help: "transformer: an output head of its own instead of the token embedding's weight.") var untiedHead = false
     @Option(parsing: .unconditional, help: "Threads (OpenBLAS and ours; default ILLUSION_THREADS or every core).") var threads: Int?
     @OptionGroup var logging: TensorBoardArguments
+    @OptionGroup var configFile: ConfigFileArguments
 
     func run() throws {
         try runReportingErrors {
