@@ -19,6 +19,7 @@ struct RegressionArguments: ParsableArguments, RunOutputCommand {
     @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: "Fraction of the samples held out for testing.") var testFraction: Double = 0.2
     @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var output: RunOutputArguments
+    @OptionGroup var logging: TensorBoardArguments
 
     func dataSource(noise: Double) -> RegressionDataSource {
         var source = RegressionDataSource(csvPath: csv, target: target,
@@ -47,7 +48,9 @@ struct TrainLinearRegression: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let config = LinearRegressionRunConfig(data: options.dataSource(noise: noise), training: try options.trainingOptions())
+            try options.logging.start()
             let summary = try LinearRegressionWorkflow.run(config, folder: RunFolder(path: options.out), quiet: options.quiet)
+            try TrainingLog.replayFinishedRun(RunFolder(path: options.out), series: "optimizer")
             if options.json { printJSON(summary) }
         }
     }

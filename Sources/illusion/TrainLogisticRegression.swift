@@ -12,7 +12,9 @@ struct TrainLogisticRegression: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let config = LogisticRegressionRunConfig(data: options.dataSource(noise: 0), training: try options.trainingOptions())
+            try options.logging.start()
             let summary = try LogisticRegressionWorkflow.run(config, folder: RunFolder(path: options.out), quiet: options.quiet)
+            try TrainingLog.replayFinishedRun(RunFolder(path: options.out), series: "optimizer")
             if options.json { printJSON(summary) }
         }
     }

@@ -21,6 +21,7 @@ struct TrainMLP: ParsableCommand, RunOutputCommand {
     @Option(name: .customLong("test-fraction"), parsing: .unconditional) var testFraction: Double = 0.25
     @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var output: RunOutputArguments
+    @OptionGroup var logging: TensorBoardArguments
 
     func run() throws {
         try runReportingErrors {
@@ -34,7 +35,9 @@ struct TrainMLP: ParsableCommand, RunOutputCommand {
             let config = MLPRunConfig(data: data, hiddenLayerCounts: counts, width: width, activation: activation,
                                       training: PointClassifierTrainingOptions(epochs: epochs, batchSize: batchSize, learningRate: lr, seed: seed),
                                       testFraction: testFraction)
+            try logging.start()
             let summary = try DecisionBoundariesWorkflow.run(config, folder: RunFolder(path: out), quiet: quiet)
+            try TrainingLog.replayFinishedRun(RunFolder(path: out), series: "hidden_layers")
             if json { printJSON(summary) }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import IllusionTestSupport
 @testable import IllusionModels
 
 /// Data-parallel training through the real `illusion` under `mpirun -np 2` (docs/distributed.md):

@@ -100,4 +100,34 @@ final class TensorBoardCLITests: XCTestCase {
         XCTAssertEqual(events.filter { $0.tag.hasPrefix("epoch/") && $0.tag.contains("accuracy") }.map(\.step).max(), 6)
         XCTAssertTrue(events.allSatisfy { $0.image == nil })
     }
+
+    /// The comparison trainers (`train mlp`, `linear-regression`) replay their finished run: one
+    /// scalar `<series>=<value>/<field>` per metrics.jsonl figure at its epoch, and the run's pictures.
+    func testComparisonTrainersReplayTheirCurvesPerModel() throws {
+        let mlp = dir + "/mlp", mlpBoard = dir + "/tb-mlp"
+        var r = try IllusionExecutable.run(["train", "mlp", "--samples", "120", "--hidden-layers", "0,2", "--epochs", "3",
+                                            "--quiet", "--tensorboard", mlpBoard, "--out", mlp])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        var events = try events(in: mlpBoard)
+        for m in RunFolder(path: mlp).readMetrics() {
+            let tag = "hidden_layers=\(m["hidden_layers"]!)/train_loss", epoch = m["epoch"] as! Int
+            let found = events.filter { $0.tag == tag && $0.step == epoch }
+            XCTAssertEqual(found.count, 1, "\(tag) at \(epoch)")
+            XCTAssertEqual(Double(found.first?.scalar ?? .nan), m["train_loss"] as! Double, accuracy: 1e-5)
+        }
+        XCTAssertEqual(Set(events.compactMap { $0.scalar == nil ? nil : $0.tag }), ["hidden_layers=0/train_loss", "hidden_layers=2/train_loss"])
+        XCTAssertFalse(events.filter { $0.image != nil }.isEmpty, "the decision-boundary pictures")
+
+        let linear = dir + "/linear", linearBoard = dir + "/tb-linear"
+        r = try IllusionExecutable.run(["train", "linear-regression", "--samples", "100", "--epochs", "4", "--optimizers", "gd,adam",
+                                        "--quiet", "--tensorboard", linearBoard, "--out", linear])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        events = try self.events(in: linearBoard)
+        let metrics = RunFolder(path: linear).readMetrics()
+        for optimizer in ["adam", "gd"] {
+            let lines = metrics.filter { $0["optimizer"] as? String == optimizer }.count
+            XCTAssertGreaterThanOrEqual(lines, 4)
+            XCTAssertEqual(events.filter { $0.tag == "optimizer=\(optimizer)/train_loss" }.count, lines, optimizer)
+        }
+    }
 }

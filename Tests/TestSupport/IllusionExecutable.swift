@@ -1,4 +1,5 @@
 import XCTest
+import IllusionTestSupport
 import Foundation
 
 /// The `illusion` executable built beside the test bundle (`.build*/<config>/`), found from the test

@@ -47,6 +47,33 @@ public enum TrainingLog {
         }
     }
 
+    /// For the trainers that compare several small models in one run without the shared loop
+    /// (`train mlp`, `linear-regression`, `logistic-regression`): replays the finished run's
+    /// metrics.jsonl — one scalar `<series>=<value>/<field>` per numeric field at step = the line's
+    /// epoch, e.g. `optimizer=adam/train_loss` — and reports each PNG in the run folder as an image at
+    /// the last epoch. Returns the number of scalars written.
+    @discardableResult
+    public static func replayFinishedRun(_ folder: RunFolder, series key: String, to sinks: [TrainingLogSink] = sinks) throws -> Int {
+        guard !sinks.isEmpty else { return 0 }
+        var written = 0, lastEpoch = 0
+        for line in folder.readMetrics() {
+            let epoch = (line["epoch"] as? Int) ?? 0
+            lastEpoch = max(lastEpoch, epoch)
+            let series = line[key].map { "\(key)=\($0)/" } ?? ""
+            for field in line.keys.sorted() where field != key && !positionFields.contains(field) {
+                guard let value = (line[field] as? Double) ?? (line[field] as? Int).map(Double.init), value.isFinite else { continue }
+                for sink in sinks { try sink.scalar(tag: series + field, value: value, step: epoch) }
+                written += 1
+            }
+        }
+        let pictures = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
+        for file in pictures {
+            try picture(tag: "pictures/" + String(file.dropLast(4)), file: folder.path + "/" + file, step: lastEpoch, to: sinks)
+        }
+        try flush(sinks)
+        return written
+    }
+
     /// Flushes every sink (the trainer calls this at each epoch's end).
     public static func flush(_ sinks: [TrainingLogSink] = sinks) throws { for sink in sinks { try sink.flush() } }
 }
