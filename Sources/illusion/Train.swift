@@ -5,5 +5,5 @@ struct Train: ParsableCommand {
         abstract: "Train a model into a run folder.",
         subcommands: [TrainVAE.self, TrainLinearRegression.self, TrainLogisticRegression.self, TrainMLP.self, TrainCNN.self,
                       TrainAutoencoder.self, TrainDCGAN.self, TrainConditionalGAN.self,
-                      TrainCharLM.self, TrainSeqClassifier.self])
+                      TrainCharLM.self, TrainSeqClassifier.self, TrainSeq2Seq.self])
 }

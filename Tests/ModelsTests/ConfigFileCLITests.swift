@@ -95,4 +95,15 @@ final class ConfigFileCLITests: XCTestCase {
                    "--steps", "3", "--warmup-steps", "1", "--eval-interval", "3", "--untied-head", "--min-lr", "0.0002"],
                   seedAt: ["recipe", "seed"])
     }
+
+    func testSeqClassifierConfigIsRerunWithTypedFlagsWinning() throws {
+        let a = dir + "/sa", b = dir + "/sb"
+        try train(["seq-classifier", "--hidden", "8", "--limit", "100", "--eval-limit", "50", "--batch-size", "25", "--max-steps", "2",
+                   "--lr", "0.003", "--schedule", "cosine", "--clip-grad-norm", "2", "--out", a])
+        try train(["seq-classifier", "--config", a + "/config.json", "--seed", "4", "--out", b])
+        var expected = try config(a)
+        expected["seed"] = 4
+        XCTAssertEqual(try config(b) as NSDictionary, expected as NSDictionary)
+        XCTAssertNotEqual(try config(a) as NSDictionary, expected as NSDictionary, "the typed --seed changed something")
+    }
 }

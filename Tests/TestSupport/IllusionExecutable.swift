@@ -1,5 +1,4 @@
 import XCTest
-import IllusionTestSupport
 import Foundation
 
 /// The `illusion` executable built beside the test bundle (`.build*/<config>/`), found from the test

@@ -1,5 +1,4 @@
 import XCTest
-import IllusionTestSupport
 
 /// Data a test needs (Fashion-MNIST from Debian, the `illusion` binary built beside the tests):
 /// on a developer's machine a missing piece skips the test with the reason; in CI (`CI=true`)

@@ -34,7 +34,83 @@ public struct SequenceClassifierConfig: Codable {
     /// Use at most this many training images (0 = all).
     public var limit = 0
     public var dataDirectory = FashionMNIST.defaultDirectory
+    /// At most this many steps per epoch (0 = full epochs).
+    public var maxStepsPerEpoch = 0
+    /// Use at most this many test images (0 = all 10,000).
+    public var evalLimit = 0
+    /// The shared loop's flags (schedule, clipping, checkpoints); nil in configs written before the port.
+    public var loop: TrainingLoopOptions?
     public init() {}
+
+    enum CodingKeys: String, CodingKey { case kind, hidden, epochs, batchSize, learningRate, seed, limit, dataDirectory, maxStepsPerEpoch, evalLimit, loop }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(String.self, forKey: .kind)
+        hidden = try c.decode(Int.self, forKey: .hidden)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        limit = try c.decode(Int.self, forKey: .limit)
+        dataDirectory = try c.decode(String.self, forKey: .dataDirectory)
+        maxStepsPerEpoch = try c.decodeIfPresent(Int.self, forKey: .maxStepsPerEpoch) ?? 0
+        evalLimit = try c.decodeIfPresent(Int.self, forKey: .evalLimit) ?? 0
+        loop = try c.decodeIfPresent(TrainingLoopOptions.self, forKey: .loop)
+    }
+
+    public func validate() throws {
+        guard epochs >= 1 else { throw ModelError.invalidArgument("--epochs must be ≥ 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw ModelError.invalidArgument("--batch-size must be ≥ 1, got \(batchSize)") }
+        guard hidden >= 1 else { throw ModelError.invalidArgument("--hidden must be ≥ 1, got \(hidden)") }
+        guard limit >= 0 else { throw ModelError.invalidArgument("--limit must be ≥ 0, got \(limit)") }
+        guard evalLimit >= 0 else { throw ModelError.invalidArgument("--eval-limit must be ≥ 0, got \(evalLimit)") }
+        guard maxStepsPerEpoch >= 0 else { throw ModelError.invalidArgument("--max-steps must be ≥ 0, got \(maxStepsPerEpoch)") }
+        guard learningRate > 0 && learningRate.isFinite else { throw ModelError.invalidArgument("--lr must be a positive number, got \(learningRate)") }
+        try loop?.validate()
+    }
+}
+
+/// The sequence classifier's part of the shared loop: Adam on the cross-entropy of one shuffled
+/// batch (the last partial batch kept, as the peer); test accuracy after each epoch.
+final class SequenceClassifierTask: TrainingTask {
+    let classifier: SequenceClassifier
+    let optimizer: Adam
+    let train: ImageDataset
+    let test: ImageDataset
+    let size: Int
+    var order: [Int] = []
+    var lastConfusion: [[Int]] = []
+
+    init(model: SequenceClassifier, config: SequenceClassifierConfig, train: ImageDataset, test: ImageDataset) {
+        classifier = model
+        optimizer = Adam(parameters: model.parameters, learningRate: config.learningRate)
+        self.train = train; self.test = test
+        size = config.batchSize
+    }
+
+    var model: Layer { classifier }
+    var checkpointFormat: String { "illusioncraft-seq-classifier" }
+    var optimizers: [(prefix: String, optimizer: Optimizer)] { [("optimizer.", optimizer)] }
+    var batchSize: Int { size }
+    var stepsPerEpoch: Int { (train.count + size - 1) / size }
+
+    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws { order = rng.permutation(train.count) }
+
+    func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
+        let idx = Array(order[(index * size)..<min((index + 1) * size, train.count)])
+        let logits = classifier(SequenceClassifierTraining.sequences(train, idx))
+        let labels = idx.map { train.labels[$0] }
+        let value = try context.minimize(crossEntropy(logits: logits, labels: labels), with: optimizer)
+        let right = zip(logits.argmaxLastAxis(), labels).filter { $0.0 == $0.1 }.count
+        return StepOutcome(figures: [("loss", Double(value)), ("accuracy", Double(right) / Double(idx.count))], examples: idx.count)
+    }
+
+    func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {
+        let (accuracy, confusion) = SequenceClassifierTraining.evaluate(classifier, test)
+        lastConfusion = confusion
+        return EpochOutcome(figures: [("test_accuracy", accuracy)], monitored: accuracy)
+    }
 }
 
 public enum SequenceClassifierTraining {
@@ -60,61 +136,55 @@ public enum SequenceClassifierTraining {
         return (Double(correct) / Double(max(data.count, 1)), confusion)
     }
 
-    public static func run(config: SequenceClassifierConfig, folder: RunFolder, quiet: Bool) throws -> [String: Any] {
-        guard config.epochs >= 1 else { throw ModelError.invalidArgument("--epochs must be ≥ 1, got \(config.epochs)") }
-        guard config.batchSize >= 1 else { throw ModelError.invalidArgument("--batch-size must be ≥ 1, got \(config.batchSize)") }
-        guard config.hidden >= 1 else { throw ModelError.invalidArgument("--hidden must be ≥ 1, got \(config.hidden)") }
-        guard config.limit >= 0 else { throw ModelError.invalidArgument("--limit must be ≥ 0, got \(config.limit)") }
+    /// Continues a seq-classifier run from its newest verified checkpoint (or `from`).
+    public static func resume(folder: RunFolder, overridingEpochs epochs: Int?, from path: String? = nil,
+                              checkpointing: (every: Int, keep: Int)? = nil, quiet: Bool = false) throws -> [String: Any] {
+        try folder.requireExisting()
+        var config = try folder.readJSON(SequenceClassifierConfig.self, from: "config.json")
+        guard config.kind == "seq-classifier" else { throw ModelError.invalidRun("--out \(folder.path): this is a \(config.kind) run, not a seq-classifier run") }
+        if let epochs { config.epochs = epochs }
+        config.loop = TrainingLoopOptions.resumed(config.loop, checkpointing: checkpointing)
+        let checkpoint = try CheckpointStore(run: folder).checkpointToResume(from: path)
+        return try run(config: config, folder: folder, quiet: quiet, resumeFrom: checkpoint)
+    }
+
+    /// Trains on the shared ``Trainer``; the run's model is the last epoch's (the test split is only
+    /// reported, never used to pick an epoch), its test accuracy the reported figure.
+    public static func run(config: SequenceClassifierConfig, folder: RunFolder, quiet: Bool,
+                           resumeFrom: CommittedCheckpoint? = nil) throws -> [String: Any] {
+        try config.validate()
         var train = try FashionMNIST.load(.train, directory: config.dataDirectory)
-        let test = try FashionMNIST.load(.test, directory: config.dataDirectory)
+        var test = try FashionMNIST.load(.test, directory: config.dataDirectory)
         if config.limit > 0 && config.limit < train.count {
             train.images = Array(train.images[..<(config.limit * train.imageSize)]); train.labels = Array(train.labels[..<config.limit])
         }
-        try folder.create()
-        try folder.writeJSON(config, to: "config.json")
-        try? FileManager.default.removeItem(atPath: folder.metricsPath)
+        if config.evalLimit > 0 && config.evalLimit < test.count {
+            test.images = Array(test.images[..<(config.evalLimit * test.imageSize)]); test.labels = Array(test.labels[..<config.evalLimit])
+        }
         var rng = RandomGenerator(seed: config.seed)
         let model = SequenceClassifier(hidden: config.hidden, rng: &rng)
-        let optimizer = Adam(parameters: model.parameters, learningRate: config.learningRate)
-        var accuracies: [Double] = [], trainLosses: [Double] = []
-        var summary: [String: Any] = [:]
-        var confusion: [[Int]] = []
-        for epoch in 1...config.epochs {
-            let order = rng.permutation(train.count)
-            let batches = (train.count + config.batchSize - 1) / config.batchSize
-            let progress = ProgressReporter(label: "epoch \(epoch)/\(config.epochs)", total: batches, quiet: quiet)
-            var lossSum: Double = 0, stepTimes: [Double] = []
-            let start = Date()
-            for b in 0..<batches {
-                let t0 = Date()
-                let idx = Array(order[(b * config.batchSize)..<min((b + 1) * config.batchSize, train.count)])
-                let loss = crossEntropy(logits: model(sequences(train, idx)), labels: idx.map { train.labels[$0] })
-                optimizer.zeroGrad()
-                loss.backward()
-                optimizer.step()
-                lossSum += Double(loss.scalar)
-                stepTimes.append(Date().timeIntervalSince(t0) / Double(idx.count))
-                progress.update(done: b + 1, images: min((b + 1) * config.batchSize, train.count), figures: [("loss", lossSum / Double(b + 1))])
-            }
-            let seconds = Date().timeIntervalSince(start)
-            let (accuracy, matrix) = evaluate(model, test)
-            confusion = matrix
-            accuracies.append(accuracy); trainLosses.append(lossSum / Double(batches))
-            let steady = stepTimes.count > 1 ? Array(stepTimes.dropFirst()).sorted() : stepTimes
-            let line: [String: Any] = ["epoch": epoch, "step": epoch * batches, "train_loss": lossSum / Double(batches), "test_accuracy": accuracy,
-                                       "epoch_s": seconds, "images_per_s_mean": Double(train.count) / seconds,
-                                       "images_per_s_median": 1 / steady[steady.count / 2]]
-            try folder.appendMetrics(line)
-            try TrainingLog.record(line)   // --tensorboard
-            try TrainingLog.flush()
-            summary = line
-            try Checkpoint.save(model, to: folder.modelPath)
-            if !quiet { logLine(String(format: "epoch %d: train loss %.4f, test accuracy %.4f, %.0f images/s", epoch, lossSum / Double(batches), accuracy, Double(train.count) / seconds)) }
-            try writeReport(folder: folder, config: config, accuracies: accuracies, losses: trainLosses, confusion: confusion)
-        }
-        summary["run"] = folder.path
-        summary["confusion_matrix"] = confusion
-        return summary
+        let task = SequenceClassifierTask(model: model, config: config, train: train, test: test)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // The training stream continues the initialisation stream, as before the port (same order for the same seed).
+        let trainer = try Trainer(task: task, run: folder, epochs: config.epochs, maxStepsPerEpoch: config.maxStepsPerEpoch,
+                                  loop: config.loop ?? .init(), rng: rng, configJSON: [UInt8](try encoder.encode(config)) + [10],
+                                  monitorMode: .maximum, modelIsBest: false)
+        trainer.quiet = quiet
+        if let resumeFrom { try trainer.restore(from: resumeFrom) }
+        try trainer.fit()
+        let history = trainer.history
+        // Curves over every epoch of the run (a resumed run's earlier epochs come from metrics.jsonl).
+        let lines = folder.readMetrics().filter { ($0["kind"] as? String) == "epoch" }
+        let accuracies = lines.map { ($0["test_accuracy"] as? Double) ?? .nan }
+        let losses = lines.map { ($0["train_loss"] as? Double) ?? .nan }
+        let (accuracy, confusion) = evaluate(model, test)
+        try writeReport(folder: folder, config: config, accuracies: accuracies, losses: losses, confusion: confusion)
+        let speeds = history.map(\.training.examplesPerSecond).sorted()
+        return ["run": folder.path, "kind": config.kind, "epochs": history.count, "test_accuracy": accuracy,
+                "train_loss": losses.last ?? .nan, "test_accuracies": accuracies, "confusion_matrix": confusion,
+                "images_per_s_median": speeds.isEmpty ? 0 : speeds[speeds.count / 2],
+                "epoch_seconds": history.map(\.training.seconds)]
     }
 
     static func writeReport(folder: RunFolder, config: SequenceClassifierConfig, accuracies: [Double], losses: [Double],
@@ -127,7 +197,7 @@ public enum SequenceClassifierTraining {
         try matrix.figure().writePNG(to: folder.file("confusion_matrix.png"))
         var report = HTMLReport(title: "IllusionCraft — sequential Fashion-MNIST LSTM", subtitle: "run folder \(folder.path)")
         report.addKeyValueTable([("model", "LSTM(28 → \(config.hidden)) over 28 rows, last hidden state → Linear(\(config.hidden), 10)"),
-                                 ("training", "Adam \(config.learningRate), batch \(config.batchSize), \(accuracies.count) epochs"),
+                                 ("training", "Adam \(config.learningRate), batch \(config.batchSize), \(accuracies.count) epochs, schedule \((config.loop?.schedule ?? .constant).rawValue)"),
                                  ("test accuracy", String(format: "%.4f", accuracies.last ?? 0))])
         try report.addChart(curves, caption: "test accuracy and training loss per epoch")
         try report.addChart(matrix, caption: "confusion matrix on the test set (rows: true class)")

@@ -32,16 +32,30 @@ public final class AdditiveAttention: Layer {
     /// W_k k_s for every key, computed once per sequence: `[N, S, A]` (reuse it across decoder steps).
     public func projectKeys(_ keys: Tensor) -> Tensor { keyProjection(keys) }
 
-    /// The context `[N, K]` and the weights `[N, S]` for one query `[N, Q]`.
-    public func attend(query: Tensor, keys: Tensor, projectedKeys: Tensor? = nil) -> (context: Tensor, weights: Tensor) {
+    /// The context `[N, K]` and the weights `[N, S]` for one query `[N, Q]`. `lengths`: the valid
+    /// keys of each sequence (1…S); steps past a sequence's end get weight 0 (their score is masked
+    /// to −10⁹ before the softmax, as `masked_fill` does), so padding neither attracts weight nor gradient.
+    public func attend(query: Tensor, keys: Tensor, projectedKeys: Tensor? = nil, lengths: [Int]? = nil) -> (context: Tensor, weights: Tensor) {
         require(query.rank == 2 && keys.rank == 3 && keys.shape[0] == query.shape[0],
                 "AdditiveAttention: query [N, Q] and keys [N, S, K] expected, got \(query.shape) and \(keys.shape)")
         let n = keys.shape[0], s = keys.shape[1], a = score.inputSize
         let pk = projectedKeys ?? projectKeys(keys)
         let pq = queryProjection(query).reshaped([n, 1, a])
-        let scores = score((pk + pq).tanh()).reshaped([n, s])
+        var scores = score((pk + pq).tanh()).reshaped([n, s])
+        if let lengths {
+            require(lengths.count == n && lengths.allSatisfy { $0 >= 1 && $0 <= s },
+                    "AdditiveAttention: lengths must be \(n) values in 1…\(s), got \(lengths)")
+            if lengths.contains(where: { $0 < s }) { scores = scores + Self.paddingMask(lengths: lengths, steps: s) }
+        }
         let weights = scores.softmax()
         let context = (weights.reshaped([n, s, 1]) * keys).sum(axis: 1)
         return (context, weights)
+    }
+
+    /// A constant `[N, S]`: 0 on valid steps, −10⁹ past each sequence's length.
+    public static func paddingMask(lengths: [Int], steps: Int) -> Tensor {
+        var m = [Float](repeating: 0, count: lengths.count * steps)
+        for (i, l) in lengths.enumerated() { for t in l..<steps { m[i * steps + t] = -1e9 } }
+        return Tensor(shape: [lengths.count, steps], storage: m)
     }
 }

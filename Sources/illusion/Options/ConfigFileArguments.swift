@@ -133,6 +133,14 @@ enum ConfigFileExpansion {
             option("--classifier-lr", "training.classifierLearningRate"), option("--classifier-hidden", "model.classifierHiddenUnits"),
         ] + loop(checkpoints: false),
         "char-lm": charLM,
+        "seq-classifier": [
+            option("--data", "dataDirectory"), option("--hidden", "hidden"), option("--epochs", "epochs"),
+            option("--batch-size", "batchSize"), option("--lr", "learningRate"), option("--seed", "seed"),
+            option("--limit", "limit"), option("--eval-limit", "evalLimit"), option("--max-steps", "maxStepsPerEpoch"),
+            option("--clip-grad-norm", "loop.clipGradNorm"), option("--schedule", "loop.schedule"),
+            option("--patience", "loop.patience"), option("--log-every", "loop.logEvery"),
+            option("--checkpoint-every", "loop.checkpointEvery"), option("--keep-checkpoints", "loop.keepCheckpoints"),
+        ],
     ]
 
     /// `arguments` (without the program name) with the flags of `--config FILE` inserted right
