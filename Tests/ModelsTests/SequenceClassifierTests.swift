@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import IllusionTestSupport
 @testable import IllusionModels
 
 /// Sequential Fashion-MNIST on the shared training loop: it learns, checkpoints and resumes bit-identically.
