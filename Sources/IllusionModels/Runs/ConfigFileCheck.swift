@@ -63,7 +63,7 @@ public enum ConfigFileCheck {
         "embedding": .int(1, 65536), "hidden": .int(1, 65536), "layers": .int(1, 1024),
         "vocabularySize": count, "blockSize": count, "heads": sizes, "width": .int(1, 65536),
         // data
-        "limit": .int(0, 1e9), "evalLimit": .int(1, 1e9), "syntheticCount": count,
+        "limit": .int(0, 1e9), "evalLimit": .int(0, 1e9), "syntheticCount": count,
         "seq_len": count, "corpus_characters": .int(0, 1e15), "sample_length": .int(0, 1e8),
         // optimisation
         "epochs": count, "classifierEpochs": count, "batchSize": count, "batch_size": count, "batch": count,
