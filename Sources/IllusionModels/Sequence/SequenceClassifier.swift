@@ -79,7 +79,7 @@ final class SequenceClassifierTask: TrainingTask {
     let train: ImageDataset
     let test: ImageDataset
     let size: Int
-    var order: [Int] = []
+    var batches: ShuffledBatches
     var lastConfusion: [[Int]] = []
 
     init(model: SequenceClassifier, config: SequenceClassifierConfig, train: ImageDataset, test: ImageDataset) {
@@ -87,18 +87,19 @@ final class SequenceClassifierTask: TrainingTask {
         optimizer = Adam(parameters: model.parameters, learningRate: config.learningRate)
         self.train = train; self.test = test
         size = config.batchSize
+        batches = ShuffledBatches(count: train.count, batchSize: config.batchSize)
     }
 
     var model: Layer { classifier }
     var checkpointFormat: String { "illusioncraft-seq-classifier" }
     var optimizers: [(prefix: String, optimizer: Optimizer)] { [("optimizer.", optimizer)] }
     var batchSize: Int { size }
-    var stepsPerEpoch: Int { (train.count + size - 1) / size }
+    var stepsPerEpoch: Int { batches.steps }
 
-    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws { order = rng.permutation(train.count) }
+    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws { batches.shuffle(&rng) }
 
     func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
-        let idx = Array(order[(index * size)..<min((index + 1) * size, train.count)])
+        let idx = batches.indices(step: index)
         let logits = classifier(SequenceClassifierTraining.sequences(train, idx))
         let labels = idx.map { train.labels[$0] }
         let value = try context.minimize(crossEntropy(logits: logits, labels: labels), with: optimizer)

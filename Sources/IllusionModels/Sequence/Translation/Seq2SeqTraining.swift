@@ -116,7 +116,7 @@ final class Seq2SeqTask: TrainingTask {
     let train: Seq2SeqExamples
     let validation: Seq2SeqExamples
     let size: Int
-    var order: [Int] = []
+    var batches: ShuffledBatches
     var lastValidation: Seq2SeqEvaluation?
     var committed: ((EpochRecord) throws -> Void)?
 
@@ -125,18 +125,19 @@ final class Seq2SeqTask: TrainingTask {
         optimizer = Adam(parameters: model.parameters, learningRate: options.learningRate)
         self.train = train; self.validation = validation
         size = options.batchSize
+        batches = ShuffledBatches(count: train.count, batchSize: options.batchSize)
     }
 
     var model: Layer { seq2seq }
     var checkpointFormat: String { "illusioncraft-seq2seq" }
     var optimizers: [(prefix: String, optimizer: Optimizer)] { [("optimizer.", optimizer)] }
     var batchSize: Int { size }
-    var stepsPerEpoch: Int { (train.count + size - 1) / size }
+    var stepsPerEpoch: Int { batches.steps }
 
-    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws { order = rng.permutation(train.count) }
+    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws { batches.shuffle(&rng) }
 
     func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
-        let idx = Array(order[(index * size)..<min((index + 1) * size, train.count)])
+        let idx = batches.indices(step: index)
         let loss = seq2seq.loss(sources: idx.map { train.sources[$0] }, targets: idx.map { train.targets[$0] })
         let value = try context.minimize(loss, with: optimizer)
         return StepOutcome(figures: [("loss", Double(value))], examples: idx.count)
