@@ -48,6 +48,11 @@ struct Evaluate: ParsableCommand {
                 if json { printJSON(figures) } else { for (k, v) in figures.sorted(by: { $0.key < $1.key }) { print("\(k): \(v)") } }
                 return
             }
+            if kind == "stackgan" {   // Stage-II vs Stage-I enlarged bilinearly vs Stage-II with ĉ zeroed
+                let figures = try StackGANEvaluation.evaluate(run: runPath, judgeAttribute: judgeAttribute, count: min(fdCount, 1000), seed: seed)
+                if json { printJSON(figures) } else { for (k, v) in figures.sorted(by: { $0.key < $1.key }) { print("\(k): \(v)") } }
+                return
+            }
             if kind == "dcgan" || kind == "cgan" {
                 var figures = try GANEvaluation.evaluate(run: runPath, classifierRun: fdClassifier, judgeAttribute: judgeAttribute,
                                                              count: fdCount, seed: seed)

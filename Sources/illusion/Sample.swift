@@ -21,6 +21,11 @@ struct Sample: ParsableCommand {
             let folder = RunFolder(path: runPath)
             try folder.requireExisting()
             let kind = try folder.readJSON(RunKind.self, from: "config.json").kind
+            if kind == "stackgan" {   // Stage-I (enlarged) above Stage-II, same noise and condition
+                let written = try StackGANSampling.writeSamples(run: runPath, count: count, seed: seed, condition: condition, out: out, raw: raw)
+                if json { printJSON(written) } else { print("wrote \(out)") }
+                return
+            }
             if kind == "dcgan" || kind == "cgan" {
                 let written = try GANSampling.writeSamples(run: runPath, count: count, seed: seed, condition: condition, out: out, raw: raw)
                 if json { printJSON(written) } else { print("wrote \(out)") }
