@@ -1,3 +1,4 @@
+import IllusionTestSupport
 import XCTest
 @testable import IllusionModels
 
@@ -202,5 +203,28 @@ final class StackGANTests: XCTestCase {
         let softplus = { (a: Float) in Float(Foundation.log(1 + Foundation.exp(Double(a)))) }
         XCTAssertEqual(right, 4 * softplus(-3), accuracy: 1e-5)
         XCTAssertEqual(fooled, 3.5 * softplus(-3) + 0.5 * softplus(3), accuracy: 1e-5)
+    }
+
+    /// The command line: bad Stage-I runs and sizes exit non-zero with one line on stderr; a good run trains and samples.
+    func testCommandLineRefusesBadInputAndSamplesPairs() throws {
+        try requireData(IllusionExecutable.url != nil, "illusion executable not built next to the tests")
+        let dcgan = try stage1Run("dcgan", conditional: false), stage1 = try stage1Run()
+        let out = tempDir + "/cli"
+        for (arguments, expected) in [(["--stage1-run", dcgan], "this is a dcgan run, not a cGAN run"),
+                                      (["--stage1-run", stage1, "--image-size", "48"], "2 or 4 times"),
+                                      (["--stage1-run", stage1, "--dataset", "celeba"], "trained on faces-synthetic"),
+                                      (["--stage1-run", tempDir + "/nowhere"], "no run folder")] {
+            let r = try IllusionExecutable.run(["train", "stackgan"] + arguments + ["--out", out, "--quiet"])
+            XCTAssertNotEqual(r.status, 0, "\(arguments)")
+            XCTAssertTrue(r.stderr.contains(expected), r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        }
+        let trained = try IllusionExecutable.run(["train", "stackgan", "--stage1-run", stage1, "--width", "4", "--batch-size", "8", "--epochs", "1",
+                                                  "--max-steps", "2", "--threads", "1", "--out", out, "--quiet", "--json"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        XCTAssertTrue(trained.stdout.contains("\"kind\":\"stackgan\""), trained.stdout)
+        let sampled = try IllusionExecutable.run(["sample", "--run", out, "--condition", "Smiling", "--count", "4", "--out", tempDir + "/p.png"])
+        XCTAssertEqual(sampled.status, 0, sampled.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: tempDir + "/p.png"))
     }
 }
