@@ -18,11 +18,12 @@ final class DataParallelModelsCLITests: XCTestCase {
     }
 
     /// 1 process then 2 ranks on `arguments`; returns ‖Δθ‖/‖θ‖ (names in `excluding` left out).
-    func compareOneAndTwo(_ name: String, _ arguments: [String], excluding: (SafeTensors) -> Set<String> = { _ in [] }) throws -> Double {
+    func compareOneAndTwo(_ name: String, _ arguments: [String], environment: [String: String] = [:],
+                          excluding: (SafeTensors) -> Set<String> = { _ in [] }) throws -> Double {
         let one = folder(name + "1"), two = folder(name + "2")
         let single = try IllusionExecutable.run(arguments + ["--out", one])
         XCTAssertEqual(single.status, 0, single.stderr)
-        let pair = try mpi(2, arguments + ["--out", two])
+        let pair = try mpi(2, arguments + ["--out", two], environment: environment)
         XCTAssertEqual(pair.status, 0, pair.stderr)
         let skipped = excluding(try SafeTensors(contentsOf: one + "/model.safetensors"))
         return try relativeDifference(one, two, excluding: skipped)
@@ -32,7 +33,12 @@ final class DataParallelModelsCLITests: XCTestCase {
         try requireMPI()
         let dcgan = ["train", "dcgan", "--limit", "160", "--eval-limit", "16", "--epochs", "1", "--max-steps", "10", "--batch-size", "16",
                      "--width", "8", "--noise-dim", "16", "--lr", "1e-4", "--instance-noise", "0.1", "--threads", "1", "--quiet"]
-        XCTAssertLessThanOrEqual(try compareOneAndTwo("dcgan", dcgan), 1e-5)
+        // Rank 0's count of gradient averagings: one for D and one for G at each of the 10 steps.
+        let stats = folder("dcgan-stats") + ".json"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: stats) }
+        XCTAssertLessThanOrEqual(try compareOneAndTwo("dcgan", dcgan, environment: ["ILLUSION_COMMUNICATION_STATS": stats]), 1e-5)
+        let figures = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stats))) as? [String: Any])
+        XCTAssertEqual(figures["gradient_allreduces"] as? Int, 20, "\(figures)")
     }
 
     func testTwoRanksTrainTheConditionalGANAsOneProcess() throws {
