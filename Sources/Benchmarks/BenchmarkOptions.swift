@@ -18,7 +18,8 @@ struct BenchmarkOptions {
 
     static let usage = """
     usage: Benchmarks [--json] [--quick] [--only NAME[,NAME...]] [--threads N] [--rounds R] [--no-pytorch]
-      workloads: \(Workload.allNames.joined(separator: ", ")) (and `faces` = faces64,faces256)
+      workloads: \(Workload.allNames.joined(separator: ", ")) (and `faces` = faces64,faces256), layers,
+                 mpi (2 ranks × 1 thread vs 1 process × 1 and × 2 threads, through mpirun and illusion)
       --json        print one JSON object on stdout (the table goes to stderr)
       --quick       fewer steps and one round (a smoke test, noisier)
       --threads N   threads for both sides (default 2)
@@ -51,8 +52,8 @@ struct BenchmarkOptions {
                 var names: [String] = []
                 for n in try value(a).split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) where !n.isEmpty {
                     if n == "faces" { names += ["faces64", "faces256"]; continue }
-                    guard Workload.allNames.contains(n) || n == "layers" else {
-                        throw BenchmarkError.usage("unknown workload '\(n)' (known: \(Workload.allNames.joined(separator: ", ")), layers)")
+                    guard Workload.allNames.contains(n) || n == "layers" || n == "mpi" else {
+                        throw BenchmarkError.usage("unknown workload '\(n)' (known: \(Workload.allNames.joined(separator: ", ")), layers, mpi)")
                     }
                     names.append(n)
                 }

@@ -49,12 +49,16 @@ func runBenchmarks() throws {
         layers = out["layers"] as? [[String: Any]]
     }
 
+    var scaling: String? = nil
+    if options.selected("mpi") { scaling = try DataParallelScaling.measure(quick: options.quick) }
+
     var text = ""
     if !results.isEmpty { text += BenchmarkReport.table(results, pytorchLabel: peers == nil ? "PyTorch (absent)" : "PyTorch") + "\n" }
     if let layers {
         text += "\nConvolution layers (GFLOP/s; backward = input + weight gradients), \(options.threads) thread(s):\n"
         text += LayerBenchmarks.table(layers) + "\n"
     }
+    if let scaling { text += "\n" + scaling + "\n" }
     if options.json {
         note(text)
         print(try BenchmarkReport.json(results, layers: layers, threads: options.threads, pytorch: peers?.python))

@@ -9,53 +9,11 @@ import IllusionTestSupport
 /// fails the run), faults stop both ranks with a line naming the rank, and a run interrupted on
 /// 2 ranks resumes on 1 to the uninterrupted result. Under CI=true a missing mpirun fails.
 final class DataParallelCLITests: XCTestCase {
-    static let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
-
-    func requireMPI() throws {
-        try requireData(IllusionExecutable.url != nil, "illusion executable not built next to the tests")
-        try requireData(Self.mpirun != nil, "Open MPI's mpirun is not installed (make test installs openmpi-bin)")
-        try requireData(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/train-images-idx3-ubyte.gz"),
-                        "Fashion-MNIST is not installed (make test installs dataset-fashion-mnist)")
-    }
-
-    /// `mpirun -np ranks illusion arguments…` (as root here, in a container: see docs/distributed.md).
-    func mpi(_ ranks: Int, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try XCTUnwrap(Self.mpirun))
-        p.arguments = ["-np", String(ranks), "--oversubscribe", "--allow-run-as-root", try XCTUnwrap(IllusionExecutable.url).path] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
-        env["ILLUSION_CHECK_REPLICAS"] = "1"
-        for (k, v) in extra { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
-
     func folder(_ name: String) -> String {
         let dir = NSTemporaryDirectory() + "illusion-dp-\(getpid())-\(name)"
         try? FileManager.default.removeItem(atPath: dir)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
         return dir
-    }
-
-    /// ‖a − b‖ / ‖a‖ over every Float tensor of two model.safetensors (names in `excluding` left out).
-    func relativeDifference(_ a: String, _ b: String, excluding: Set<String> = []) throws -> Double {
-        let x = try SafeTensors(contentsOf: a + "/model.safetensors"), y = try SafeTensors(contentsOf: b + "/model.safetensors")
-        var num = 0.0, den = 0.0, compared = 0
-        for name in x.names where !excluding.contains(name) {
-            guard let s = try? x.tensor(name) else { continue }  // I64 counters
-            let t = try y.tensor(name)
-            XCTAssertEqual(s.shape, t.shape, name)
-            for (u, v) in zip(s.storage, t.storage) { num += Double(u - v) * Double(u - v); den += Double(u) * Double(u) }
-            compared += 1
-        }
-        XCTAssertGreaterThan(compared, 3)
-        return (num / max(den, 1e-30)).squareRoot()
     }
 
     static let vae = ["train", "vae", "--limit", "640", "--eval-limit", "20", "--epochs", "1", "--max-steps", "20", "--batch-size", "32",

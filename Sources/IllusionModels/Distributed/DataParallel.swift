@@ -72,6 +72,10 @@ public enum DataParallel {
 
     /// MPI_Finalize and the private run-folder copy removed (at exit).
     static func finish() {
+        if let r = replication, r.rank == 0, r.worldSize > 1, let path = ProcessInfo.processInfo.environment["ILLUSION_COMMUNICATION_STATS"],
+           let data = try? JSONSerialization.data(withJSONObject: r.communicationFigures, options: [.sortedKeys]) {
+            _ = FileManager.default.createFile(atPath: path, contents: data)
+        }
         if let scratch { try? FileManager.default.removeItem(atPath: scratch) }
         if replication != nil { _ = illusion_mpi_finalize() }
     }

@@ -16,6 +16,11 @@ public final class MPIReplication: TrainingReplication {
     /// Seconds spent in gradient all-reduces (the communication share of a step).
     public private(set) var communicationSeconds = 0.0
     public private(set) var gradientBytesPerStep = 0
+    /// Gradient averagings done (one per optimizer step; two for a GAN's step).
+    public private(set) var gradientReductions = 0
+    /// Seconds and calls of the small all-reduces (figures, flags, synchronised BatchNorm).
+    public private(set) var smallCollectiveSeconds = 0.0
+    public private(set) var smallCollectives = 0
 
     init(rank: Int, worldSize: Int, environment: [String: String]) {
         self.rank = rank; self.worldSize = worldSize
@@ -46,8 +51,10 @@ public final class MPIReplication: TrainingReplication {
 
     public func sum(_ values: inout [Double]) {
         guard worldSize > 1, !values.isEmpty else { return }
-        let count = values.count
+        let count = values.count, started = Date()
         check(values.withUnsafeMutableBufferPointer { illusion_mpi_allreduce_sum_double($0.baseAddress, count) }, "summing over the ranks")
+        smallCollectiveSeconds += Date().timeIntervalSince(started)
+        smallCollectives += 1
     }
 
     public func averageGradients(_ parameters: [Tensor], weight: Double) {
@@ -80,7 +87,15 @@ public final class MPIReplication: TrainingReplication {
         }
         flush()
         gradientBytesPerStep = bytes
+        gradientReductions += 1
         communicationSeconds += Date().timeIntervalSince(started)
+    }
+
+    /// The time this rank spent inside collectives (waiting for slower ranks included), as JSON:
+    /// written at exit to `ILLUSION_COMMUNICATION_STATS` by rank 0 (`make bench`'s data-parallel rows).
+    var communicationFigures: [String: Any] {
+        ["ranks": worldSize, "gradient_allreduce_s": communicationSeconds, "gradient_allreduces": gradientReductions,
+         "gradient_bytes_per_step": gradientBytesPerStep, "small_collective_s": smallCollectiveSeconds, "small_collectives": smallCollectives]
     }
 
     public func broadcast(_ bytes: inout [UInt8]) throws {

@@ -32,7 +32,8 @@ public final class ConditioningAugmentation: Layer {
     /// ĉ = μ + σ·ε (reparameterised, so gradients reach the Dense layer) with μ, ln σ².
     public func augment(_ condition: Tensor, rng: inout RandomGenerator) -> (sample: Tensor, mean: Tensor, logVariance: Tensor) {
         let (mu, logVar) = gaussian(condition)
-        let eps = Tensor.normal(mu.shape, rng: &rng)
+        // Data-parallel: ε of the global batch, this rank's rows of it (BatchShard).
+        let eps = BatchShard.current.map { $0.draw(mu.shape) { Tensor.normal($0, rng: &rng) } } ?? Tensor.normal(mu.shape, rng: &rng)
         return (mu + (logVar * 0.5).exp() * eps, mu, logVar)
     }
 

@@ -59,11 +59,13 @@ final class GANTrainingTask: TrainingTask {
     func step(_ b: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
         let m = config.model, opts = config.training, train = train!
         let indices = Array(order[(b * opts.batchSize)..<((b + 1) * opts.batchSize)])
+        // Data-parallel: this rank's rows of the global batch; every per-image draw is of the global batch.
+        let shard = try context.shard(rows: indices.count)
         let x = train.floatImages(at: indices, encoding: .symmetricRange, generator: &rng)
         let c = m.isConditional ? GANConditions.conditions(train, indices: indices, config: m) : nil
-        let f = try trainStep(real: x, condition: c, epoch: epoch, rng: &rng, context: context)
+        let f = try trainStep(real: x, condition: c, epoch: epoch, rng: &rng, context: context, shard: shard)
         return StepOutcome(figures: GANTrainer.figures([f.discriminatorLoss, f.generatorLoss, f.kl, f.realProbability,
-                                                        f.fakeProbability, f.accuracy]), examples: opts.batchSize)
+                                                        f.fakeProbability, f.accuracy]), examples: shard.localCount)
     }
 
     func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {
@@ -96,17 +98,28 @@ final class GANTrainingTask: TrainingTask {
     }
 
         /// One discriminator update then one generator update on real images `x` `[N, C, S, S]` in [−1, 1]
-        /// (and their conditions `[N, conditionDim]` for a conditional GAN).
-        func trainStep(real x: Tensor, condition c: Tensor?, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> GANStepFigures {
+        /// (and their conditions `[N, conditionDim]` for a conditional GAN) of the global batch.
+        ///
+        /// Data-parallel (`shard` of W > 1 ranks): the rank trains on its rows of `x` and `c`; z, the
+        /// instance noise, conditioning augmentation's ε and the mismatched conditions are drawn for
+        /// the whole global batch from `rng` (which every rank holds identically) in the order one
+        /// process draws them, and the rank keeps its rows — so W ranks compute what one process
+        /// computes, and one process draws exactly as before. Both players' gradients are averaged
+        /// over the ranks before their clipping and steps.
+        func trainStep(real globalX: Tensor, condition globalC: Tensor?, epoch: Int, rng: inout RandomGenerator, context: StepContext,
+                       shard given: BatchShard? = nil) throws -> GANStepFigures {
             let m = config.model, t = config.training
             let generator = gan.generator, discriminator = gan.discriminator
-            let z = Tensor.normal([x.shape[0], m.noiseDim], rng: &rng)
+            let shard = given ?? BatchShard(rank: 0, worldSize: 1, globalCount: globalX.shape[0])
+            let x = shard.rows(globalX), c = globalC.map { shard.rows($0) }
+            // z: [n, noiseDim] (n = this rank's images)
+            let z = shard.draw([x.shape[0], m.noiseDim]) { Tensor.normal($0, rng: &rng) }
             let generated = generator.generate(noise: z, condition: c, rng: &rng)
 
             // Instance noise: every image D sees gets fresh N(0, σ²) noise (σ annealed over the epochs).
             let sigma = t.instanceNoise(epoch: epoch)
             func noisy(_ images: Tensor) -> Tensor {
-                sigma > 0 ? images + Tensor.normal(images.shape, mean: 0, std: sigma, rng: &rng) : images
+                sigma > 0 ? images + shard.draw(images.shape) { Tensor.normal($0, mean: 0, std: sigma, rng: &rng) } : images
             }
             let realInput = noisy(x)
 
@@ -116,8 +129,8 @@ final class GANTrainingTask: TrainingTask {
             let realLogits = realOutputs.logits
             let fakeLogits = discriminator.logits(noisy(generated.images.detached()), condition: c)
             var lossD: Tensor
-            if let c {
-                let wrong = GANConditions.mismatched(c, kind: m.conditionKind, rng: &rng)
+            if c != nil, let globalC {
+                let wrong = shard.rows(GANConditions.mismatched(globalC, kind: m.conditionKind, rng: &rng))
                 let mismatchedLogits = discriminator.logits(realInput, condition: wrong)
                 lossD = GANLosses.matchingAwareDiscriminator(realLogits: realLogits, fakeLogits: fakeLogits, mismatchedLogits: mismatchedLogits,
                                                              realLabel: t.realLabel ?? 1)
@@ -134,6 +147,7 @@ final class GANTrainingTask: TrainingTask {
                 lossD = lossD + auxiliaryLoss * w
             }
             try lossD.backwardChecked()
+            try context.averageGradients(of: discriminatorOptimizer)
             if let clip = context.clipGradNorm { clipGradientNorm(parameters: discriminatorOptimizer.parameters, maxNorm: clip) }
             discriminatorOptimizer.step()
 
@@ -159,6 +173,7 @@ final class GANTrainingTask: TrainingTask {
                 throw context.divergence("discriminator loss \(valueD), generator loss \(valueG), KL \(klValue) (learning rates G \(t.effectiveGeneratorLearningRate) / D \(t.effectiveDiscriminatorLearningRate))")
             }
             try lossG.backwardChecked()
+            try context.averageGradients(of: generatorOptimizer)
             if let clip = context.clipGradNorm { clipGradientNorm(parameters: generatorOptimizer.parameters, maxNorm: clip) }
             generatorOptimizer.step()
             return GANStepFigures(discriminatorLoss: Double(valueD), generatorLoss: Double(valueG), kl: Double(klValue),

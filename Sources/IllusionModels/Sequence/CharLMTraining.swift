@@ -155,8 +155,12 @@ final class CharLMTask: TrainingTask {
     let windows: Int
     /// The state the next step starts from (nil: zero).
     var carried: RecurrentState?
-    /// Restored from a checkpoint; becomes `carried` when the epoch (re)starts.
+    /// Restored from a checkpoint (all B streams); becomes `pending` when the epoch (re)starts.
     var restored: RecurrentState?
+    /// The state of all B streams the next step starts from: this rank takes its streams out of it.
+    var pending: RecurrentState?
+    /// The last step's part of the streams (data-parallel: rank r owns streams r, r + W, …).
+    var shard: BatchShard?
     var lastFigures: CharLMTraining.Figures?
     var lastSample = ""
 
@@ -176,18 +180,24 @@ final class CharLMTask: TrainingTask {
     var batchSize: Int { config.batchSize * config.seqLen }
 
     func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws {
-        carried = restored
+        carried = nil
+        pending = restored
         restored = nil
     }
 
     func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
-        // x, y: [B·T] ids of window `index` of every stream and the characters after them.
-        let (x, y) = CharLMCorpus.window(rows, start: index * config.seqLen, length: config.seqLen)
-        let out = lm.forward(ids: x, batch: config.batchSize, steps: config.seqLen, state: carried?.detached())
+        // Data-parallel: this rank's streams (b = B/W of them); one process: all B.
+        let shard = try context.shard(rows: config.batchSize)
+        try shard.requireEqualParts(config.batchSize, of: "contiguous streams")
+        self.shard = shard
+        if let pending { carried = pending.streams(of: shard); self.pending = nil }
+        // x, y: [b·T] ids of window `index` of this rank's streams and the characters after them.
+        let (x, y) = CharLMCorpus.window(shard.pick(rows), start: index * config.seqLen, length: config.seqLen)
+        let out = lm.forward(ids: x, batch: shard.localCount, steps: config.seqLen, state: carried?.detached())
         let loss = crossEntropy(logits: out.logits, labels: y)
         carried = out.state.detached()
         let value = try context.minimize(loss, with: optimizer)
-        return StepOutcome(figures: [("loss", Double(value))], examples: batchSize)
+        return StepOutcome(figures: [("loss", Double(value))], examples: shard.localCount * config.seqLen)
     }
 
     func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {
@@ -219,9 +229,13 @@ final class CharLMTask: TrainingTask {
     func saveState(into file: inout SafeTensors) throws {
         let g = lm.recurrent.generator
         file.set("task.recurrent_rng", shape: [2], int64s: [Int64(bitPattern: g.state), Int64(bitPattern: g.increment)])
-        guard let carried else { return }
-        file.set("task.carried_hidden", carried.hidden)
-        if let cell = carried.cell { file.set("task.carried_cell", cell) }
+        // All B streams: gathered from the ranks under mpirun (every rank commits at the same step).
+        guard let state = carried.map({ state in
+            guard let shard, shard.worldSize > 1, let sum = BatchShard.crossReplicaSum else { return state }
+            return state.gatheredStreams(shard, sum: sum)
+        }) ?? pending else { return }
+        file.set("task.carried_hidden", state.hidden)
+        if let cell = state.cell { file.set("task.carried_cell", cell) }
     }
 
     func restoreState(from file: SafeTensors) throws {

@@ -86,11 +86,21 @@ public final class TransformerTrainer {
 
     /// The loss of optimizer step `it` (0-based) after setting its learning rate: draws the batch
     /// from `rng`; the caller minimizes it (clipping the global norm of ``parameters``).
-    func stepLoss(_ it: Int, on stream: [Int], rng: inout RandomGenerator) -> Tensor {
+    /// Data-parallel (`shard` of W > 1): every rank draws all `batch` windows and trains on its own
+    /// (windows r, r + W, …), so the windows of a step do not depend on W.
+    func stepLoss(_ it: Int, on stream: [Int], rng: inout RandomGenerator, shard: BatchShard? = nil) -> Tensor {
         model.setTraining(true)
         optimizer.learningRate = recipe.learningRate(at: it)
         let (x, y) = drawBatch(from: stream, rng: &rng)
-        return model.loss(tokens: x, targets: y, batch: recipe.batch)
+        guard let shard, shard.worldSize > 1 else { return model.loss(tokens: x, targets: y, batch: recipe.batch) }
+        let t = model.config.blockSize
+        var mineX: [Int] = [], mineY: [Int] = []
+        for i in 0..<shard.localCount {
+            let g = shard.globalRow(i)
+            mineX += x[g * t ..< (g + 1) * t]
+            mineY += y[g * t ..< (g + 1) * t]
+        }
+        return model.loss(tokens: mineX, targets: mineY, batch: shard.localCount)
     }
 
     /// One optimizer step outside a run; returns the batch's mean loss (nats/char) before the update.
@@ -151,9 +161,11 @@ final class TransformerTask: TrainingTask {
     func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws {}
 
     func step(_ index: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
-        let loss = trainer.stepLoss(context.globalStep, on: stream, rng: &rng)
+        let shard = try context.shard(rows: trainer.recipe.batch)
+        try shard.requireEqualParts(trainer.recipe.batch, of: "random windows")
+        let loss = trainer.stepLoss(context.globalStep, on: stream, rng: &rng, shard: shard)
         let value = try context.minimize(loss, with: trainer.optimizer, parameters: trainer.parameters)
-        return StepOutcome(figures: [("loss", Double(value))], examples: batchSize)
+        return StepOutcome(figures: [("loss", Double(value))], examples: shard.localCount * trainer.model.config.blockSize)
     }
 
     func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {

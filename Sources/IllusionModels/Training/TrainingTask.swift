@@ -131,15 +131,22 @@ public struct StepContext {
         guard value.isFinite else { throw divergence("the loss is \(value)") }
         optimizer.zeroGrad()
         try loss.backwardChecked()
-        if let replication, replication.worldSize > 1 {
-            guard let shard = BatchShard.current else {
-                throw ModelError.invalidArgument("this training command does not support data-parallel training (mpirun) yet; run it as one process")
-            }
-            replication.averageGradients(optimizer.parameters, weight: shard.weight)
-        }
+        try averageGradients(of: optimizer)
         if let clipGradNorm { clipGradientNorm(parameters: parameters ?? optimizer.parameters, maxNorm: clipGradNorm) }
         optimizer.step()
         return value
+    }
+
+    /// Data-parallel: averages the gradients of `optimizer`'s parameters over the ranks (each rank
+    /// weighted by its share of the global batch, in flat buckets), after the backward pass and
+    /// before clipping and the step; nothing in a single process. ``minimize(_:with:parameters:)``
+    /// calls it; a task that updates through its own calls (the GAN's two players) calls it itself.
+    public func averageGradients(of optimizer: Optimizer) throws {
+        guard let replication, replication.worldSize > 1 else { return }
+        guard let shard = BatchShard.current else {
+            throw ModelError.invalidArgument("this training command does not support data-parallel training (mpirun) yet; run it as one process")
+        }
+        replication.averageGradients(optimizer.parameters, weight: shard.weight)
     }
 
     /// The divergence error every trainer reports: where, what, and that the checkpoint is intact.

@@ -28,26 +28,29 @@ public final class Dropout: Layer {
 
     public func forward(_ x: Tensor) -> Tensor {
         guard isTraining && p > 0 else { return x }
-        // Data-parallel: the mask of the global batch, this rank's rows of it (see BatchShard).
-        if let shard = BatchShard.current, shard.worldSize > 1, x.rank >= 1, x.shape[0] == shard.localCount {
-            let row = x.count / max(x.shape[0], 1)
-            var all = [Bool](repeating: false, count: shard.globalCount * row)
-            for i in 0..<all.count { all[i] = generator.nextFloat() >= p }
-            var keep = [Bool](repeating: false, count: x.count)
-            for i in 0..<shard.localCount {
-                let g = shard.globalRow(i)
-                for j in 0..<row { keep[i * row + j] = all[g * row + j] }
-            }
-            return dropout(x, keep: keep, p: p)
-        }
         return dropout(x, p: p, rng: &generator)
     }
 }
 
 /// Inverted dropout as one tape op: y = x·mask, mask ∈ {0, 1/(1−p)}, drawn from `rng`
 /// (an element is kept when a uniform draw in [0, 1) is ≥ p). Backward: dx = dy·mask.
+///
+/// Data-parallel (a ``BatchShard/current`` shard of W > 1 ranks and `x` `[localCount, …]`, batch
+/// first): the mask of the whole global batch is drawn, and this rank keeps its rows of it, so an
+/// example's mask does not depend on W (the ``Dropout`` layer and the recurrent layers' dropout).
 public func dropout(_ x: Tensor, p: Float, rng: inout RandomGenerator) -> Tensor {
     if p <= 0 { return x }
+    if let shard = BatchShard.current, shard.worldSize > 1, x.rank >= 1, x.shape[0] == shard.localCount {
+        let row = x.count / max(x.shape[0], 1)
+        var all = [Bool](repeating: false, count: shard.globalCount * row)
+        for i in 0..<all.count { all[i] = rng.nextFloat() >= p }
+        var keep = [Bool](repeating: false, count: x.count)
+        for i in 0..<shard.localCount {
+            let g = shard.globalRow(i)
+            for j in 0..<row { keep[i * row + j] = all[g * row + j] }
+        }
+        return dropout(x, keep: keep, p: p)
+    }
     var keep = [Bool](repeating: false, count: x.count)
     for i in 0..<keep.count { keep[i] = rng.nextFloat() >= p }
     return dropout(x, keep: keep, p: p)
