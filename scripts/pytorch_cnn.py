@@ -28,11 +28,14 @@ def cnn(m):
         if (m.get("convolutionDropout") or 0) > 0:
             layers.append(nn.Dropout(m["convolutionDropout"]))
 
-    block(m["channels"], m["conv1Filters"])
-    block(m["conv1Filters"], m["conv2Filters"])
+    # Two blocks (the seeds' network) or three (`--arch three-block`, "conv3Filters" in the config).
+    filters = [m["conv1Filters"], m["conv2Filters"]] + ([m["conv3Filters"]] if m.get("conv3Filters") else [])
     shrink = 0 if m["padding"] == "same" else k - 1
-    s = ((m["imageSize"] - shrink) // 2 - shrink) // 2
-    layers += [nn.Flatten(), nn.Linear(m["conv2Filters"] * s * s, m["denseUnits"]), nn.ReLU(), nn.Dropout(m["dropout"]),
+    channels, s = m["channels"], m["imageSize"]
+    for f in filters:
+        block(channels, f)
+        channels, s = f, (s - shrink) // 2
+    layers += [nn.Flatten(), nn.Linear(channels * s * s, m["denseUnits"]), nn.ReLU(), nn.Dropout(m["dropout"]),
                nn.Linear(m["denseUnits"], len(m["classNames"]))]
     return nn.Sequential(*layers)
 

@@ -5,7 +5,7 @@ import IllusionModels
 struct TrainCNN: ParsableCommand, RunOutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnn",
-        abstract: "CNN classifier (conv32-pool-conv64-pool-dense128, dropout, softmax) with early stopping, LR schedule and optional augmentation.")
+        abstract: "CNN classifier (default conv32-pool-conv64-pool-conv128-pool-dense256; --arch seed: the seeds' conv32-pool-conv64-pool-dense128) with early stopping, LR schedule and augmentation.")
 
     @Option(help: "fashion-mnist or mnist.") var dataset: DatasetName = .fashionMNIST
     @Option(help: "Data directory (mnist; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
@@ -13,16 +13,18 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
     @Option(name: .customLong("batch-size"), parsing: .unconditional) var batchSize: Int = 128
     @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Float = 1e-3
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Decoupled weight decay λ (AdamW); 0 = plain Adam.") var weightDecay: Float = 0
-    @Option(name: .customLong("label-smoothing"), parsing: .unconditional, help: "Label smoothing ε of the training loss (0 = plain cross-entropy).")
-    var labelSmoothing: Float = 0
+    @Option(help: "Network: three-block (conv32-pool-conv64-pool-conv128-pool-dense256) or seed (the seeds' conv32-pool-conv64-pool-dense128).")
+    var arch: ArchitectureName = .threeBlock
+    @Option(name: .customLong("label-smoothing"), parsing: .unconditional, help: "Label smoothing ε of the training loss (0 = plain cross-entropy; default 0.1 for three-block, 0 for seed).")
+    var labelSmoothing: Float?
     @Option(name: .customLong("validation-fraction"), parsing: .unconditional, help: "Training images held out for validation (0 = validate on the test split).")
     var validationFraction: Double = 0.1
     @Flag(inversion: .prefixedNo, help: "Random ±2 px shifts (and horizontal flips on fashion-mnist).") var augment = true
     @Option(parsing: .unconditional, help: "Dropout probability before the last layer.") var dropout: Float = 0.4
     @Option(name: .customLong("conv-dropout"), parsing: .unconditional, help: "Dropout probability after each pooling block (0 = none; 0.25 measured worse within 20 epochs).")
     var convDropout: Float = 0
-    @Option(help: "Filters of the two convolutions, as A,B (the original course network: 32,64).") var filters: String = "32,64"
-    @Option(name: .customLong("dense-units"), parsing: .unconditional, help: "Units of the hidden dense layer.") var denseUnits: Int = 128
+    @Option(help: "Filters of the convolutions, one per block: A,B,C for three-block (default 32,64,128), A,B for seed (32,64).") var filters: String?
+    @Option(name: .customLong("dense-units"), parsing: .unconditional, help: "Units of the hidden dense layer (default 256 for three-block, 128 for seed).") var denseUnits: Int?
     @Option(help: "Convolution padding.") var padding: PaddingName = .same
     @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "BatchNorm after each convolution.") var batchNorm = true
     @OptionGroup var limits: DataLimitArguments
@@ -36,6 +38,10 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
     @OptionGroup var configFile: ConfigFileArguments
 
     enum PaddingName: String, CaseIterable, ExpressibleByArgument { case same, valid }
+    enum ArchitectureName: String, CaseIterable, ExpressibleByArgument {
+        case seed, threeBlock = "three-block"
+        var architecture: CNNArchitecture { self == .seed ? .seed : .threeBlock }
+    }
 
     func run() throws {
         try runReportingErrors {
@@ -55,11 +61,17 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
             var model = CNNConfig(classNames: dataset == .mnist ? MNIST.classNames : FashionMNIST.classNames)
             model.dropout = dropout; model.padding = padding.rawValue; model.batchNorm = batchNorm
             model.convolutionDropout = convDropout
-            let counts = filters.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard counts.count == 2, let first = counts[0], let second = counts[1] else {
-                throw ModelError.invalidArgument("--filters must be two integers A,B (e.g. 32,64), got '\(filters)'")
+            let architecture = arch.architecture
+            var counts: [Int]?
+            if let filters {
+                let parsed = filters.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !parsed.contains(nil) else {
+                    throw ModelError.invalidArgument("--filters must be integers separated by commas (e.g. \(architecture.defaultFilters.map(String.init).joined(separator: ","))), got '\(filters)'")
+                }
+                counts = parsed.compactMap { $0 }
             }
-            model.conv1Filters = first; model.conv2Filters = second; model.denseUnits = denseUnits
+            try architecture.configure(&model, filters: counts, denseUnits: denseUnits)
+            let labelSmoothing = self.labelSmoothing ?? architecture.defaultLabelSmoothing
             var training = ImageClassifierTrainingOptions()
             training.epochs = epochs; training.batchSize = batchSize; training.learningRate = lr; training.schedule = (optimization.schedule ?? .cosine).rawValue
             training.weightDecay = weightDecay > 0 ? weightDecay : nil

@@ -35,7 +35,7 @@ final class DataParallelCLITests: XCTestCase {
 
     func testTwoRanksTrainTheCNNAsOneProcessWithSynchronisedBatchNorm() throws {
         try requireMPI()
-        let base = ["train", "cnn", "--limit", "640", "--eval-limit", "20", "--epochs", "1", "--max-steps", "20", "--batch-size", "32",
+        let base = ["train", "cnn", "--arch", "seed", "--limit", "640", "--eval-limit", "20", "--epochs", "1", "--max-steps", "20", "--batch-size", "32",
                     "--lr", "1e-4", "--threads", "1", "--quiet"]
         // Without BatchNorm (dropout and augmentation on): every tensor.
         let one = folder("cnn1"), two = folder("cnn2")

@@ -91,7 +91,7 @@ final class TensorBoardCLITests: XCTestCase {
 
     func testCNNRunWritesEpochScalars() throws {
         let run = dir + "/cnn", board = dir + "/tb-cnn"
-        let r = try IllusionExecutable.run(["train", "cnn", "--filters", "4,8", "--dense-units", "16", "--limit", "240", "--batch-size", "20",
+        let r = try IllusionExecutable.run(["train", "cnn", "--arch", "seed", "--filters", "4,8", "--dense-units", "16", "--limit", "240", "--batch-size", "20",
                                             "--max-steps", "3", "--epochs", "2", "--threads", "1", "--quiet",
                                             "--tensorboard", board, "--out", run])
         XCTAssertEqual(r.status, 0, r.stderr)

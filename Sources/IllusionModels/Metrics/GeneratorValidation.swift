@@ -53,7 +53,7 @@ public struct JudgeIdentity: Codable, Equatable, Sendable {
     /// (`--threads 1` and `--threads 2` wrote byte-identical weights: the convolution engine sums
     /// weight gradients in fixed groups); they may on another CPU whose OpenBLAS kernels round differently.
     public static let referenceFingerprint: String? = "f504fd9ec30b0646"
-    public static let referenceCommand = "ILLUSION_THREADS=1 illusion train cnn --epochs 2 --no-augment --seed 0 --out runs/judge"
+    public static let referenceCommand = "ILLUSION_THREADS=1 illusion train cnn --arch seed --epochs 2 --no-augment --seed 0 --out runs/judge"
 
     public init(classifierRun path: String) throws {
         let folder = RunFolder(path: path)

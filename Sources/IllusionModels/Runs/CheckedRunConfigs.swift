@@ -40,9 +40,10 @@ extension CNNRunConfig: CheckedRunConfig {
     public var parameterBound: Double {
         let m = model, k2 = Double(m.kernelSize * m.kernelSize)
         let side = Double(max(m.featureSize, 1))
-        return Double(m.channels) * k2 * Double(m.conv1Filters) + Double(m.conv1Filters) * k2 * Double(m.conv2Filters)
-            + Double(m.conv2Filters) * side * side * Double(m.denseUnits) + Double(m.denseUnits) * Double(m.classCount)
-            + 4 * Double(m.conv1Filters + m.conv2Filters + m.denseUnits + m.classCount)
+        let widths = [m.channels] + m.blockFilters
+        let convolutions = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + Double($1.0) * k2 * Double($1.1) }
+        return convolutions + Double(widths.last!) * side * side * Double(m.denseUnits) + Double(m.denseUnits) * Double(m.classCount)
+            + 4 * Double(m.blockFilters.reduce(0, +) + m.denseUnits + m.classCount)
     }
 }
 

@@ -117,13 +117,16 @@ enum ConfigFileExpansion {
         "cgan": gan + [option("--condition-kind", "model.conditionKind"), option("--augmented-dim", "model.augmentedDim"),
                        option("--kl-weight", "training.klWeight"), option("--aux-weight", "training.auxiliaryWeight")],
         "cnn": dataset + common + [
-            option("--weight-decay", "training.weightDecay"), option("--label-smoothing", "training.labelSmoothing"),
+            option("--weight-decay", "training.weightDecay"),
             option("--validation-fraction", "training.validationFraction"), option("--dropout", "model.dropout"),
             option("--conv-dropout", "model.convolutionDropout"),
             Entry(flag: "--filters") { json in
                 guard let a = field(json, "model.conv1Filters").flatMap(text), let b = field(json, "model.conv2Filters").flatMap(text) else { return [] }
-                return ["--filters", a + "," + b]
+                let c = field(json, "model.conv3Filters").flatMap(text)
+                return ["--arch", c == nil ? "seed" : "three-block", "--filters", ([a, b] + (c.map { [$0] } ?? [])).joined(separator: ",")]
             },
+            Entry(flag: "--label-smoothing") { json in [
+                "--label-smoothing", field(json, "training.labelSmoothing").flatMap(text) ?? "0"] },
             option("--dense-units", "model.denseUnits"), option("--padding", "model.padding"),
             option("--schedule", "training.schedule"), option("--patience", "training.patience"),
             toggle("--augment", "training.augment"), toggle("--batch-norm", "model.batchNorm"),

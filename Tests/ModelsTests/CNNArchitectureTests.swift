@@ -1,0 +1,119 @@
+import XCTest
+import IllusionTestSupport
+@testable import IllusionModels
+
+/// `--arch three-block` (the default of `illusion train cnn`) and `--arch seed` (the seeds' network).
+final class CNNArchitectureTests: XCTestCase {
+    func fashionConfig(_ architecture: CNNArchitecture) throws -> CNNConfig {
+        var config = CNNConfig(classNames: FashionMNIST.classNames)
+        try architecture.configure(&config)
+        try config.validate()
+        return config
+    }
+
+    /// conv32-pool-conv64-pool-conv128-pool-dense256 on 28×28: 28 → 14 → 7 → 3, so the dense layer
+    /// takes 128·3·3 = 1,152 values; 390,858 trainable parameters (what PyTorch's twin in
+    /// scripts/pytorch_cnn_recipe.py counts), under the nn.Sequential indices of the doc comment.
+    func testThreeBlockShapesParameterCountAndNames() throws {
+        let config = try fashionConfig(.threeBlock)
+        XCTAssertEqual(config.blockFilters, [32, 64, 128])
+        XCTAssertEqual(config.featureSize, 3)
+        XCTAssertEqual(config.summary, "conv32-pool-conv64-pool-conv128-pool-dense256 (3×3 same, dropout 0.4 before the last layer, BatchNorm)")
+        var rng = RandomGenerator(seed: 0)
+        let model = CNNClassifier.make(config, rng: &rng)
+        let convolutions = (1 * 9 * 32 + 32) + (32 * 9 * 64 + 64) + (64 * 9 * 128 + 128)
+        let batchNorms = 2 * (32 + 64 + 128)
+        let dense = (1152 * 256 + 256) + (256 * 10 + 10)
+        XCTAssertEqual(model.parameterCounts.trainable, convolutions + batchNorms + dense)
+        XCTAssertEqual(model.parameterCounts.trainable, 390_858)
+        let shapes = Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor.shape) })
+        XCTAssertEqual(shapes["8.weight"], [128, 64, 3, 3])
+        XCTAssertEqual(shapes["9.running_var"], [128])
+        XCTAssertEqual(shapes["13.weight"], [256, 1152])
+        XCTAssertEqual(shapes["16.weight"], [10, 256])
+        model.setTraining(false)
+        let logits = noGrad { model(Tensor(shape: [2, 1, 28, 28], storage: [Float](repeating: 0.5, count: 2 * 784))) }
+        XCTAssertEqual(logits.shape, [2, 10])
+        // valid padding: 28 → 26 → 13 → 11 → 5 → 3 → 1.
+        var valid = config
+        valid.padding = "valid"
+        XCTAssertEqual(valid.featureSize, 1)
+    }
+
+    /// `--arch seed` is the seeds' network, layer for layer and weight for weight: the same draws as
+    /// the struct's default (the network of every config written before `--arch` existed, and of
+    /// the fixed FD judge), and an old config (no `conv3Filters`) still decodes as it.
+    func testSeedArchitectureBuildsTheOriginalNetwork() throws {
+        let seed = try fashionConfig(.seed)
+        let original = CNNConfig(classNames: FashionMNIST.classNames)
+        XCTAssertEqual(seed, original)
+        XCTAssertNil(seed.conv3Filters)
+        XCTAssertEqual(CNNArchitecture(of: seed), .seed)
+        XCTAssertEqual(CNNArchitecture(of: try fashionConfig(.threeBlock)), .threeBlock)
+        var a = RandomGenerator(seed: 0), b = RandomGenerator(seed: 0)
+        let model = CNNClassifier.make(seed, rng: &a), reference = CNNClassifier.make(original, rng: &b)
+        XCTAssertEqual(model.layers.count, 13)
+        XCTAssertEqual(model.parameterCounts.trainable, (320 + 18_496) + 2 * 96 + (3136 * 128 + 128) + (128 * 10 + 10))
+        let weights = Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor) })
+        XCTAssertEqual(weights.count, reference.stateDict().count)
+        for (name, tensor) in reference.stateDict() { XCTAssertEqual(weights[name]?.storage, tensor.storage, name) }
+        XCTAssertEqual(weights["9.weight"]?.shape, [128, 3136])  // BatchNorm on: 0, 1 · 4, 5 · 9, 12
+        XCTAssertNil(weights["13.weight"])
+
+        var old = try JSONSerialization.jsonObject(with: JSONEncoder().encode(original)) as! [String: Any]
+        old["conv3Filters"] = nil
+        XCTAssertEqual(try JSONDecoder().decode(CNNConfig.self, from: JSONSerialization.data(withJSONObject: old)), original)
+        var wrong = seed
+        XCTAssertThrowsError(try CNNArchitecture.seed.configure(&wrong, filters: [8, 16, 32]))
+        wrong.conv3Filters = 0
+        XCTAssertThrowsError(try wrong.validate())
+    }
+
+    /// A small three-block network (12 → 6 → 3 → 1) learns the stroke images well above chance (1/3).
+    func testSmallThreeBlockNetworkLearns() throws {
+        var model = CNNConfig(classNames: ["horizontal", "vertical", "diagonal"], imageSize: 12)
+        try CNNArchitecture.threeBlock.configure(&model, filters: [8, 16, 16], denseUnits: 32)
+        model.dropout = 0.1
+        var training = ImageClassifierTrainingOptions()
+        training.epochs = 4; training.batchSize = 32; training.learningRate = 3e-3; training.patience = 0
+        training.augment = false; training.seed = 5; training.labelSmoothing = 0.1
+        let config = CNNRunConfig(model: model, training: training, dataset: DatasetSpec(name: "fashion-mnist", imageSize: 12))
+        let parts = try strokeImages(count: 600, seed: 1).split(validationFraction: 0.15, seed: 5)
+        let dir = NSTemporaryDirectory() + "illusion-cnn3-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let summary = try CNNClassifierWorkflow.run(config, folder: RunFolder(path: dir), quiet: true,
+                                                    data: (parts.train, parts.validation, strokeImages(count: 150, seed: 2)))
+        XCTAssertGreaterThan(summary["test_accuracy"] as! Double, 0.9, "chance is 1/3")
+        let checkpoint = try SafeTensors(contentsOf: dir + "/model.safetensors")
+        XCTAssertEqual(try checkpoint.tensor("8.weight").shape, [16, 16, 3, 3])
+    }
+
+    /// The CLI: the default is three-block with label smoothing 0.1; `--arch seed` writes the seeds'
+    /// config (no third block, plain cross-entropy); filters that do not match the blocks: one line.
+    func testCommandLineArchitectures() throws {
+        let dir = NSTemporaryDirectory() + "illusion-cnn-arch-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let quick = ["--limit", "200", "--eval-limit", "50", "--batch-size", "50", "--max-steps", "1", "--epochs", "1", "--quiet"]
+        func config(_ name: String) throws -> [String: Any] {
+            let data = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/" + name + "/config.json"))
+            return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        }
+        var r = try IllusionExecutable.run(["train", "cnn"] + quick + ["--out", dir + "/default"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        var model = try config("default")["model"] as! [String: Any], training = try config("default")["training"] as! [String: Any]
+        XCTAssertEqual(model["conv3Filters"] as? Int, 128)
+        XCTAssertEqual(model["denseUnits"] as? Int, 256)
+        XCTAssertEqual((training["labelSmoothing"] as? NSNumber)?.floatValue, 0.1)
+        r = try IllusionExecutable.run(["train", "cnn", "--arch", "seed"] + quick + ["--out", dir + "/seed"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        model = try config("seed")["model"] as! [String: Any]; training = try config("seed")["training"] as! [String: Any]
+        XCTAssertNil(model["conv3Filters"])
+        XCTAssertEqual(model["conv2Filters"] as? Int, 64)
+        XCTAssertEqual(model["denseUnits"] as? Int, 128)
+        XCTAssertNil(training["labelSmoothing"])
+        r = try IllusionExecutable.run(["train", "cnn", "--arch", "seed", "--filters", "8,16,32"] + quick + ["--out", dir + "/bad"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--arch seed has 2 convolution blocks"), r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+    }
+}
