@@ -13,8 +13,8 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
     @Option(name: .customLong("batch-size"), parsing: .unconditional) var batchSize: Int = 128
     @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Float = 1e-3
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Decoupled weight decay λ (AdamW); 0 = plain Adam.") var weightDecay: Float = 0
-    @Option(help: "Network: three-block (conv32-pool-conv64-pool-conv128-pool-dense256) or seed (the seeds' conv32-pool-conv64-pool-dense128).")
-    var arch: ArchitectureName = .threeBlock
+    @Option(help: "Network: seed (the seeds' conv32-pool-conv64-pool-dense128, the default until three-block is measured) or three-block (conv32-pool-conv64-pool-conv128-pool-dense256).")
+    var arch: ArchitectureName = .seed
     @Option(name: .customLong("label-smoothing"), parsing: .unconditional, help: "Label smoothing ε of the training loss (0 = plain cross-entropy; default 0.1 for three-block, 0 for seed).")
     var labelSmoothing: Float?
     @Option(name: .customLong("validation-fraction"), parsing: .unconditional, help: "Training images held out for validation (0 = validate on the test split).")
