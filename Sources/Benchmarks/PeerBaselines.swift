@@ -77,6 +77,17 @@ struct PeerBaselines {
                                                           "--steps", String(steps + 1), "--no-eval", "--threads", threads] + wait,
                                                   directory: directory)
             return try epochMeasurement(s, workload)
+        case "charlm-lstm":
+            // Same model and recipe; the random 200k-character text (84 distinct) as its --data.
+            let text = try syntheticText()
+            let s = try ChildProcess.lastJSONLine(python, [script("charlm_lstm.py"), "--data", text, "--epochs", "1",
+                                                          "--steps", String(steps + workload.warmup), "--no-eval", "--threads", threads] + wait,
+                                                  directory: directory)
+            return try epochMeasurement(s, workload)
+        case "seq-fmnist":
+            let s = try ChildProcess.lastJSONLine(python, [script("seq_fmnist_lstm.py"), "--epochs", "1", "--steps", String(steps + workload.warmup),
+                                                          "--no-eval", "--threads", threads] + wait, directory: directory)
+            return try epochMeasurement(s, workload)
         default:
             throw BenchmarkError.failed("no PyTorch baseline for '\(workload.name)'")
         }

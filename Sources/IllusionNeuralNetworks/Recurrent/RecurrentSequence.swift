@@ -12,12 +12,34 @@ import Foundation
 /// `lengths` (one per sequence, 1…T): steps t ≥ lengths[n] leave sequence n's state unchanged and
 /// output 0 (as PyTorch's packed sequences), so padding never leaks into the final state.
 ///
-/// Cost: the input projection of all N·T steps is one GEMM `[N·T, I]·[I, G·H]`; each step adds one
-/// GEMM `[N, H]·[H, G·H]`. Backward: one GEMM per step for dh_{t−1}, then dX, dW_ih and dW_hh each as
-/// one GEMM over all steps. Memory kept for backward: the gate activations and states of every step.
+/// Cost: the input projection of all N·T steps is one GEMM `[N·T, I]·[I, G·H]` (with b_ih, and
+/// b_hh too for the RNN and LSTM); each step accumulates `[N, H]·[H, G·H]` onto its rows of it (β = 1),
+/// and the gate loops run eight lanes at a time (``lstmForwardRow``). Backward: one GEMM per step
+/// for dh_{t−1}, then dX, dW_ih and dW_hh each as one GEMM over all steps. Memory kept for backward:
+/// the gate activations (in place of the projection), the states and, for the LSTM, tanh(c_t).
+///
+/// Threads: sequences are independent, so when OpenBLAS is single-threaded (``ComputeContext/layers(_:)``)
+/// the batch is cut into up to ``ComputeThreads/count`` contiguous parts of at least
+/// ``recurrentRowsPerPart`` sequences, each running the whole recurrence (and its BPTT) on a thread
+/// of its own; the weight gradients are then split by gate rows. With OpenBLAS threaded
+/// (``ComputeContext/gemmBound(_:)``, where each step's product streams all of W_hh and splitting
+/// the batch would not shorten it) one part runs and OpenBLAS splits each product.
 public func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?,
                               weightIH: Tensor, weightHH: Tensor, biasIH: Tensor, biasHH: Tensor,
                               lengths: [Int]? = nil, reverse: Bool = false) -> Tensor {
+    let n = x.rank == 3 ? x.shape[0] : 0
+    let parts = BLASThreads.current == 1 ? Swift.max(1, Swift.min(ComputeThreads.count, n / recurrentRowsPerPart)) : 1
+    return recurrentSequence(kind: kind, x, h0: h0, c0: c0, weightIH: weightIH, weightHH: weightHH, biasIH: biasIH,
+                             biasHH: biasHH, lengths: lengths, reverse: reverse, parts: parts)
+}
+
+/// The fewest sequences a thread of ``recurrentSequence`` works on (fewer make its products too thin).
+let recurrentRowsPerPart = 16
+
+/// ``recurrentSequence`` with the batch cut into `parts` (≥ 1, ≤ N) parts run concurrently.
+func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?,
+                       weightIH: Tensor, weightHH: Tensor, biasIH: Tensor, biasHH: Tensor,
+                       lengths: [Int]?, reverse: Bool, parts requestedParts: Int) -> Tensor {
     require(x.rank == 3, "recurrentSequence: input must be [N, T, I], got \(x.shape)")
     let n = x.shape[0], steps = x.shape[1], inSize = x.shape[2]
     let h = weightHH.shape.count == 2 ? weightHH.shape[1] : 0
@@ -31,100 +53,110 @@ public func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: 
     let length = lengths ?? [Int](repeating: steps, count: n)
     require(length.count == n && length.allSatisfy { $0 >= 1 && $0 <= steps },
             "recurrentSequence: lengths \(length) must be \(n) values in 1…\(steps)")
+    let parts = Swift.max(1, Swift.min(requestedParts, n))
+    let padded = length.contains { $0 < steps }
     let extra = kind.hasCellState ? 2 : 1, rowsOut = steps + extra
     let timeOf: (Int) -> Int = { reverse ? steps - 1 - $0 : $0 }
+    let isGRU = kind == .gru
+    /// Rows b0..<b1 of part p.
+    let rowsOf: (Int) -> Range<Int> = { p in p * n / parts ..< (p + 1) * n / parts }
 
-    // Input projection of every step at once: xw[(n·T + t)·GH + ·] = W_ih x_{n,t} + b_ih.
-    var xw = [Float](repeating: 0, count: n * steps * gh)
-    xw.withUnsafeMutableBufferPointer { xwp in
-        biasIH.storage.withUnsafeBufferPointer { b in
-            for r in 0..<(n * steps) { (xwp.baseAddress! + r * gh).update(from: b.baseAddress!, count: gh) }
-        }
-        x.storage.withUnsafeBufferPointer { xp in weightIH.storage.withUnsafeBufferPointer { wp in
-            sgemm(transB: true, m: n * steps, n: gh, k: inSize, a: xp.baseAddress!, lda: inSize, b: wp.baseAddress!, ldb: inSize,
-                  beta: 1, c: xwp.baseAddress!, ldc: gh)
-        } }
-    }
+    // xw[(n·T + t)·GH + ·]: W_ih x_{n,t} + b_ih (+ b_hh, and + W_hh h_{t−1} once step t has run, except
+    // for the GRU whose hidden part stays apart in hw); the gate loops overwrite it with the activations.
+    var xw = [Float](unsafeUninitializedCapacity: n * steps * gh) { _, count in count = n * steps * gh }
     // States by processing step k: hs[k] is the state before step k (hs[0] = h0), time-major [T + 1, N, H].
-    var hs = [Float](repeating: 0, count: (steps + 1) * n * h)
+    var hs = [Float](unsafeUninitializedCapacity: (steps + 1) * n * h) { _, count in count = (steps + 1) * n * h }
     var cs = [Float](repeating: 0, count: kind.hasCellState ? (steps + 1) * n * h : 0)
-    var acts = [Float](repeating: 0, count: kind == .rnnTanh || kind == .rnnReLU ? 0 : steps * n * gh)
-    var hnStore = [Float](repeating: 0, count: kind == .gru ? steps * n * h : 0)
+    var tanhCs = [Float](repeating: 0, count: kind.hasCellState ? steps * n * h : 0)
+    var hnStore = [Float](repeating: 0, count: isGRU ? steps * n * h : 0)
     var packed = [Float](repeating: 0, count: n * rowsOut * h)
-    var hw = [Float](repeating: 0, count: n * gh)
-    for i in 0..<(n * h) { hs[i] = h0.storage[i] }
+    var hw = [Float](repeating: 0, count: isGRU ? n * gh : 0)
+    let firstBias: [Float] = isGRU ? biasIH.storage : zip(biasIH.storage, biasHH.storage).map { $0 + $1 }
+    h0.storage.withUnsafeBufferPointer { s in hs.withUnsafeMutableBufferPointer { d in d.baseAddress!.update(from: s.baseAddress!, count: n * h) } }
     if let c0 { for i in 0..<(n * h) { cs[i] = c0.storage[i] } }
 
-    xw.withUnsafeBufferPointer { xwb in hs.withUnsafeMutableBufferPointer { hsb in cs.withUnsafeMutableBufferPointer { csb in
-    acts.withUnsafeMutableBufferPointer { ab in hnStore.withUnsafeMutableBufferPointer { hnb in
+    xw.withUnsafeMutableBufferPointer { xwb in hs.withUnsafeMutableBufferPointer { hsb in cs.withUnsafeMutableBufferPointer { csb in
+    tanhCs.withUnsafeMutableBufferPointer { tcb in hnStore.withUnsafeMutableBufferPointer { hnb in
     packed.withUnsafeMutableBufferPointer { pb in hw.withUnsafeMutableBufferPointer { hwb in
     weightHH.storage.withUnsafeBufferPointer { whh in biasHH.storage.withUnsafeBufferPointer { bhh in
-        let xwp = xwb.baseAddress!, hsp = hsb.baseAddress!, hwp = hwb.baseAddress!, out = pb.baseAddress!
-        for k in 0..<steps {
-            let t = timeOf(k)
-            let hPrev = hsp + k * n * h, hNext = hsp + (k + 1) * n * h
-            for r in 0..<n { (hwp + r * gh).update(from: bhh.baseAddress!, count: gh) }
-            sgemm(transB: true, m: n, n: gh, k: h, a: UnsafePointer(hPrev), lda: h, b: whh.baseAddress!, ldb: h,
-                  beta: 1, c: hwp, ldc: gh)
-            for b in 0..<n {
-                let hp = hPrev + b * h, hn = hNext + b * h
-                let o = out + (b * rowsOut + t) * h
-                guard t < length[b] else {
-                    hn.update(from: hp, count: h)
-                    if kind.hasCellState {
-                        let cp = csb.baseAddress! + k * n * h + b * h
-                        (cp + n * h).update(from: cp, count: h)
-                    }
-                    continue  // output stays 0
+    weightIH.storage.withUnsafeBufferPointer { wih in x.storage.withUnsafeBufferPointer { xb in
+    firstBias.withUnsafeBufferPointer { fb in
+        let xwp = xwb.baseAddress!, hsp = hsb.baseAddress!, out = pb.baseAddress!
+        let csp = csb.baseAddress, tcp = tcb.baseAddress, hnp = hnb.baseAddress, hwp = hwb.baseAddress
+        func runPart(_ p: Int) {
+            let rows = rowsOf(p), b0 = rows.lowerBound, m = rows.count
+            guard m > 0 else { return }
+            // This part's input projection: rows b0·T ..< b1·T of xw.
+            for r in (b0 * steps)..<(rows.upperBound * steps) { (xwp + r * gh).update(from: fb.baseAddress!, count: gh) }
+            sgemm(transB: true, m: m * steps, n: gh, k: inSize, a: xb.baseAddress! + b0 * steps * inSize, lda: inSize,
+                  b: wih.baseAddress!, ldb: inSize, beta: 1, c: xwp + b0 * steps * gh, ldc: gh)
+            for k in 0..<steps {
+                let t = timeOf(k)
+                let hPrev = hsp + k * n * h, hNext = hsp + (k + 1) * n * h
+                if isGRU {
+                    for b in rows { (hwp! + b * gh).update(from: bhh.baseAddress!, count: gh) }
+                    sgemm(transB: true, m: m, n: gh, k: h, a: UnsafePointer(hPrev + b0 * h), lda: h, b: whh.baseAddress!, ldb: h,
+                          beta: 1, c: hwp! + b0 * gh, ldc: gh)
+                } else {
+                    sgemm(transB: true, m: m, n: gh, k: h, a: UnsafePointer(hPrev + b0 * h), lda: h, b: whh.baseAddress!, ldb: h,
+                          beta: 1, c: xwp + (b0 * steps + t) * gh, ldc: steps * gh)
                 }
-                let xr = xwp + (b * steps + t) * gh, hr = hwp + b * gh
-                switch kind {
-                case .rnnTanh, .rnnReLU:
-                    for j in 0..<h {
-                        let p = xr[j] + hr[j]
-                        let v = kind == .rnnTanh ? fastTanh(p) : Swift.max(p, 0)
-                        hn[j] = v; o[j] = v
+                for b in rows {
+                    let hp = hPrev + b * h, hn = hNext + b * h
+                    let o = out + (b * rowsOut + t) * h
+                    guard t < length[b] else {
+                        hn.update(from: hp, count: h)
+                        if kind.hasCellState {
+                            let cp = csp! + k * n * h + b * h
+                            (cp + n * h).update(from: cp, count: h)
+                        }
+                        continue  // output stays 0
                     }
-                case .lstm:
-                    let a = ab.baseAddress! + (k * n + b) * gh
-                    let cp = csb.baseAddress! + k * n * h + b * h, cn = cp + n * h
-                    for j in 0..<h {
-                        let i = sigmoid(xr[j] + hr[j]), f = sigmoid(xr[h + j] + hr[h + j])
-                        let g = fastTanh(xr[2 * h + j] + hr[2 * h + j]), og = sigmoid(xr[3 * h + j] + hr[3 * h + j])
-                        let c = f * cp[j] + i * g
-                        let v = og * fastTanh(c)
-                        a[j] = i; a[h + j] = f; a[2 * h + j] = g; a[3 * h + j] = og
-                        cn[j] = c; hn[j] = v; o[j] = v
-                    }
-                case .gru:
-                    let a = ab.baseAddress! + (k * n + b) * gh
-                    let hnS = hnb.baseAddress! + (k * n + b) * h
-                    for j in 0..<h {
-                        let r = sigmoid(xr[j] + hr[j]), z = sigmoid(xr[h + j] + hr[h + j])
-                        let hnv = hr[2 * h + j]
-                        let nv = fastTanh(xr[2 * h + j] + r * hnv)
-                        let v = (1 - z) * nv + z * hp[j]
-                        a[j] = r; a[h + j] = z; a[2 * h + j] = nv; hnS[j] = hnv
-                        hn[j] = v; o[j] = v
+                    let xr = xwp + (b * steps + t) * gh
+                    switch kind {
+                    case .rnnTanh:
+                        tanhRow(xr, into: hn, and: o, count: h)
+                    case .rnnReLU:
+                        for j in 0..<h { let v = Swift.max(xr[j], 0); hn[j] = v; o[j] = v }
+                    case .lstm:
+                        let cp = csp! + k * n * h + b * h
+                        lstmForwardRow(gates: xr, cPrev: cp, cNext: cp + n * h, tanhC: tcp! + (k * n + b) * h,
+                                       hNext: hn, out: o, h: h)
+                    case .gru:
+                        let hr = hwp! + b * gh
+                        let hnS = hnp! + (k * n + b) * h
+                        for j in 0..<h {
+                            let r = branchFreeSigmoid(xr[j] + hr[j]), z = branchFreeSigmoid(xr[h + j] + hr[h + j])
+                            let hnv = hr[2 * h + j]
+                            let nv = branchFreeTanh(xr[2 * h + j] + r * hnv)
+                            let v = (1 - z) * nv + z * hp[j]
+                            xr[j] = r; xr[h + j] = z; xr[2 * h + j] = nv; hnS[j] = hnv
+                            hn[j] = v; o[j] = v
+                        }
                     }
                 }
             }
-        }
-        // Final states into rows T (h) and T + 1 (c).
-        for b in 0..<n {
-            (out + (b * rowsOut + steps) * h).update(from: hsp + steps * n * h + b * h, count: h)
-            if kind.hasCellState {
-                (out + (b * rowsOut + steps + 1) * h).update(from: csb.baseAddress! + steps * n * h + b * h, count: h)
+            // Final states into rows T (h) and T + 1 (c).
+            for b in rows {
+                (out + (b * rowsOut + steps) * h).update(from: hsp + steps * n * h + b * h, count: h)
+                if kind.hasCellState {
+                    (out + (b * rowsOut + steps + 1) * h).update(from: csp! + steps * n * h + b * h, count: h)
+                }
             }
         }
-    } } } } } } } } }
+        if parts == 1 { runPart(0) } else { DispatchQueue.concurrentPerform(iterations: parts) { runPart($0) } }
+    } } } } } } } } } } } }
 
     var inputs = [x, h0]
     if let c0 { inputs.append(c0) }
     inputs += [weightIH, weightHH, biasIH, biasHH]
     return Tensor.result("\(kind.rawValue)_sequence", shape: [n, rowsOut, h], storage: packed, inputs: inputs) { _, g in
-        var dxw = [Float](repeating: 0, count: n * steps * gh)  // batch-major like xw
-        var dhw = [Float](repeating: 0, count: steps * n * gh)  // by processing step, like hs
+        // Pre-activation gradients: dxw batch-major like xw, dhw by processing step like hs (rows of
+        // padded steps must read 0; without padding every row is written).
+        var dxw = padded ? [Float](repeating: 0, count: n * steps * gh)
+                         : [Float](unsafeUninitializedCapacity: n * steps * gh) { _, count in count = n * steps * gh }
+        var dhw = padded ? [Float](repeating: 0, count: steps * n * gh)
+                         : [Float](unsafeUninitializedCapacity: steps * n * gh) { _, count in count = steps * n * gh }
         var dh = [Float](repeating: 0, count: n * h), dc = [Float](repeating: 0, count: n * h)
         var dhPrev = [Float](repeating: 0, count: n * h)
         for b in 0..<n {
@@ -133,93 +165,102 @@ public func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: 
                 if kind.hasCellState { dc[b * h + j] = g[(b * rowsOut + steps + 1) * h + j] }
             }
         }
+        let wantX = x.isOnTape
+        var dx = [Float](repeating: 0, count: wantX ? n * steps * inSize : 0)
         dxw.withUnsafeMutableBufferPointer { dxwb in dhw.withUnsafeMutableBufferPointer { dhwb in
         dh.withUnsafeMutableBufferPointer { dhb in dc.withUnsafeMutableBufferPointer { dcb in
-        dhPrev.withUnsafeMutableBufferPointer { dpb in
-        hs.withUnsafeBufferPointer { hsb in cs.withUnsafeBufferPointer { csb in
-        acts.withUnsafeBufferPointer { ab in hnStore.withUnsafeBufferPointer { hnb in
+        dhPrev.withUnsafeMutableBufferPointer { dpb in dx.withUnsafeMutableBufferPointer { dxb in
+        hs.withUnsafeBufferPointer { hsb in cs.withUnsafeBufferPointer { csb in tanhCs.withUnsafeBufferPointer { tcb in
+        xw.withUnsafeBufferPointer { ab in hnStore.withUnsafeBufferPointer { hnb in
         g.withUnsafeBufferPointer { gb in weightHH.storage.withUnsafeBufferPointer { whh in
+        weightIH.storage.withUnsafeBufferPointer { wih in
             let dhp = dhb.baseAddress!, dcp = dcb.baseAddress!, hsp = hsb.baseAddress!, gp = gb.baseAddress!
-            for k in stride(from: steps - 1, through: 0, by: -1) {
-                let t = timeOf(k)
-                let dgStep = dhwb.baseAddress! + k * n * gh
-                for b in 0..<n where t < length[b] {
-                    let d = dhp + b * h
-                    let go = gp + (b * rowsOut + t) * h
-                    for j in 0..<h { d[j] += go[j] }
-                    let dx = dxwb.baseAddress! + (b * steps + t) * gh, dg = dgStep + b * gh
-                    let hp = hsp + k * n * h + b * h, hn = hsp + (k + 1) * n * h + b * h
-                    switch kind {
-                    case .rnnTanh, .rnnReLU:
-                        for j in 0..<h {
-                            let v = hn[j]
-                            let dp = kind == .rnnTanh ? d[j] * (1 - v * v) : (v > 0 ? d[j] : 0)
-                            dx[j] = dp; dg[j] = dp
+            let acts = ab.baseAddress!, csp = csb.baseAddress, tcp = tcb.baseAddress, hnp = hnb.baseAddress
+            let dxwp = dxwb.baseAddress!, dhwp = dhwb.baseAddress!
+            func runPart(_ p: Int) {
+                let rows = rowsOf(p), b0 = rows.lowerBound, m = rows.count
+                guard m > 0 else { return }
+                for k in stride(from: steps - 1, through: 0, by: -1) {
+                    let t = timeOf(k)
+                    let dgStep = dhwp + k * n * gh
+                    for b in rows where t < length[b] {
+                        let d = dhp + b * h
+                        let go = gp + (b * rowsOut + t) * h
+                        for j in 0..<h { d[j] += go[j] }
+                        let dxr = dxwp + (b * steps + t) * gh, dg = dgStep + b * gh
+                        let a = acts + (b * steps + t) * gh
+                        let hp = hsp + k * n * h + b * h, hn = hsp + (k + 1) * n * h + b * h
+                        switch kind {
+                        case .rnnTanh, .rnnReLU:
+                            for j in 0..<h {
+                                let v = hn[j]
+                                let dp = kind == .rnnTanh ? d[j] * (1 - v * v) : (v > 0 ? d[j] : 0)
+                                dxr[j] = dp; dg[j] = dp
+                            }
+                        case .lstm:
+                            lstmBackwardRow(acts: a, cPrev: csp! + k * n * h + b * h, tanhC: tcp! + (k * n + b) * h,
+                                            dh: d, dc: dcp + b * h, dx: dxr, dg: dg, h: h)
+                        case .gru:
+                            let hnS = hnp! + (k * n + b) * h
+                            for j in 0..<h {
+                                let r = a[j], z = a[h + j], nv = a[2 * h + j]
+                                let dpn = d[j] * (1 - z) * (1 - nv * nv)
+                                let dpz = d[j] * (hp[j] - nv) * z * (1 - z)
+                                let dpr = dpn * hnS[j] * r * (1 - r)
+                                dxr[j] = dpr; dxr[h + j] = dpz; dxr[2 * h + j] = dpn
+                                dg[j] = dpr; dg[h + j] = dpz; dg[2 * h + j] = dpn * r
+                            }
                         }
-                    case .lstm:
-                        let a = ab.baseAddress! + (k * n + b) * gh
-                        let cp = csb.baseAddress! + k * n * h + b * h, cn = cp + n * h
-                        let dcr = dcp + b * h
-                        for j in 0..<h {
-                            let i = a[j], f = a[h + j], gg = a[2 * h + j], og = a[3 * h + j]
-                            let tc = fastTanh(cn[j])
-                            let dcv = dcr[j] + d[j] * og * (1 - tc * tc)
-                            let di = dcv * gg * i * (1 - i), df = dcv * cp[j] * f * (1 - f)
-                            let dgg = dcv * i * (1 - gg * gg), dog = d[j] * tc * og * (1 - og)
-                            dx[j] = di; dx[h + j] = df; dx[2 * h + j] = dgg; dx[3 * h + j] = dog
-                            dg[j] = di; dg[h + j] = df; dg[2 * h + j] = dgg; dg[3 * h + j] = dog
-                            dcr[j] = dcv * f
-                        }
-                    case .gru:
-                        let a = ab.baseAddress! + (k * n + b) * gh
-                        let hnS = hnb.baseAddress! + (k * n + b) * h
-                        for j in 0..<h {
-                            let r = a[j], z = a[h + j], nv = a[2 * h + j]
-                            let dpn = d[j] * (1 - z) * (1 - nv * nv)
-                            let dpz = d[j] * (hp[j] - nv) * z * (1 - z)
-                            let dpr = dpn * hnS[j] * r * (1 - r)
-                            dx[j] = dpr; dx[h + j] = dpz; dx[2 * h + j] = dpn
-                            dg[j] = dpr; dg[h + j] = dpz; dg[2 * h + j] = dpn * r
+                    }
+                    // dh_{k−1} = dG_hh · W_hh (+ the direct path z ⊙ dh for the GRU); inactive rows pass dh through.
+                    sgemm(m: m, n: h, k: gh, a: UnsafePointer(dgStep + b0 * gh), lda: gh, b: whh.baseAddress!, ldb: h,
+                          c: dpb.baseAddress! + b0 * h, ldc: h)
+                    for b in rows where t < length[b] {
+                        let d = dhp + b * h, pr = dpb.baseAddress! + b * h
+                        if kind == .gru {
+                            let z = acts + (b * steps + t) * gh + h
+                            for j in 0..<h { d[j] = pr[j] + d[j] * z[j] }
+                        } else {
+                            d.update(from: pr, count: h)
                         }
                     }
                 }
-                // dh_{k−1} = dG_hh · W_hh (+ the direct path z ⊙ dh for the GRU); inactive rows pass dh through.
-                sgemm(m: n, n: h, k: gh, a: UnsafePointer(dgStep), lda: gh, b: whh.baseAddress!, ldb: h,
-                      c: dpb.baseAddress!, ldc: h)
-                for b in 0..<n where t < length[b] {
-                    let d = dhp + b * h, p = dpb.baseAddress! + b * h
-                    if kind == .gru {
-                        let z = ab.baseAddress! + (k * n + b) * gh + h
-                        for j in 0..<h { d[j] = p[j] + d[j] * z[j] }
-                    } else {
-                        for j in 0..<h { d[j] = p[j] }
-                    }
+                // This part's rows of dX = dG_ih · W_ih.
+                if wantX {
+                    sgemm(m: m * steps, n: inSize, k: gh, a: UnsafePointer(dxwp + b0 * steps * gh), lda: gh, b: wih.baseAddress!,
+                          ldb: inSize, c: dxb.baseAddress! + b0 * steps * inSize, ldc: inSize)
                 }
             }
-        } } } } } } } } } } }
+            if parts == 1 { runPart(0) } else { DispatchQueue.concurrentPerform(iterations: parts) { runPart($0) } }
+        } } } } } } } } } } } } } }
 
-        if x.isOnTape {
-            var dx = [Float](repeating: 0, count: n * steps * inSize)
-            dxw.withUnsafeBufferPointer { a in weightIH.storage.withUnsafeBufferPointer { w in dx.withUnsafeMutableBufferPointer { d in
-                sgemm(m: n * steps, n: inSize, k: gh, a: a.baseAddress!, lda: gh, b: w.baseAddress!, ldb: inSize, c: d.baseAddress!, ldc: inSize)
-            } } }
-            x.accumulateGrad(dx)
-        }
+        if wantX { x.accumulateGrad(dx) }
         if h0.isOnTape { h0.accumulateGrad(dh) }
         if let c0, c0.isOnTape { c0.accumulateGrad(dc) }
+        // Weight gradients over all N·T rows, split by gate rows: part p owns rows gates(p) of dW.
+        let gateRows: (Int) -> Range<Int> = { p in p * gh / parts ..< (p + 1) * gh / parts }
+        func splitByGateRows(_ body: (Range<Int>) -> Void) {
+            if parts == 1 { body(0..<gh) } else { DispatchQueue.concurrentPerform(iterations: parts) { body(gateRows($0)) } }
+        }
         if weightIH.isOnTape {
             var dw = [Float](repeating: 0, count: gh * inSize)
             dxw.withUnsafeBufferPointer { a in x.storage.withUnsafeBufferPointer { xp in dw.withUnsafeMutableBufferPointer { d in
-                sgemm(transA: true, m: gh, n: inSize, k: n * steps, a: a.baseAddress!, lda: gh, b: xp.baseAddress!, ldb: inSize,
-                      c: d.baseAddress!, ldc: inSize)
+                let ap = a.baseAddress!, dp = d.baseAddress!
+                splitByGateRows { r in
+                    sgemm(transA: true, m: r.count, n: inSize, k: n * steps, a: ap + r.lowerBound, lda: gh, b: xp.baseAddress!, ldb: inSize,
+                          c: dp + r.lowerBound * inSize, ldc: inSize)
+                }
             } } }
             weightIH.accumulateGrad(dw)
         }
         if weightHH.isOnTape {
             var dw = [Float](repeating: 0, count: gh * h)
             dhw.withUnsafeBufferPointer { a in hs.withUnsafeBufferPointer { hp in dw.withUnsafeMutableBufferPointer { d in
-                sgemm(transA: true, m: gh, n: h, k: steps * n, a: a.baseAddress!, lda: gh, b: hp.baseAddress!, ldb: h,
-                      c: d.baseAddress!, ldc: h)
+                let ap = a.baseAddress!, dp = d.baseAddress!
+                splitByGateRows { r in
+                    sgemm(transA: true, m: r.count, n: h, k: steps * n, a: ap + r.lowerBound, lda: gh, b: hp.baseAddress!, ldb: h,
+                          c: dp + r.lowerBound * h, ldc: h)
+                }
             } } }
             weightHH.accumulateGrad(dw)
         }
@@ -241,11 +282,6 @@ func fastTanh(_ x: Float) -> Float {
     if a > 9 { return x > 0 ? 1 : -1 }
     let t = 1 - 2 / (Foundation.exp(2 * a) + 1)
     return x > 0 ? t : -t
-}
-
-@inline(__always)
-private func sigmoid(_ x: Float) -> Float {
-    x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
 }
 
 private func columnSums(_ m: [Float], rows: Int, columns: Int) -> [Float] {
