@@ -60,6 +60,8 @@ final class GANTrainingTask: TrainingTask {
         let m = config.model, opts = config.training, train = train!
         let indices = Array(order[(b * opts.batchSize)..<((b + 1) * opts.batchSize)])
         let x = train.floatImages(at: indices, encoding: .symmetricRange, generator: &rng)
+        let next = (b + 1) * opts.batchSize   // a mapped dataset pages in batch b + 1 while b trains
+        if next < order.count { train.prefetchImages(at: Array(order[next..<min(order.count, next + opts.batchSize)])) }
         let c = m.isConditional ? GANConditions.conditions(train, indices: indices, config: m) : nil
         let f = try trainStep(real: x, condition: c, epoch: epoch, rng: &rng, context: context)
         return StepOutcome(figures: GANTrainer.figures([f.discriminatorLoss, f.generatorLoss, f.kl, f.realProbability,
