@@ -2,46 +2,14 @@ import ArgumentParser
 import Foundation
 import IllusionModels
 
-/// Hidden: `illusion data-bench generate` writes N synthetic JPEGs (for measuring data larger than
-/// memory); `illusion data-bench read` loads an image folder (in memory or through the decoded
-/// cache) and draws one epoch of batches as the trainers do, printing images/s and peak RSS.
+/// Hidden: `illusion data-bench read` loads an image folder (in memory or through the decoded
+/// cache) and draws every batch of an epoch as the trainers do (seeded permutation, Float
+/// conversion, prefetch of the next batch), printing images/s and peak RSS (VmHWM) as JSON;
+/// scripts/data_cache_measure.sh runs it on generated folders.
 struct DataCacheBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "data-bench", abstract: "Measure the decoded-image cache (generate a folder, read batches).",
-        shouldDisplay: false, subcommands: [Generate.self, Read.self])
-
-    struct Generate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write COUNT seeded 8-bit RGB JPEGs of SIZE² into DIR.")
-        @Option(parsing: .unconditional) var count: Int
-        @Option(name: .customLong("image-size"), parsing: .unconditional) var imageSize: Int = 128
-        @Option var out: String
-
-        func run() throws {
-            try runReportingErrors {
-                guard count > 0, imageSize > 0, imageSize <= 1024 else { throw ValidationError("--count and --image-size must be positive") }
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                let s = imageSize
-                for i in 0..<count {
-                    var g = RandomGenerator(seed: UInt64(i))
-                    let (r0, g0, b0) = (g.nextInt(below: 200), g.nextInt(below: 200), g.nextInt(below: 200))
-                    let cx = g.nextInt(below: s), cy = g.nextInt(below: s), radius = s / 6 + g.nextInt(below: s / 4)
-                    var px = [UInt8](repeating: 0, count: s * s * 3)
-                    for y in 0..<s {
-                        for x in 0..<s {
-                            let inside = (x - cx) * (x - cx) + (y - cy) * (y - cy) < radius * radius
-                            let o = (y * s + x) * 3
-                            px[o] = UInt8((r0 + x / 3 + (inside ? 50 : 0)) % 256)
-                            px[o + 1] = UInt8((g0 + y / 3) % 256)
-                            px[o + 2] = UInt8((b0 + (inside ? 0 : 40) + g.nextInt(below: 16)) % 256)
-                        }
-                    }
-                    try PixelImage(width: s, height: s, channels: 3, pixels: px)
-                        .writeJPEG(to: out + "/" + String(format: "img%07d.jpg", i), quality: 90)
-                    if (i + 1) % 10000 == 0 { logLine("generated \(i + 1)/\(count)") }
-                }
-            }
-        }
-    }
+        commandName: "data-bench", abstract: "Measure the decoded-image cache (read batches of a folder).",
+        shouldDisplay: false, subcommands: [Read.self])
 
     struct Read: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Load DIR and draw every batch of EPOCHS epochs as the trainers do.")

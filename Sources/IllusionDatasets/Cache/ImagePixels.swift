@@ -26,7 +26,7 @@ public enum ImagePixels {
     }
 
     /// Calls `body(b, bytes)` for each `(b, indices[b])` with the bytes of that image; mapped pages
-    /// read are released afterwards (the OS keeps them cached), so the process's resident size
+    /// read are released after each image (the OS keeps them cached), so the process's resident size
     /// does not grow with the file.
     func forEachImage(_ indices: [Int], imageSize size: Int, count: Int,
                       _ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
@@ -39,13 +39,11 @@ public enum ImagePixels {
                 }
             }
         case let .mapped(file, rows):
-            var records = [Int](); records.reserveCapacity(indices.count)
             for (b, i) in indices.enumerated() {
                 require(i >= 0 && i < count, "ImageDataset: index \(i) out of 0..<\(count)")
-                records.append(rows[i])
                 body(b, file.bytes(ofImage: rows[i]))
+                file.release(images: [rows[i]])   // each image at once: one fault may map a whole large folio
             }
-            file.release(images: records)
         }
     }
 

@@ -4,10 +4,13 @@ import Foundation
 ///
 /// The pixel records are read straight from the map, so the OS pages them in on demand and may
 /// drop them again under memory pressure. To keep the process's resident size bounded however
-/// large the file is, every read is followed by a release of the pages it touched
-/// (`madvise(MADV_DONTNEED)`: they leave this process but stay in the page cache, so touching them
-/// again is a cheap minor fault), and ``prefetch(images:)`` faults in the pages of the images the
-/// caller will read next on a background thread while the current step computes.
+/// large the file is, every read is followed by a release of the pages it may have mapped
+/// (`madvise(MADV_DONTNEED)` over the image's bytes rounded out to the 2 MB block of one page table:
+/// a read fault maps the cached pages around it, a whole large folio of the page cache at a time
+/// on recent kernels, but never beyond that block; released pages stay in
+/// the page cache, so touching them again is a cheap minor fault). ``prefetch(images:)`` asks the
+/// kernel, from a background queue, to read the next batch's pages into the page cache
+/// (`MADV_WILLNEED`) while the current step computes, without mapping them into the process.
 public final class MappedImageFile: @unchecked Sendable {
     /// The cache file.
     public let path: String
@@ -65,37 +68,38 @@ public final class MappedImageFile: @unchecked Sendable {
         return UnsafeBufferPointer(start: (base + header.dataOffset + i * imageBytes).assumingMemoryBound(to: UInt8.self), count: imageBytes)
     }
 
-    /// Faults in the pages of `images` on the background queue (returns at once).
+    /// Starts reading the pages of `images` into the page cache (`MADV_WILLNEED`, issued on the
+    /// background queue; returns at once).
     public func prefetch(images: [Int]) {
         queue.async { [self] in
-            var sink: UInt8 = 0
-            for r in pageRanges(images) {
-                var p = r.lowerBound
-                while p < r.upperBound { sink &+= base.load(fromByteOffset: p, as: UInt8.self); p += pageSize }
-            }
-            withExtendedLifetime(sink) {}
+            for r in pageRanges(images) { madvise(UnsafeMutableRawPointer(mutating: base + r.lowerBound), r.count, MADV_WILLNEED) }
         }
     }
 
-    /// Drops the pages of `images` from this process (they stay in the page cache), on the
-    /// background queue, in order with ``prefetch(images:)`` calls made after it.
+    /// Drops the pages of `images` from this process (they stay in the page cache); synchronous,
+    /// so the resident size is bounded by what the caller holds, however fast it reads.
     public func release(images: [Int]) {
-        queue.async { [self] in
-            for r in pageRanges(images) {
-                madvise(UnsafeMutableRawPointer(mutating: base + r.lowerBound), r.count, MADV_DONTNEED)
-            }
+        for r in pageRanges(images, alignment: Self.faultAroundBytes) {
+            madvise(UnsafeMutableRawPointer(mutating: base + r.lowerBound), r.count, MADV_DONTNEED)
         }
     }
 
-    /// Waits until every prefetch and release queued so far has run (tests, measurements).
+    /// Waits until every prefetch queued so far has been issued (tests, measurements).
     public func drain() { queue.sync {} }
 
-    /// Page-aligned byte ranges (within the map) covering `images`, merged where they touch.
-    func pageRanges(_ images: [Int]) -> [Range<Int>] {
-        let size = imageBytes, start = header.dataOffset
+    /// What one read fault may map around the page touched: at most the 2 MB-aligned block of
+    /// virtual addresses one page table covers (fault-around is 64 KB by default, but a large
+    /// page-cache folio is mapped whole on recent kernels).
+    static let faultAroundBytes = 1 << 21
+
+    /// Byte ranges (offsets within the map) covering `images`, their virtual addresses rounded out
+    /// to `alignment` (a page by default), merged where they touch.
+    func pageRanges(_ images: [Int], alignment: Int = 0) -> [Range<Int>] {
+        let size = imageBytes, start = header.dataOffset, align = max(pageSize, alignment)
+        let address = Int(bitPattern: base)
         var ranges = images.filter { $0 >= 0 && $0 < header.count }.sorted().map { i -> Range<Int> in
-            let lo = (start + i * size) / pageSize * pageSize
-            let hi = min(length, (start + (i + 1) * size + pageSize - 1) / pageSize * pageSize)
+            let lo = max(0, (address + start + i * size) / align * align - address)
+            let hi = min(length, (address + start + (i + 1) * size + align - 1) / align * align - address)
             return lo..<hi
         }
         guard !ranges.isEmpty else { return [] }
