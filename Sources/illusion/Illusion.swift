@@ -47,7 +47,7 @@ struct Illusion: ParsableCommand {
         version: BuildInfo.version,
         subcommands: [Train.self, Sample.self, Reconstruct.self, Interpolate.self, LatentPlot.self,
                       AttributeVector.self, Evaluate.self, Summary.self, Augment.self, Classify.self, RL.self, Export.self,
-                      Generate.self, Experiment.self])
+                      Generate.self, Experiment.self, DataCacheBenchmark.self])
 }
 
 /// Runs a command body, turning any error into one line on stderr and exit code 1

@@ -24,6 +24,7 @@ struct GANTrainingArguments: ParsableArguments, RunOutputCommand {
     var generatorLoss: GeneratorLossKind = .nonSaturating
     @Option(parsing: .unconditional) var seed: UInt64 = 0
     @OptionGroup var limits: DataLimitArguments
+    @OptionGroup var imageData: ImageDataArguments
     @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
     @Option(name: .customLong("fd-classifier"), help: "CNN run folder (illusion train cnn) for FD-FMNIST at the end (Fashion-MNIST runs).")
     var fdClassifier: String?
@@ -67,6 +68,7 @@ struct GANTrainingArguments: ParsableArguments, RunOutputCommand {
         let trainer: GANTrainer
         var loaded: (train: ImageDataset, test: ImageDataset)?
         try compute.apply()
+        try imageData.apply()
         try logging.start()
         if checkpoints.isResuming {
             try checkpoints.checkResumeFlags()
@@ -78,7 +80,8 @@ struct GANTrainingArguments: ParsableArguments, RunOutputCommand {
             }
             var model = modelConfig()
             var training = try trainingOptions()
-            let spec = datasetSpec(imageSize: model.imageSize)
+            var spec = datasetSpec(imageSize: model.imageSize)
+            spec.skipUndecodable = imageData.skipBadImages ? true : nil
             if let conditionKind {
                 let d = try spec.load()
                 loaded = d

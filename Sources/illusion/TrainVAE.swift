@@ -23,6 +23,7 @@ struct TrainVAE: ParsableCommand, RunOutputCommand {
     @Option(name: .customLong("validation-fraction"), parsing: .unconditional, help: "Fraction of training images held out for validation (0 = validate on the test split).")
     var validationFraction: Double = 0
     @OptionGroup var limits: DataLimitArguments
+    @OptionGroup var imageData: ImageDataArguments
     @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "At most this many steps per epoch (0 = full epochs).") var maxSteps: Int = 0
     @Option(name: .customLong("iwae-samples"), parsing: .unconditional, help: "K for the final test IWAE bound (0 = skip).") var iwaeSamples: Int = 0
     @OptionGroup var output: RunOutputArguments
@@ -37,6 +38,7 @@ struct TrainVAE: ParsableCommand, RunOutputCommand {
     func run() throws {
         try runReportingErrors {
             try compute.apply()
+            try imageData.apply()
             try logging.start()
             let run = RunFolder(path: out)
             let trainer: VAETrainer
@@ -65,8 +67,9 @@ struct TrainVAE: ParsableCommand, RunOutputCommand {
                 training.validationFraction = validationFraction; training.maxStepsPerEpoch = maxSteps
                 let loop = try optimization.loopOptions(checkpoints)
                 training.loop = loop == TrainingLoopOptions() ? nil : loop
-                let spec = DatasetSpec(name: dataset.rawValue, directory: data, imageSize: model.imageSize,
+                var spec = DatasetSpec(name: dataset.rawValue, directory: data, imageSize: model.imageSize,
                                        padTo32: model.architecture == .fashion, limit: limits.limit, evalLimit: limits.evalLimit)
+                spec.skipUndecodable = imageData.skipBadImages ? true : nil
                 trainer = try VAETrainer(run: run, config: VAERunConfig(model: model, training: training, dataset: spec))
             }
             trainer.quiet = quiet

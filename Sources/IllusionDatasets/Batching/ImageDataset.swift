@@ -5,7 +5,8 @@
 /// - `labels`: `[count]` class indices into `classNames` (all 0 for unlabelled sets);
 /// - `attributes`: `[count, attributeNames.count]` `Bool` (CelebA-style, e.g. `Smiling`).
 ///
-/// Images stay as bytes (a quarter of the memory of floats); ``floatImages(at:encoding:generator:)``
+/// Images stay as bytes (a quarter of the memory of floats), in memory or memory-mapped from a
+/// decoded-image cache (``pixels``; the same bytes either way); ``floatImages(at:encoding:generator:)``
 /// makes `Float` NCHW tensors on demand, and ``DataLoader`` batches them.
 public struct ImageDataset {
     /// Human-readable name (e.g. `Fashion-MNIST train`).
@@ -13,8 +14,14 @@ public struct ImageDataset {
     public let channels: Int
     public let height: Int
     public let width: Int
-    /// `[count, channels, height, width]` bytes.
-    public var images: [UInt8]
+    /// Where the `[count, channels, height, width]` bytes live (memory or a mapped cache file).
+    public var pixels: ImagePixels
+    /// `[count, channels, height, width]` bytes (for a mapped dataset, a copy of all of them;
+    /// batch through ``floatImages(at:encoding:generator:)`` instead). Setting stores them in memory.
+    public var images: [UInt8] {
+        get { pixels.allBytes(count: count, imageSize: imageSize) }
+        set { pixels = .memory(newValue) }
+    }
     /// `[count]` class indices.
     public var labels: [Int]
     /// Name of each class; `labels` index into it (may be empty for unlabelled data).
@@ -37,16 +44,28 @@ public struct ImageDataset {
     public init(name: String, channels: Int, height: Int, width: Int, images: [UInt8], labels: [Int],
                 classNames: [String] = [], attributeNames: [String] = [], attributes: [Bool] = [],
                 defaultEncoding: PixelEncoding = .unitRange) {
-        require(channels > 0 && height > 0 && width > 0, "ImageDataset: empty image geometry")
         require(images.count == labels.count * channels * height * width,
                      "ImageDataset: \(images.count) bytes for \(labels.count) images of \(channels)×\(height)×\(width)")
+        self.init(name: name, channels: channels, height: height, width: width, pixels: .memory(images), labels: labels,
+                  classNames: classNames, attributeNames: attributeNames, attributes: attributes, defaultEncoding: defaultEncoding)
+    }
+
+    /// Creates a dataset over `pixels` (for `.mapped`, one row per label).
+    public init(name: String, channels: Int, height: Int, width: Int, pixels: ImagePixels, labels: [Int],
+                classNames: [String] = [], attributeNames: [String] = [], attributes: [Bool] = [],
+                defaultEncoding: PixelEncoding = .unitRange) {
+        require(channels > 0 && height > 0 && width > 0, "ImageDataset: empty image geometry")
+        if case let .mapped(file, rows) = pixels {
+            require(rows.count == labels.count && file.imageBytes == channels * height * width,
+                    "ImageDataset: \(rows.count) mapped rows of \(file.imageBytes) bytes for \(labels.count) images of \(channels)×\(height)×\(width)")
+        }
         require(attributes.count == labels.count * attributeNames.count,
                      "ImageDataset: \(attributes.count) attribute values for \(labels.count)×\(attributeNames.count)")
         self.name = name
         self.channels = channels
         self.height = height
         self.width = width
-        self.images = images
+        self.pixels = pixels
         self.labels = labels
         self.classNames = classNames
         self.attributeNames = attributeNames
@@ -56,7 +75,17 @@ public struct ImageDataset {
 
     /// The bytes of image `i`, `[channels, height, width]`.
     public func imageBytes(at i: Int) -> ArraySlice<UInt8> {
-        images[i * imageSize ..< (i + 1) * imageSize]
+        if case let .memory(bytes) = pixels { return bytes[i * imageSize ..< (i + 1) * imageSize] }
+        var out: [UInt8] = []
+        pixels.forEachImage([i], imageSize: imageSize, count: count) { _, src in out = Array(src) }
+        return out[...]
+    }
+
+    /// Starts reading the pages of images `indices` on a background thread (a mapped dataset's
+    /// prefetch of the next batch while the current one trains; nothing to do in memory).
+    public func prefetchImages(at indices: [Int]) {
+        guard case let .mapped(file, rows) = pixels else { return }
+        file.prefetch(images: indices.filter { $0 >= 0 && $0 < count }.map { rows[$0] })
     }
 
     /// Images at `indices` as a `Float` tensor `[indices.count, C, H, W]`.
@@ -66,14 +95,10 @@ public struct ImageDataset {
         let size = imageSize
         var out = [Float](repeating: 0, count: indices.count * size)
         let encoding = encoding ?? defaultEncoding
-        images.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for (b, i) in indices.enumerated() {
-                    require(i >= 0 && i < count, "ImageDataset.floatImages: index \(i) out of 0..<\(count)")
-                    encoding.encode(UnsafeBufferPointer(rebasing: src[i * size ..< (i + 1) * size]),
-                                    into: UnsafeMutableBufferPointer(rebasing: dst[b * size ..< (b + 1) * size]),
-                                    generator: &generator)
-                }
+        out.withUnsafeMutableBufferPointer { dst in
+            pixels.forEachImage(indices, imageSize: size, count: count) { b, src in
+                encoding.encode(src, into: UnsafeMutableBufferPointer(rebasing: dst[b * size ..< (b + 1) * size]),
+                                generator: &generator)
             }
         }
         return Tensor(shape: [indices.count, channels, height, width], storage: out)
@@ -126,15 +151,11 @@ public struct ImageDataset {
 
     /// A new dataset of the images at `indices`, in that order.
     public func subset(_ indices: [Int], name: String? = nil) -> ImageDataset {
-        let size = imageSize, a = attributeCount
-        var imgs = [UInt8](); imgs.reserveCapacity(indices.count * size)
+        let a = attributeCount
         var attrs = [Bool](); attrs.reserveCapacity(indices.count * a)
-        for i in indices {
-            imgs.append(contentsOf: images[i * size ..< (i + 1) * size])
-            attrs.append(contentsOf: attributes[i * a ..< (i + 1) * a])
-        }
+        for i in indices { attrs.append(contentsOf: attributes[i * a ..< (i + 1) * a]) }
         return ImageDataset(name: name ?? self.name, channels: channels, height: height, width: width,
-                            images: imgs, labels: indices.map { labels[$0] }, classNames: classNames,
+                            pixels: pixels.subset(indices, imageSize: imageSize), labels: indices.map { labels[$0] }, classNames: classNames,
                             attributeNames: attributeNames, attributes: attrs, defaultEncoding: defaultEncoding)
     }
 

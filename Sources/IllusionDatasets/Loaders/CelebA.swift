@@ -14,6 +14,11 @@ public struct CelebAOptions: Sendable {
     public var attributes: [String]?
     /// Decoding threads (default: every core).
     public var threads: Int
+    /// Leave out images that cannot be decoded (truncated, corrupt, over ``ImageDecodeLimits``)
+    /// with a warning each and a count, instead of failing the load (the default).
+    public var skipUndecodable = false
+    /// Memory or the on-disk decoded cache (nil: ``DataCachePolicy/current``).
+    public var cache: DataCachePolicy?
 
     public init(cropSize: Int = 148, imageSize: Int = 64, limit: Int? = nil, attributes: [String]? = nil,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -70,19 +75,30 @@ public enum CelebA {
         let paths = selected.map { (imageDirectory as NSString).appendingPathComponent(annotations.fileNames[$0]) }
 
         let crop = options.cropSize, size = options.imageSize
-        let images = try ParallelImageDecoder.decode(paths: paths, channels: 3, height: size, width: size,
-                                                     threads: options.threads) { image, path in
+        let key = ["celeba", DecodedImageCache.absolute(directory), "split=\(split.rawValue)", "crop=\(crop)", "size=\(size)",
+                   "limit=\(options.limit.map(String.init) ?? "all")", "skip=\(options.skipUndecodable)"]
+        let (pixels, undecodable) = try DecodedImageCache.pixels(
+            paths: paths, policy: options.cache ?? DataCachePolicy.current, name: "celeba-\(split.rawValue)-\(size)", key: key,
+            sideFiles: [root.appendingPathComponent(partitionFileName)], channels: 3, size: size, threads: options.threads,
+            skipUndecodable: options.skipUndecodable) { image, path in
             guard image.width >= crop, image.height >= crop else {
                 throw DatasetError.malformed(path: path, reason: "image is \(image.width)×\(image.height), smaller than the \(crop)×\(crop) centre crop")
             }
             return try image.centerCropped(size: crop).resized(width: size, height: size)
+        }
+        if !undecodable.isEmpty {
+            for i in undecodable { logLine("warning: \(paths[i]): skipped, not a decodable image") }
+            logLine("warning: skipped \(undecodable.count) undecodable image\(undecodable.count == 1 ? "" : "s") of \(paths.count) in \(imageDirectory)")
+            let left = Set(undecodable)
+            selected = selected.indices.filter { !left.contains($0) }.map { selected[$0] }
+            guard !selected.isEmpty else { throw DatasetError.missingFile(path: imageDirectory, reason: "no decodable images found") }
         }
 
         var attributes = [Bool](repeating: false, count: selected.count * columns.count)
         for (r, i) in selected.enumerated() {
             for (k, j) in columns.enumerated() { attributes[r * columns.count + k] = annotations.attributes[i * all.count + j] }
         }
-        return ImageDataset(name: "CelebA \(split.rawValue)", channels: 3, height: size, width: size, images: images,
+        return ImageDataset(name: "CelebA \(split.rawValue)", channels: 3, height: size, width: size, pixels: pixels,
                             labels: Array(repeating: 0, count: selected.count), classNames: [],
                             attributeNames: keptNames, attributes: attributes)
     }

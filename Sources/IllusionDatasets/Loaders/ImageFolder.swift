@@ -23,6 +23,9 @@ public struct ImageFolderOptions: Sendable {
     /// Leave out files that cannot be decoded (truncated, corrupt, over ``ImageDecodeLimits``) with
     /// a warning each and a count, instead of failing the load (the default).
     public var skipUndecodable = false
+    /// Memory or the on-disk decoded cache (nil: ``DataCachePolicy/current``, `auto` unless the
+    /// command line said otherwise).
+    public var cache: DataCachePolicy?
 
     public init(imageSize: Int = 64, channels: Int = 3, fit: SquareFit = .centerCrop, limit: Int? = nil,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -94,9 +97,12 @@ public enum ImageFolder {
             throw DatasetError.missingFile(path: directory, reason: "no .png/.jpg/.jpeg images found")
         }
         let size = options.imageSize, fit = options.fit
-        let (images, undecodable) = try ParallelImageDecoder.decode(paths: files.map(\.path), channels: options.channels,
-                                                     height: size, width: size, threads: options.threads,
-                                                     skipUndecodable: options.skipUndecodable) { image, _ in
+        let key = ["folder", DecodedImageCache.absolute(directory), "size=\(size)", "channels=\(options.channels)",
+                   "fit=\(fit)", "limit=\(options.limit.map(String.init) ?? "all")", "skip=\(options.skipUndecodable)"]
+        let (pixels, undecodable) = try DecodedImageCache.pixels(
+            paths: files.map(\.path), policy: options.cache ?? DataCachePolicy.current,
+            name: "folder-" + (DecodedImageCache.absolute(directory) as NSString).lastPathComponent, key: key,
+            channels: options.channels, size: size, threads: options.threads, skipUndecodable: options.skipUndecodable) { image, _ in
             let square: PixelImage
             switch fit {
             case .centerCrop: square = try image.centerCropped(size: min(image.width, image.height))
@@ -113,7 +119,7 @@ public enum ImageFolder {
             guard !files.isEmpty else { throw DatasetError.missingFile(path: directory, reason: "no decodable images found") }
         }
         let dataset = ImageDataset(name: (directory as NSString).lastPathComponent, channels: options.channels,
-                                   height: size, width: size, images: images, labels: files.map(\.label),
+                                   height: size, width: size, pixels: pixels, labels: files.map(\.label),
                                    classNames: classNames)
         var result = Result(dataset: dataset, skippedFiles: skipped)
         result.undecodableFiles = undecodablePaths

@@ -62,6 +62,8 @@ final class GANTrainingTask: TrainingTask {
         // Data-parallel: this rank's rows of the global batch; every per-image draw is of the global batch.
         let shard = try context.shard(rows: indices.count)
         let x = train.floatImages(at: indices, encoding: .symmetricRange, generator: &rng)
+        let next = (b + 1) * opts.batchSize   // a mapped dataset pages in batch b + 1 while b trains
+        if next < order.count { train.prefetchImages(at: Array(order[next..<min(order.count, next + opts.batchSize)])) }
         let c = m.isConditional ? GANConditions.conditions(train, indices: indices, config: m) : nil
         let f = try trainStep(real: x, condition: c, epoch: epoch, rng: &rng, context: context, shard: shard)
         return StepOutcome(figures: GANTrainer.figures([f.discriminatorLoss, f.generatorLoss, f.kl, f.realProbability,

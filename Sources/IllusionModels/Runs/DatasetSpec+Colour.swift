@@ -7,13 +7,16 @@ extension DatasetSpec {
         switch name {
         case "celeba":
             let dir = directory!
-            let train = try CelebA.load(.train, directory: dir, options: CelebAOptions(imageSize: imageSize, limit: limit))
-            let test = try CelebA.load(.test, directory: dir, options: CelebAOptions(imageSize: imageSize, limit: evalLimit ?? limit.map { max(1, $0 / 8) }))
+            var trainOptions = CelebAOptions(imageSize: imageSize, limit: limit)
+            var testOptions = CelebAOptions(imageSize: imageSize, limit: evalLimit ?? limit.map { max(1, $0 / 8) })
+            trainOptions.skipUndecodable = skipUndecodable ?? false; testOptions.skipUndecodable = skipUndecodable ?? false
+            let train = try CelebA.load(.train, directory: dir, options: trainOptions)
+            let test = try CelebA.load(.test, directory: dir, options: testOptions)
             return (train, test)
         case "folder":
             var options = ImageFolderOptions(imageSize: imageSize, limit: limit)
-            // Opt-in: leave out undecodable files (warned and counted) instead of failing.
-            options.skipUndecodable = ProcessInfo.processInfo.environment["ILLUSION_SKIP_BAD_IMAGES"] == "1"
+            // Opt-in (--skip-bad-images, or the environment): leave out undecodable files (warned and counted) instead of failing.
+            options.skipUndecodable = skipUndecodable ?? false || ProcessInfo.processInfo.environment["ILLUSION_SKIP_BAD_IMAGES"] == "1"
             let all = try ImageFolder.load(directory: directory!, options: options).dataset
             guard all.count >= 2 else {
                 throw ModelError.invalidArgument("--data \(directory!): needs at least 2 images, found \(all.count)")

@@ -17,6 +17,9 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
     public var evalLimit: Int?
     /// Synthetic faces: how many to generate for training (test gets a fifth as many).
     public var syntheticCount: Int
+    /// celeba/folder: leave out images that do not decode, warned and counted (`--skip-bad-images`;
+    /// nil = false, so configs written before it read the same).
+    public var skipUndecodable: Bool?
 
     public static let names = ["fashion-mnist", "mnist", "celeba", "faces-synthetic", "folder"]
 
@@ -41,6 +44,9 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
         }
         if let limit, limit < 1 { throw ModelError.invalidArgument("--limit must be ≥ 1, got \(limit)") }
         if let evalLimit, evalLimit < 1 { throw ModelError.invalidArgument("--eval-limit must be ≥ 1, got \(evalLimit)") }
+        if skipUndecodable == true && !["celeba", "folder"].contains(name) {
+            throw ModelError.invalidArgument("--skip-bad-images applies to --dataset celeba or folder, not \(name)")
+        }
     }
 
     /// How many test images are loaded at most (nil = all).

@@ -107,6 +107,7 @@ final class VAETrainingTask: TrainingTask {
         // Data-parallel: the global batch is drawn (pixel encoding included) and this rank keeps its rows.
         let shard = try context.shard(rows: count)
         let x = shard.rows(train.floatImages(at: indices, generator: &rng))
+        prefetchNextBatch(after: b, from: train)
         let steps = opts.maxStepsPerEpoch > 0 ? min(opts.maxStepsPerEpoch, stepsPerEpoch) : stepsPerEpoch
         let beta = opts.klWeight(at: Double(epoch) + Double(b) / Double(steps))
         let loss = vae.loss(x, beta: beta, rng: &rng)
@@ -123,6 +124,12 @@ final class VAETrainingTask: TrainingTask {
     }
 
     func epochCommitted(_ record: EpochRecord) throws { try committed?(record) }
+
+    /// A mapped dataset starts paging in batch b + 1 while batch b trains.
+    func prefetchNextBatch(after b: Int, from train: ImageDataset) {
+        let start = (b + 1) * config.training.batchSize
+        if start < order.count { train.prefetchImages(at: Array(order[start..<min(order.count, start + config.training.batchSize)])) }
+    }
 
     /// What ``VAEPictures/writeEpochPictures(_:run:test:epoch:)`` writes each epoch (64 samples, 16 reconstructions).
     func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)] {

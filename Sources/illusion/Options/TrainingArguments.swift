@@ -46,7 +46,7 @@ struct CheckpointArguments: ParsableArguments {
     /// Flags that may be given with --resume: they change neither the model nor the data.
     static let allowedWithResume: Set<String> = [
         "--resume", "--resume-from", "--out", "--epochs", "--quiet", "--json", "--threads", "--checkpoint-every",
-        "--keep-checkpoints", "--iwae-samples", "--fd-classifier", "--tensorboard",
+        "--keep-checkpoints", "--iwae-samples", "--fd-classifier", "--tensorboard", "--data-cache",
     ]
 
     /// With --resume, refuses flags that would change the run (the run's config.json decides them).
