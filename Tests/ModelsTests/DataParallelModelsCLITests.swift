@@ -77,13 +77,15 @@ final class DataParallelModelsCLITests: XCTestCase {
         let step6 = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: two + "/checkpoints").first { $0.hasSuffix("000006") })
         let state = try SafeTensors(contentsOf: two + "/checkpoints/\(step6)/training_state.safetensors")
         XCTAssertEqual(try state.tensor("task.carried_hidden").shape, [2, 4, 16])
-        let resumed = try IllusionExecutable.run(lstm + ["--out", two, "--resume-from", two + "/checkpoints/" + step6])
+        // --resume takes the model and data from the run's config.json: only the allowed flags are given.
+        let again = ["train", "char-lm", "--checkpoint-every", "6", "--threads", "1", "--quiet"]
+        let resumed = try IllusionExecutable.run(again + ["--out", two, "--resume-from", two + "/checkpoints/" + step6])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertLessThanOrEqual(try relativeDifference(one, two), 1e-5)
         // And the other way: the one-process mid-epoch checkpoint resumed on 2 ranks.
         let other = folder("lstm3")
         try FileManager.default.copyItem(atPath: one, toPath: other)
-        let widened = try mpi(2, lstm + ["--out", other, "--resume-from", other + "/checkpoints/" + step6])
+        let widened = try mpi(2, again + ["--out", other, "--resume-from", other + "/checkpoints/" + step6])
         XCTAssertEqual(widened.status, 0, widened.stderr)
         XCTAssertLessThanOrEqual(try relativeDifference(one, other), 1e-5)
         // Streams that do not split into equal parts: one clear line.

@@ -9,10 +9,13 @@ public final class ProgressReporter {
     let isTerminal: Bool
     let interval: Double
     let quiet: Bool
+    let unit: String
     var start = Date()
     var lastPrint = Date.distantPast
 
-    public init(label: String, total: Int, interval: Double = 10, quiet: Bool = false) {
+    /// `unit`: what the counted items are ("img" prints img/s; "chars" prints chars/s).
+    public init(label: String, total: Int, interval: Double = 10, quiet: Bool = false, unit: String = "img") {
+        self.unit = unit
         self.label = label
         self.total = max(total, 1)
         self.isTerminal = Log.progressIsLive
@@ -36,11 +39,11 @@ public final class ProgressReporter {
         if isTerminal {
             let width = 24, filled = Int(Double(width) * Double(done) / Double(total))
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            let line = "\r\(label) \(bar) \(done)/\(total)  \(Int(rate)) img/s  ETA \(Self.clock(eta))  \(figureText)\u{1B}[K"
+            let line = "\r\(label) \(bar) \(done)/\(total)  \(Int(rate)) \(unit)/s  ETA \(Self.clock(eta))  \(figureText)\u{1B}[K"
             Log.progress(line)
             if done == total { Log.progress("\n") }
         } else {
-            logLine("\(label) \(done)/\(total)  \(Int(rate)) img/s  ETA \(Self.clock(eta))  \(figureText)")
+            logLine("\(label) \(done)/\(total)  \(Int(rate)) \(unit)/s  ETA \(Self.clock(eta))  \(figureText)")
         }
     }
 

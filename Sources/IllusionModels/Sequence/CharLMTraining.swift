@@ -84,12 +84,16 @@ public enum CharLMTraining {
                 throw ModelError.invalidRun("--run \(folder.path): its checkpoint is a \(saved.architecture.rawValue) char-LM, not \(requested.architecture.rawValue)")
             }
             config = saved
-            config.epochs = requested.epochs
+            if requested.epochs > 0 { config.epochs = requested.epochs }   // 0: keep the run's own total
             if let loop = requested.loop { config.loop = TrainingLoopOptions.resumed(saved.loop, checkpointing: (loop.checkpointEvery, loop.keepCheckpoints)) }
         } else if existing {
             throw ModelError.invalidRun("--out \(folder.path) already holds a trained run; pass --resume to continue it or choose another folder")
         }
+        let files = files.isEmpty && resuming ? config.dataFiles : files
         let corpus = try prepare(config: config, files: files, vocabulary: resuming ? config.vocabulary : nil)
+        if resuming && !config.corpusSHA256.isEmpty && corpus.sha256Prefix != config.corpusSHA256 {
+            throw ModelError.invalidRun("--data: not the text \(folder.path) was trained on (corpus sha256 \(corpus.sha256Prefix), the run's \(config.corpusSHA256)); omit --data to read the run's own files")
+        }
         config.vocabulary = corpus.vocabulary
         config.dataFiles = files
         config.corpusCharacters = corpus.characters
@@ -178,6 +182,7 @@ final class CharLMTask: TrainingTask {
     var stepsPerEpoch: Int { windows }
     /// Characters per step (B streams × T).
     var batchSize: Int { config.batchSize * config.seqLen }
+    var exampleUnit: String { "chars" }
 
     func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws {
         carried = nil

@@ -90,6 +90,8 @@ public enum CharTransformerWorkflow {
             if let arch = try architecture(of: folder), arch != "transformer" {
                 throw ModelError.invalidRun("--out \(folder.path): the checkpoint is a \(arch) model, not a transformer (--arch \(arch) resumes it)")
             }
+            let saved = try folder.readJSON(CharTransformerRunConfig.self, from: "config.json")
+            try saved.requireResumable(as: config, folder: folder)
             checkpoint = try CheckpointStore(run: folder).checkpointToResume(from: options.resumeFrom)
         }
         var loop = TrainingLoopOptions()
@@ -192,5 +194,19 @@ extension CharTransformerWorkflow {
                 .writePNG(to: attention)
         }
         return (prompt + vocab.decode(tokens), seconds, seconds > 0 ? Double(length) / seconds : 0)
+    }
+}
+
+extension CharTransformerRunConfig {
+    /// `--resume` continues the run as it was configured: a flag that would change the model, the
+    /// recipe or the text is refused, naming it (the saved config.json is the run's truth).
+    func requireResumable(as requested: CharTransformerRunConfig, folder: RunFolder) throws {
+        var changed: [String] = []
+        if model != requested.model { changed.append("the model (--layers/--heads/--embed/--block/--bias/--untied-head)") }
+        if recipe != requested.recipe { changed.append("the recipe (--steps/--batch-size/--lr/--min-lr/--warmup-steps/--weight-decay/--clip-grad-norm/--seed)") }
+        if vocabulary.characters != requested.vocabulary.characters { changed.append("the text (--data gives another vocabulary)") }
+        guard changed.isEmpty else {
+            throw ModelError.invalidRun("--resume: \(folder.path)/config.json was trained with other settings; these flags would change \(changed.joined(separator: " and ")) — give the run's own (or omit them)")
+        }
     }
 }

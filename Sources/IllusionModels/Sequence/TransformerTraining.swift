@@ -157,6 +157,7 @@ final class TransformerTask: TrainingTask {
     var stepsPerEpoch: Int { trainer.recipe.steps }
     /// Characters per step.
     var batchSize: Int { trainer.recipe.batch * trainer.model.config.blockSize }
+    var exampleUnit: String { "chars" }
 
     func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws {}
 

@@ -138,7 +138,7 @@ public final class Trainer {
             if progress.stepInEpoch == 0 { rng = orderRNG }
             applySchedule(epoch: epoch)
             task.model.setTraining(true)
-            let bar = ProgressReporter(label: "epoch \(epoch + 1)/\(epochs)", total: steps, quiet: quiet)
+            let bar = ProgressReporter(label: "epoch \(epoch + 1)/\(epochs)", total: steps, quiet: quiet, unit: task.exampleUnit)
             var stepTimes: [Double] = []
             let started = Date()
             var examplesThisCall = 0
@@ -258,19 +258,19 @@ public final class Trainer {
         let epochRecord = EpochRecord(epoch: epoch + 1, step: progress.globalStep, training: training, outcome: outcome,
                                       learningRates: rates, isBest: isBest)
         history.append(epochRecord)
-        if !quiet { logLine(Self.epochLine(epochRecord)) }
+        if !quiet { logLine(Self.epochLine(epochRecord, unit: task.exampleUnit)) }
         if progress.stoppedEarly && !quiet {
             logLine("early stopping: no better value for \(loop.patience) epochs (best epoch \(progress.bestEpoch ?? 0))")
         }
         return epochRecord
     }
 
-    static func epochLine(_ r: EpochRecord) -> String {
+    static func epochLine(_ r: EpochRecord, unit: String = "img") -> String {
         let train = r.training.order.map { String(format: "%@ %.4g", $0, r.training[$0]) }.joined(separator: ", ")
         let other = r.outcome.figures.map { String(format: "%@ %.4g", $0.name, $0.value) }.joined(separator: ", ")
-        return String(format: "epoch %d: train %@%@%@  lr %.3g  %.0f img/s  %.1f s", r.epoch, train,
+        return String(format: "epoch %d: train %@%@%@  lr %.3g  %.0f %@/s  %.1f s", r.epoch, train,
                       other.isEmpty ? "" : "  " + other, r.isBest ? " (best)" : "", Double(r.learningRates.first ?? 0),
-                      r.training.examplesPerSecond, r.training.seconds)
+                      r.training.examplesPerSecond, unit, r.training.seconds)
     }
 
     private func append(_ record: [String: Any]) throws {

@@ -44,6 +44,10 @@ public protocol TrainingTask: AnyObject {
     /// The pictures ``epochCommitted(_:)`` wrote for epoch `epoch` (1-based), as (log tag, file in the
     /// run folder); the trainer reports them to its ``Trainer/logSinks`` (TensorBoard). Default: none.
     func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)]
+    /// What one of ``batchSize``'s examples is, for the progress and epoch lines ("img" → "img/s";
+    /// the text models count characters: "chars"). Default "img". metrics.jsonl keeps the key
+    /// `images_per_s` whatever the unit (the run folder's contract).
+    var exampleUnit: String { get }
 }
 
 extension TrainingTask {
@@ -52,6 +56,7 @@ extension TrainingTask {
     public func saveState(into file: inout SafeTensors) throws {}
     public func restoreState(from file: SafeTensors) throws {}
     public func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)] { [] }
+    public var exampleUnit: String { "img" }
 }
 
 /// What one step reports: its figures (batch means) and how many examples it used.

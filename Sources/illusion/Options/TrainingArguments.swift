@@ -52,8 +52,16 @@ struct CheckpointArguments: ParsableArguments {
     /// With --resume, refuses flags that would change the run (the run's config.json decides them).
     func checkResumeFlags(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) throws {
         guard isResuming else { return }
+        try Self.refuseFlagsThatChangeTheRun(arguments)
+    }
+
+    /// The check of ``checkResumeFlags(_:)`` for commands with their own resume flags (`train
+    /// char-lm`); `alsoAllowed` adds flags the command verifies against the run itself.
+    static func refuseFlagsThatChangeTheRun(_ arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+                                            alsoAllowed: Set<String> = []) throws {
+        let allowedWithResume = Self.allowedWithResume.union(alsoAllowed)
         let given = arguments.filter { $0.hasPrefix("--") }.map { String($0.split(separator: "=", maxSplits: 1)[0]) }
-        let refused = given.filter { !Self.allowedWithResume.contains($0) }
+        let refused = given.filter { !allowedWithResume.contains($0) }
         guard refused.isEmpty else {
             throw ModelError.invalidArgument("--resume continues the run with its own config.json: \(refused.joined(separator: ", ")) would change the model, the data or the optimisation (allowed with --resume: --epochs, --threads, --checkpoint-every, --keep-checkpoints, --quiet, --json)")
         }

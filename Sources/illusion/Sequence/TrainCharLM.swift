@@ -57,18 +57,36 @@ struct TrainCharLM: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             try logging.start()
-            guard !data.isEmpty else { throw ModelError.invalidArgument("--data: give at least one UTF-8 text file") }
+            let resuming = resume || resumeFrom != nil
+            if resuming {
+                // The run's config.json decides the model and the recipe; --data is checked against its text.
+                try CheckpointArguments.refuseFlagsThatChangeTheRun(alsoAllowed: ["--data", "--arch"])
+                let folder = RunFolder(path: out)
+                try folder.requireExisting()
+                if try CharTransformerWorkflow.architecture(of: folder) == "transformer" {
+                    guard arch == "transformer" || !CommandLine.arguments.contains(where: { $0 == "--arch" || $0.hasPrefix("--arch=") }) else {
+                        throw ModelError.invalidRun("--out \(out): the checkpoint is a transformer, not \(arch) (--arch transformer resumes it)")
+                    }
+                    return try resumeTransformer(folder)
+                }
+            }
+            guard !data.isEmpty || resuming else { throw ModelError.invalidArgument("--data: give at least one UTF-8 text file") }
             guard sampleLength >= 0 else { throw ModelError.invalidArgument("--sample-length must be ≥ 0, got \(sampleLength)") }
             guard maxSteps >= 0 else { throw ModelError.invalidArgument("--max-steps must be ≥ 0, got \(maxSteps)") }
-            if arch == "transformer" { return try trainTransformer() }
-            guard let arch = CharLMArchitecture(rawValue: arch) else {
+            if arch == "transformer" {
+                guard !resuming else { throw ModelError.invalidRun("--out \(out): the checkpoint is not a transformer (give the run's --arch, or omit it)") }
+                return try trainTransformer()
+            }
+            let typedArch = CommandLine.arguments.contains { $0 == "--arch" || $0.hasPrefix("--arch=") }
+            let archName = resuming && !typedArch ? (try CharTransformerWorkflow.architecture(of: RunFolder(path: out)) ?? arch) : arch
+            guard let arch = CharLMArchitecture(rawValue: archName) else {
                 throw ModelError.invalidArgument("--arch \(arch): expected lstm, gru, rnn or transformer")
             }
             let layers = self.layers ?? 2, batchSize = self.batchSize ?? 32, lr = self.lr ?? 2e-3
             var config = CharLMConfig(vocabulary: try CharVocabulary(characters: ["\n"]))
             config.architecture = arch; config.seqLen = seqLen; config.hidden = hidden; config.embedding = embedding
             config.layers = layers; config.dropout = dropout; config.batchSize = batchSize; config.learningRate = lr
-            config.clipNorm = clip; config.epochs = epochs; config.maxSteps = maxSteps; config.seed = seed
+            config.clipNorm = clip; config.epochs = resuming ? CheckpointArguments.typedEpochs(epochs) ?? 0 : epochs; config.maxSteps = maxSteps; config.seed = seed
             config.sampleLength = sampleLength
             var loop = TrainingLoopOptions()
             loop.checkpointEvery = checkpointEvery ?? 0
@@ -83,6 +101,18 @@ struct TrainCharLM: ParsableCommand {
 }
 
 extension TrainCharLM {
+    /// `--resume` of a transformer run: its config.json's model, recipe and text (or `--data`, when
+    /// it gives the same vocabulary).
+    func resumeTransformer(_ folder: RunFolder) throws {
+        var config = try folder.readJSON(CharTransformerRunConfig.self, from: "config.json")
+        if !data.isEmpty { config.data = data }
+        let corpus = try CharLMCorpus(corpus: try TextCorpus(contentsOf: config.data))
+        guard corpus.vocabulary == config.vocabulary else {
+            throw ModelError.invalidRun("--data: not the text \(out) was trained on (its vocabulary differs); omit --data to read the run's own files")
+        }
+        try train(config, corpus: corpus)
+    }
+
     func trainTransformer() throws {
         let corpus = try CharLMCorpus(corpus: try TextCorpus(contentsOf: data))
         let model = CharTransformerConfig(vocabularySize: corpus.vocabulary.count, blockSize: block, layers: layers ?? 4, heads: heads,
@@ -92,6 +122,10 @@ extension TrainCharLM {
         recipe.warmupSteps = warmupSteps; recipe.weightDecay = weightDecay; recipe.gradientClip = clip; recipe.seed = seed
         let config = CharTransformerRunConfig(model: model, recipe: recipe, vocabulary: corpus.vocabulary, data: data,
                                               evalInterval: evalInterval)
+        try train(config, corpus: corpus)
+    }
+
+    func train(_ config: CharTransformerRunConfig, corpus: CharLMCorpus) throws {
         var options = CharTransformerWorkflow.Options()
         options.resumeFrom = resumeFrom; options.checkpointEvery = checkpointEvery; options.keepCheckpoints = keepCheckpoints; options.compute = gemmBoundContext(threads)
         options.resume = resume; options.quiet = quiet; options.sampleLength = sampleLength; options.sampleSeed = seed

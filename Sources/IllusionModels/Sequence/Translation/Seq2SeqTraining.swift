@@ -132,6 +132,7 @@ final class Seq2SeqTask: TrainingTask {
     var checkpointFormat: String { "illusioncraft-seq2seq" }
     var optimizers: [(prefix: String, optimizer: Optimizer)] { [("optimizer.", optimizer)] }
     var batchSize: Int { size }
+    var exampleUnit: String { "pairs" }
     var stepsPerEpoch: Int { batches.steps }
 
     func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws { batches.shuffle(&rng) }
