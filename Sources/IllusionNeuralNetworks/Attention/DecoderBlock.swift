@@ -35,12 +35,14 @@ public final class CausalSelfAttention: Layer {
     public func forward(_ x: Tensor) -> Tensor {
         require(x.rank == 3 && x.shape[2] == width, "CausalSelfAttention(\(width)): input \(x.shape) must be [N, T, \(width)]")
         let n = x.shape[0], t = x.shape[1]
-        let packed = attn(x.reshaped([n * t, width]))
-        let q = splitHeads(packed, batch: n, time: t, heads: heads, part: 0, parts: 3)
-        let k = splitHeads(packed, batch: n, time: t, heads: heads, part: 1, parts: 3)
-        let v = splitHeads(packed, batch: n, time: t, heads: heads, part: 2, parts: 3)
-        if recordsWeights { recordedWeights = attentionWeights(q, k, causal: true) }
-        let y = mergeHeads(scaledDotProductAttention(q, k, v, causal: true)).reshaped([n * t, width])
+        let packed = attn(x.reshaped([n * t, width]))   // [N·T, 3E]: q | k | v
+        if recordsWeights {
+            recordedWeights = noGrad {
+                attentionWeights(splitHeads(packed, batch: n, time: t, heads: heads, part: 0, parts: 3),
+                                 splitHeads(packed, batch: n, time: t, heads: heads, part: 1, parts: 3), causal: true)
+            }
+        }
+        let y = packedSelfAttention(packed, batch: n, time: t, heads: heads, causal: true)   // [N·T, E]
         return proj(y).reshaped([n, t, width])
     }
 }

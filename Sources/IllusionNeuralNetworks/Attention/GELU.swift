@@ -78,16 +78,21 @@ func fastErf(_ z: Float, gaussian: Float) -> Float {
 }
 
 /// eˣ for x ≤ 0 to about 2 ulp (Cephes' expf: x = n·ln 2 + r, |r| ≤ ln2/2, a degree-6 polynomial
-/// in r, times 2ⁿ built in the exponent bits); flushes to 0 below −87. Branch-free, so loops vectorise.
+/// in r, times 2ⁿ built in the exponent bits); flushes to 0 below −87. Branch-free and call-free,
+/// so loops vectorise: n = round(x·log₂e) comes from adding and subtracting 1.5·2²³ (the float
+/// addition rounds to nearest-even, exactly as `rounded(.toNearestOrEven)`, which would be a
+/// `rintf` call per element), and the integer n is read from the low mantissa bits of the sum.
 @inline(__always)
 public func fastExp(_ x: Float) -> Float {
     let c = Swift.max(x, -87)
-    let n = (c * 1.44269504).rounded(.toNearestOrEven)
+    let shifted = c * 1.44269504 + 12582912             // 1.5·2²³ + n, with n in the low 22 bits
+    let n = shifted - 12582912
     var r = c - n * 0.693359375
     r = r - n * -2.12194440e-4
     let z = r * r
     let p = ((((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r
         + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1)
-    let scale = Float(bitPattern: UInt32(truncatingIfNeeded: Int32(n) + 127) << 23)
+    let exponent = Int32(bitPattern: shifted.bitPattern) &- 0x4B40_0000 &+ 127   // n + 127 ≥ 1 for c ≥ −87
+    let scale = Float(bitPattern: UInt32(bitPattern: exponent) &<< 23)
     return x < -87 ? 0 : p * scale
 }

@@ -56,7 +56,7 @@ public final class LayerNorm: Layer {
 ///
 ///     dx = r · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)),  ĝ = g ⊙ w;   dw = Σ_rows g ⊙ x̂;   db = Σ_rows g.
 ///
-/// Statistics are accumulated in Double. Rows run in parallel (each writes only its own row;
+/// Statistics (and the backward's two row means) are accumulated in Double (``rowSum``). Rows run in parallel (each writes only its own row;
 /// weight and bias gradients are summed over rows in order afterwards), so results do not depend
 /// on the thread count.
 public func layerNorm(_ x: Tensor, size n: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
@@ -67,67 +67,88 @@ public func layerNorm(_ x: Tensor, size n: Int, weight: Tensor?, bias: Tensor?, 
     var y = uninitializedFloats(x.count)
     var normalized = uninitializedFloats(x.count)
     var inverseStd = uninitializedFloats(rows)
-    let w = weight?.storage, b = bias?.storage
+    // γ = 1 and β = 0 when absent, so the inner loops have no optionals (they vectorise).
+    let w = weight?.storage ?? [Float](repeating: 1, count: n), b = bias?.storage ?? [Float](repeating: 0, count: n)
     x.storage.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
         normalized.withUnsafeMutableBufferPointer { hp in inverseStd.withUnsafeMutableBufferPointer { rp in
-            let X = xp.baseAddress!, Y = yp.baseAddress!, H = hp.baseAddress!, R = rp.baseAddress!
-            ParallelLoops.forEachPart(rows, cost: n) { range in
-                for row in range {
-                    let base = row * n
-                    var sum: Double = 0
-                    for j in 0..<n { sum += Double(X[base + j]) }
-                    let mean = sum / Double(n)
-                    var squares: Double = 0
-                    for j in 0..<n { let d = Double(X[base + j]) - mean; squares += d * d }
-                    let r = Float(1 / (squares / Double(n) + Double(eps)).squareRoot())
-                    R[row] = r
-                    let mu = Float(mean)
-                    for j in 0..<n {
-                        let h = (X[base + j] - mu) * r
-                        H[base + j] = h
-                        Y[base + j] = h * (w?[j] ?? 1) + (b?[j] ?? 0)
+            w.withUnsafeBufferPointer { wp in b.withUnsafeBufferPointer { bp in
+                let X = xp.baseAddress!, Y = yp.baseAddress!, H = hp.baseAddress!, R = rp.baseAddress!
+                let W = wp.baseAddress!, B = bp.baseAddress!
+                ParallelLoops.forEachPart(rows, cost: n) { range in
+                    for row in range {
+                        let xr = X + row * n, hr = H + row * n, yr = Y + row * n
+                        let mean = rowSum(n) { Double(xr[$0]) } / Double(n)
+                        let squares = rowSum(n) { let d = Double(xr[$0]) - mean; return d * d }
+                        let r = Float(1 / (squares / Double(n) + Double(eps)).squareRoot())
+                        R[row] = r
+                        let mu = Float(mean)
+                        for j in 0..<n {
+                            let h = (xr[j] - mu) * r
+                            hr[j] = h
+                            yr[j] = h * W[j] + B[j]
+                        }
                     }
                 }
-            }
+            } }
         } }
     } }
     let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
     return Tensor.result("layer_norm", shape: x.shape, storage: y, inputs: inputs) { _, g in
-        g.withUnsafeBufferPointer { gp in normalized.withUnsafeBufferPointer { hp in
-            let G = gp.baseAddress!, H = hp.baseAddress!
+        g.withUnsafeBufferPointer { gp in normalized.withUnsafeBufferPointer { hp in w.withUnsafeBufferPointer { wp in
+            let G = gp.baseAddress!, H = hp.baseAddress!, W = wp.baseAddress!
             if x.isOnTape {
                 var dx = uninitializedFloats(x.count)
-                dx.withUnsafeMutableBufferPointer { dp in
-                    let D = dp.baseAddress!
+                dx.withUnsafeMutableBufferPointer { dp in inverseStd.withUnsafeBufferPointer { rp in
+                    let D = dp.baseAddress!, R = rp.baseAddress!
                     ParallelLoops.forEachPart(rows, cost: n) { range in
                         for row in range {
-                            let base = row * n
-                            var meanG: Float = 0, meanGH: Float = 0
-                            for j in 0..<n {
-                                let gh = G[base + j] * (w?[j] ?? 1)
-                                meanG += gh; meanGH += gh * H[base + j]
-                            }
-                            meanG /= Float(n); meanGH /= Float(n)
-                            let r = inverseStd[row]
-                            for j in 0..<n {
-                                let gh = G[base + j] * (w?[j] ?? 1)
-                                D[base + j] = r * (gh - meanG - H[base + j] * meanGH)
-                            }
+                            let gr = G + row * n, hr = H + row * n, dr = D + row * n
+                            let meanG = Float(rowSum(n) { Double(gr[$0] * W[$0]) } / Double(n))
+                            let meanGH = Float(rowSum(n) { Double(gr[$0] * W[$0] * hr[$0]) } / Double(n))
+                            let r = R[row]
+                            for j in 0..<n { dr[j] = r * (gr[j] * W[j] - meanG - hr[j] * meanGH) }
                         }
                     }
-                }
+                } }
                 x.accumulateGrad(dx)
             }
+            // Σ over rows in row order (vectorised across the n columns).
             if let weight, weight.isOnTape {
                 var dw = [Float](repeating: 0, count: n)
-                for row in 0..<rows { for j in 0..<n { dw[j] += G[row * n + j] * H[row * n + j] } }
+                dw.withUnsafeMutableBufferPointer { dp in
+                    let DW = dp.baseAddress!
+                    for row in 0..<rows {
+                        let gr = G + row * n, hr = H + row * n
+                        for j in 0..<n { DW[j] += gr[j] * hr[j] }
+                    }
+                }
                 weight.accumulateGrad(dw)
             }
             if let bias, bias.isOnTape {
                 var db = [Float](repeating: 0, count: n)
-                for row in 0..<rows { for j in 0..<n { db[j] += G[row * n + j] } }
+                db.withUnsafeMutableBufferPointer { dp in
+                    let DB = dp.baseAddress!
+                    for row in 0..<rows {
+                        let gr = G + row * n
+                        for j in 0..<n { DB[j] += gr[j] }
+                    }
+                }
                 bias.accumulateGrad(db)
             }
-        } }
+        } } }
     }
+}
+
+/// Σ_{j < n} term(j) in Double with four interleaved partial sums (j mod 4), added in a fixed order:
+/// independent chains instead of one long dependent one, and the same result on every thread count.
+@inline(__always)
+func rowSum(_ n: Int, _ term: (Int) -> Double) -> Double {
+    var s0: Double = 0, s1: Double = 0, s2: Double = 0, s3: Double = 0
+    var j = 0
+    while j + 4 <= n {
+        s0 += term(j); s1 += term(j + 1); s2 += term(j + 2); s3 += term(j + 3)
+        j += 4
+    }
+    while j < n { s0 += term(j); j += 1 }
+    return (s0 + s1) + (s2 + s3)
 }

@@ -93,19 +93,28 @@ public func attentionWeights(_ q: Tensor, _ k: Tensor, causal: Bool) -> [Float] 
         forEachBatch(pairs, work: t * s * d) { i in
             let w = W + i * t * s
             sgemm(transB: true, m: t, n: s, k: d, alpha: scale, a: Q + i * t * d, lda: d, b: K + i * s * d, ldb: d, c: w, ldc: s)
-            for row in 0..<t {
-                let base = row * s, visible = causal ? Swift.min(row + 1, s) : s
-                var m = -Float.infinity
-                for j in 0..<visible { m = Swift.max(m, w[base + j]) }
-                var sum: Float = 0
-                for j in 0..<visible { let e = fastExp(w[base + j] - m); w[base + j] = e; sum += e }
-                let inv = 1 / sum
-                for j in 0..<visible { w[base + j] *= inv }
-                for j in visible..<s { w[base + j] = 0 }
-            }
+            softmaxRows(w, rows: t, columns: s, causal: causal)
         }
     } } }
     return weights
+}
+
+/// Turns each of `rows` rows of scores (`columns` apart) into a softmax in place; with `causal`,
+/// row i keeps columns 0…i only and the rest become exactly 0. Each row subtracts its maximum over
+/// the visible columns before the exponential.
+@inline(__always)
+func softmaxRows(_ w: UnsafeMutablePointer<Float>, rows t: Int, columns s: Int, causal: Bool) {
+    for row in 0..<t {
+        let base = row * s, visible = causal ? Swift.min(row + 1, s) : s
+        var m = -Float.infinity
+        for j in 0..<visible { m = Swift.max(m, w[base + j]) }
+        for j in 0..<visible { w[base + j] = fastExp(w[base + j] - m) }
+        var sum: Float = 0
+        for j in 0..<visible { sum += w[base + j] }
+        let inv = 1 / sum
+        for j in 0..<visible { w[base + j] *= inv }
+        for j in visible..<s { w[base + j] = 0 }
+    }
 }
 
 /// (pairs = Π leading axes, T, S, d) for q `[…, T, d]`, k and v `[…, S, d]`.

@@ -50,11 +50,12 @@ public final class Dense: Layer {
 }
 
 /// y = x·Wᵀ + b as one tape op. x `[N, in]`, W `[out, in]`, b `[out]` → y `[N, out]`.
-/// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ_N dy.
+/// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ_N dy. Outputs and gradients start uninitialised: every
+/// value is written by the bias copy or by a GEMM with β = 0 (which never reads C).
 public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     let n = x.shape[0], inSize = x.shape[1], outSize = weight.shape[0]
     require(weight.shape == [outSize, inSize], "linear: weight \(weight.shape) does not fit input \(x.shape)")
-    var y = [Float](repeating: 0, count: n * outSize)
+    var y = uninitializedFloats(n * outSize)
     y.withUnsafeMutableBufferPointer { yp in
         if let bias {
             bias.storage.withUnsafeBufferPointer { b in
@@ -70,7 +71,7 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     return Tensor.result("linear", shape: [n, outSize], storage: y, inputs: inputs) { _, g in
         g.withUnsafeBufferPointer { gp in
             if x.isOnTape {
-                var dx = [Float](repeating: 0, count: n * inSize)
+                var dx = uninitializedFloats(n * inSize)
                 weight.storage.withUnsafeBufferPointer { wp in dx.withUnsafeMutableBufferPointer { d in
                     sgemm(m: n, n: inSize, k: outSize, a: gp.baseAddress!, lda: outSize, b: wp.baseAddress!, ldb: inSize,
                           c: d.baseAddress!, ldc: inSize)
@@ -78,7 +79,7 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
                 x.accumulateGrad(dx)
             }
             if weight.isOnTape {
-                var dw = [Float](repeating: 0, count: outSize * inSize)
+                var dw = uninitializedFloats(outSize * inSize)
                 x.storage.withUnsafeBufferPointer { xp in dw.withUnsafeMutableBufferPointer { d in
                     sgemm(transA: true, m: outSize, n: inSize, k: n, a: gp.baseAddress!, lda: outSize, b: xp.baseAddress!, ldb: inSize,
                           c: d.baseAddress!, ldc: inSize)

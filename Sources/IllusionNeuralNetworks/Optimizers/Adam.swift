@@ -93,7 +93,16 @@ public class Adam: Optimizer {
                             guard let gp = g.baseAddress, let wp = w.baseAddress, let mp = m.baseAddress, let vp = v.baseAddress
                             else { return }
                             let vMaxp = vMax.baseAddress
-                            // elementwise, so parallel parts give the serial loop's bits
+                            // elementwise, so parallel parts give the serial loop's bits; without
+                            // AMSGrad the update is explicit SIMD8 code (``adamUpdate``)
+                            if !amsgrad {
+                                ParallelLoops.forEachPart(w.count, cost: 4) { r in
+                                    adamUpdate(r, gradient: gp, parameter: wp, firstMoment: mp, secondMoment: vp,
+                                               AdamConstants(lr: lr, beta1: b1, beta2: b2, epsilon: eps, coupledDecay: coupled,
+                                                             shrink: shrink, correction1: correction1, correction2: correction2))
+                                }
+                                return
+                            }
                             ParallelLoops.forEachPart(w.count, cost: 4) { r in
                                 for j in r {
                                     let d = gp[j] + coupled * wp[j]
@@ -149,5 +158,56 @@ public final class AdamW: Adam {
                 epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) {
         super.init(groups: groups, learningRate: learningRate, beta1: beta1, beta2: beta2,
                    epsilon: epsilon, weightDecay: weightDecay, decoupledWeightDecay: true, amsgrad: amsgrad)
+    }
+}
+
+/// The scalars of one Adam step for one parameter (see ``Adam``).
+struct AdamConstants {
+    var lr, beta1, beta2, epsilon: Float
+    /// λ added to the gradient (coupled decay; 0 for AdamW).
+    var coupledDecay: Float
+    /// 1 − ηλ (decoupled decay; 1 for Adam).
+    var shrink: Float
+    /// 1 − β₁ᵗ and 1 − β₂ᵗ.
+    var correction1, correction2: Float
+}
+
+/// The Adam update without AMSGrad over `range`, eight values at a time (SIMD8, so it is vector code
+/// whatever the auto-vectoriser decides), then one at a time: per value
+///
+///     d = g + λθ;  m = β₁m + (1 − β₁)d;  v = β₂v + (1 − β₂)d²;  θ = θ(1 − ηλ) − η·(m/c₁)/(√(v/c₂) + ε)
+///
+/// Every operation is IEEE elementwise in the same order as ``referenceAdamUpdate`` (tested bit for bit).
+@inline(__always)
+func adamUpdate(_ range: Range<Int>, gradient g: UnsafePointer<Float>, parameter w: UnsafeMutablePointer<Float>,
+                firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>, _ c: AdamConstants) {
+    typealias V8 = SIMD8<Float>
+    let lr = V8(repeating: c.lr), b1 = V8(repeating: c.beta1), b2 = V8(repeating: c.beta2)
+    let a1 = V8(repeating: 1 - c.beta1), a2 = V8(repeating: 1 - c.beta2), eps = V8(repeating: c.epsilon)
+    let coupled = V8(repeating: c.coupledDecay), shrink = V8(repeating: c.shrink)
+    let c1 = V8(repeating: c.correction1), c2 = V8(repeating: c.correction2)
+    var j = range.lowerBound
+    while j + 8 <= range.upperBound {
+        let gj = UnsafeRawPointer(g + j).loadUnaligned(as: V8.self), wj = UnsafeRawPointer(w + j).loadUnaligned(as: V8.self)
+        let mj = UnsafeRawPointer(m + j).loadUnaligned(as: V8.self), vj = UnsafeRawPointer(v + j).loadUnaligned(as: V8.self)
+        let d = gj + coupled * wj
+        let m1 = b1 * mj + a1 * d, v1 = b2 * vj + a2 * d * d
+        let w1 = wj * shrink - lr * (m1 / c1) / ((v1 / c2).squareRoot() + eps)
+        UnsafeMutableRawPointer(m + j).storeBytes(of: m1, as: V8.self)
+        UnsafeMutableRawPointer(v + j).storeBytes(of: v1, as: V8.self)
+        UnsafeMutableRawPointer(w + j).storeBytes(of: w1, as: V8.self)
+        j += 8
+    }
+    if j < range.upperBound { referenceAdamUpdate(j..<range.upperBound, gradient: g, parameter: w, firstMoment: m, secondMoment: v, c) }
+}
+
+/// ``adamUpdate`` one value at a time (the reference it is tested against).
+func referenceAdamUpdate(_ range: Range<Int>, gradient g: UnsafePointer<Float>, parameter w: UnsafeMutablePointer<Float>,
+                         firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>, _ c: AdamConstants) {
+    for j in range {
+        let d = g[j] + c.coupledDecay * w[j]
+        let m1 = c.beta1 * m[j] + (1 - c.beta1) * d, v1 = c.beta2 * v[j] + (1 - c.beta2) * d * d
+        m[j] = m1; v[j] = v1
+        w[j] = w[j] * c.shrink - c.lr * (m1 / c.correction1) / ((v1 / c.correction2).squareRoot() + c.epsilon)
     }
 }
