@@ -2,7 +2,9 @@
 """Golden fixtures for the layers StackGAN Stage-II needs, from PyTorch (CPU, float64 maths, stored as float32).
 
 Writes Tests/NeuralNetworksTests/Fixtures/conv_upsample_nearest.safetensors (nn.Upsample(mode='nearest')),
-conv_resize_bilinear.safetensors (F.interpolate(mode='bilinear', align_corners=False), forward only) and
+conv_resize_bilinear.safetensors (F.interpolate(mode='bilinear', align_corners=False), forward only),
+conv_resize_bilinear_down.safetensors (the same at scale_factor 1/d, antialias=False: Fashion-MNIST Stage-II
+images back to the 28x28 judge's side) and
 conv_residual_block.safetensors (StackGAN's ResBlock: conv3x3-BN-ReLU-conv3x3-BN + x, then ReLU, in
 training mode; its state_dict under "<i>.block.*"). Same layout as scripts/make_conv_fixtures.py:
 tensors "<i>.<name>", metadata "configs" a JSON list. Gradients are those of sum(y * grad_y).
@@ -97,6 +99,19 @@ def make_residual_block():
     save("residual_block", tensors, configs)
 
 
+def make_bilinear_down():
+    tensors, configs = {}, []
+    for i in range(5):
+        d = [2, 2, 2, 4, 3][i]
+        n, c, h, w = rng.randint(1, 3), rng.randint(1, 3), d * rng.randint(1, 6), d * rng.randint(1, 6)
+        x = torch.randn(n, c, h, w, dtype=torch.float64)
+        y = F.interpolate(x, scale_factor=1 / d, mode="bilinear", align_corners=False, antialias=False)
+        tensors.update({f"{i}.x": x, f"{i}.y": y})
+        configs.append({"factor": d})
+    save("resize_bilinear_down", tensors, configs)
+
+
 make_upsample()
 make_bilinear()
 make_residual_block()
+make_bilinear_down()   # last, so the fixtures above keep their random draws

@@ -49,7 +49,8 @@ struct Evaluate: ParsableCommand {
                 return
             }
             if kind == "stackgan" {   // Stage-II vs Stage-I enlarged bilinearly vs Stage-II with ĉ zeroed
-                let figures = try StackGANEvaluation.evaluate(run: runPath, judgeAttribute: judgeAttribute, count: min(fdCount, 1000), seed: seed)
+                let figures = try StackGANEvaluation.evaluate(run: runPath, judgeAttribute: judgeAttribute, classifierRun: fdClassifier,
+                                                             count: min(fdCount, 1000), seed: seed)
                 if json { printJSON(figures) } else { for (k, v) in figures.sorted(by: { $0.key < $1.key }) { print("\(k): \(v)") } }
                 return
             }

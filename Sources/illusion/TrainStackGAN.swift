@@ -5,12 +5,22 @@ import IllusionModels
 struct TrainStackGAN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stackgan",
-        abstract: "Train StackGAN Stage-II: refine a cGAN run's (Stage-I, frozen) images to 2× or 4× the side, conditioned again through its own conditioning augmentation.")
+        abstract: "Train StackGAN Stage-II: refine a cGAN run's (Stage-I, frozen) images to 2× or 4× the side, conditioned again through its own conditioning augmentation.",
+        discussion: "Stage-I is an existing cGAN run (--stage1-run R) or is trained first by this command (--stage1-epochs N) into OUT/stage1 with the cGAN trainer; --resume continues whichever stage was interrupted.")
 
     @Option(name: .customLong("stage1-run"), help: "The Stage-I run folder (illusion train cgan, conditional).") var stage1Run: String?
-    @Option(help: "Dataset (default and only choice: the Stage-I run's).") var dataset: DatasetName?
+    @Option(name: .customLong("stage1-epochs"), parsing: .unconditional, help: "Instead of --stage1-run: train Stage-I (a cGAN) for N epochs first, into OUT/stage1.")
+    var stage1Epochs: Int?
+    @Option(name: .customLong("stage1-image-size"), parsing: .unconditional, help: "With --stage1-epochs: Stage-I's side (default: half of --image-size).") var stage1ImageSize: Int?
+    @Option(name: .customLong("stage1-width"), parsing: .unconditional, help: "With --stage1-epochs: Stage-I's G and D width (default: --width).") var stage1Width: Int?
+    @Option(name: .customLong("noise-dim"), parsing: .unconditional, help: "With --stage1-epochs: length of Stage-I's noise z.") var noiseDim: Int = 100
+    @Option(name: .customLong("condition-kind"), help: "With --stage1-epochs: class or attributes (default: attributes for faces-synthetic/celeba, class otherwise).")
+    var conditionKind: String?
+    @Option(name: .customLong("stage1-aux-weight"), parsing: .unconditional, help: "With --stage1-epochs: Stage-I's auxiliary-classifier weight (AC-GAN; default none).")
+    var stage1AuxiliaryWeight: Float?
+    @Option(help: "Dataset (with --stage1-run: the run's, the only choice; with --stage1-epochs: default faces-synthetic).") var dataset: DatasetName?
     @Option(help: "Data directory (celeba, folder; default: the Stage-I run's).") var data: String?
-    @Option(name: .customLong("image-size"), parsing: .unconditional, help: "Stage-II's side: 2 or 4 times Stage-I's (default 2×).") var imageSize: Int?
+    @Option(name: .customLong("image-size"), parsing: .unconditional, help: "Stage-II's side: 2 or 4 times Stage-I's (default 2×; with --stage1-epochs 64, or 56 for fashion-mnist/mnist).") var imageSize: Int?
     @Option(parsing: .unconditional, help: "Epochs to train (with --resume: the new total).") var epochs: Int = 5
     @Option(name: .customLong("batch-size"), parsing: .unconditional) var batchSize: Int = 32
     @Option(parsing: .unconditional, help: "Channel width of G's first encoder block and D's first block (StackGAN: 128/64; small here).") var width: Int = 16
@@ -30,19 +40,27 @@ struct TrainStackGAN: ParsableCommand {
     @OptionGroup var checkpoints: CheckpointArguments
     @OptionGroup var optimization: OptimizationArguments
     @OptionGroup var compute: ComputeArguments
+    @OptionGroup var logging: TensorBoardArguments
+    @OptionGroup var configFile: ConfigFileArguments
 
     func run() throws {
         try runReportingErrors {
             try compute.apply()
+            try logging.start()
             let folder = RunFolder(path: output.out)
             let trainer: StackGANTrainer
             var loaded: (train: ImageDataset, test: ImageDataset)?
             if checkpoints.isResuming {
                 try checkpoints.checkResumeFlags()
-                trainer = try StackGANTrainer.resume(run: folder, overridingEpochs: CheckpointArguments.typedEpochs(epochs), from: checkpoints.resumeFrom,
-                                                     checkpointing: (checkpoints.checkpointEvery, checkpoints.keepCheckpoints))
+                trainer = try StackGANWorkflow.resumeTrainer(out: folder, overridingEpochs: CheckpointArguments.typedEpochs(epochs), from: checkpoints.resumeFrom,
+                                                             checkpointing: (checkpoints.checkpointEvery, checkpoints.keepCheckpoints), quiet: output.quiet)
             } else {
-                guard let stage1Run else { throw ModelError.invalidArgument("--stage1-run is required: the cGAN run folder whose generator is Stage-I") }
+                if stage1Epochs == nil {
+                    for (flag, given) in [("--stage1-image-size", stage1ImageSize != nil), ("--stage1-width", stage1Width != nil),
+                                          ("--condition-kind", conditionKind != nil), ("--stage1-aux-weight", stage1AuxiliaryWeight != nil)] where given {
+                        throw ModelError.invalidArgument("\(flag) applies to a Stage-I trained here (--stage1-epochs N); --stage1-run takes the run's own")
+                    }
+                }
                 if FileManager.default.fileExists(atPath: folder.modelPath) {
                     throw ModelError.invalidArgument("--out \(output.out): already holds a trained model (use --resume to continue it, or another folder)")
                 }
@@ -54,8 +72,24 @@ struct TrainStackGAN: ParsableCommand {
                 var loop = try optimization.loopOptions(checkpoints)
                 loop.logEvery = 0
                 t.loop = loop == TrainingLoopOptions() ? nil : loop
-                var request = StackGANWorkflow.Request(stage1Run: stage1Run, training: t)
-                request.imageSize = imageSize; request.dataset = dataset?.rawValue; request.directory = data
+                var request: StackGANWorkflow.Request
+                if let stage1Epochs {
+                    guard stage1Run == nil else {
+                        throw ModelError.invalidArgument("--stage1-run and --stage1-epochs: give one (an existing Stage-I run, or Stage-I trained here)")
+                    }
+                    var plan = StackGANStageIPlan(epochs: stage1Epochs)
+                    plan.imageSize = stage1ImageSize; plan.width = stage1Width ?? width; plan.noiseDim = noiseDim
+                    plan.conditionKind = conditionKind; plan.auxiliaryWeight = stage1AuxiliaryWeight
+                    request = StackGANWorkflow.Request(stage1Plan: plan, dataset: dataset?.rawValue, training: t)
+                } else {
+                    guard let stage1Run else {
+                        throw ModelError.invalidArgument("--stage1-run is required (the cGAN run folder whose generator is Stage-I), or --stage1-epochs N to train Stage-I first")
+                    }
+                    request = StackGANWorkflow.Request(stage1Run: stage1Run, training: t)
+                    request.dataset = dataset?.rawValue
+                }
+                request.quiet = output.quiet
+                request.imageSize = imageSize; request.directory = data
                 request.generatorWidth = width; request.discriminatorWidth = width; request.residualBlocks = residualBlocks
                 request.augmentedDim = augmentedDim; request.limit = limits.limit; request.evalLimit = limits.evalLimit
                 let made = try StackGANWorkflow.makeTrainer(request, out: folder)

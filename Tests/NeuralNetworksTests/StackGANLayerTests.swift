@@ -35,6 +35,21 @@ final class StackGANLayerTests: XCTestCase {
         XCTAssertEqual(resizeBilinear(x, scaleFactor: 1).storage, x.storage)
     }
 
+    /// Downsampling (Fashion-MNIST Stage-II back to 28×28): PyTorch's scale 1/d, the definition, and ×½ = the 2×2 block mean.
+    func testResizeBilinearDownMatchesPyTorchAndTheReference() throws {
+        let fx = try ConvFixture("resize_bilinear_down")
+        XCTAssertEqual(fx.configs.count, 5)
+        for (i, cfg) in fx.configs.enumerated() {
+            let x = try fx.tensor(i, "x"), d = cfg["factor"] as! Int
+            let y = resizeBilinear(x, downscaleFactor: d)
+            XCTAssertEqual(y.shape, try fx.tensor(i, "y").shape, "config \(i)")
+            assertClose(y.storage, try fx.tensor(i, "y").storage, "bilinear down[\(i)] y")
+            assertClose(y.storage, resizeBilinearReference(x, downscaleFactor: d).storage, tolerance: 1e-6, "fast kernel vs definition, config \(i)")
+        }
+        let x = Tensor(shape: [1, 1, 2, 4], storage: [1, 2, 10, 20, 3, 4, 30, 40])
+        XCTAssertEqual(resizeBilinear(x, downscaleFactor: 2).storage, [2.5, 25])
+    }
+
     /// StackGAN-Pytorch's ResBlock in training mode: output, gradients of input and every parameter,
     /// and the BatchNorm running statistics after the step, loaded through its state-dict names.
     func testResidualBlockMatchesPyTorch() throws {

@@ -26,7 +26,7 @@ public struct GANEpochMetrics {
 
 /// The GAN's part of the shared loop: per batch one discriminator update, then one generator update
 /// (as the DCGAN paper); at each epoch's end the fixed-noise grid, the collapse checks and pictures.
-final class GANTrainingTask: TrainingTask {
+final class GANTrainingTask: AdversarialTrainingTask {
     let config: GANRunConfig
     let gan: GenerativeAdversarialNetwork
     let generatorOptimizer: Adam
@@ -46,19 +46,13 @@ final class GANTrainingTask: TrainingTask {
     }
 
     var model: Layer { gan }
+    var training: GANTrainingOptions { config.training }
     var checkpointFormat: String { "illusioncraft-\(config.kind)" }
-    var optimizers: [(prefix: String, optimizer: Optimizer)] {
-        [("optimizer.generator.", generatorOptimizer), ("optimizer.discriminator.", discriminatorOptimizer)]
-    }
-    var batchSize: Int { config.training.batchSize }
-    var stepsPerEpoch: Int { (train?.count ?? 0) / config.training.batchSize }
     var progressFigures: [String]? { ["loss_d", "loss_g", "d_real", "d_fake"] }
-
-    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws { order = rng.permutation(train!.count) }
 
     func step(_ b: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
         let m = config.model, opts = config.training, train = train!
-        let indices = Array(order[(b * opts.batchSize)..<((b + 1) * opts.batchSize)])
+        let indices = batchIndices(b)
         // Data-parallel: this rank's rows of the global batch; every per-image draw is of the global batch.
         let shard = try context.shard(rows: indices.count)
         let x = train.floatImages(at: indices, encoding: .symmetricRange, generator: &rng)
@@ -94,10 +88,6 @@ final class GANTrainingTask: TrainingTask {
         try committed?(record)
     }
 
-    /// The fixed-noise grid of ``GANReport/writeEpochPictures(_:grid:run:epoch:)``.
-    func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)] {
-        config.training.writePictures ? [("samples", String(format: "progress/samples_epoch%03d.png", epoch))] : []
-    }
 
         /// One discriminator update then one generator update on real images `x` `[N, C, S, S]` in [−1, 1]
         /// (and their conditions `[N, conditionDim]` for a conditional GAN) of the global batch.
@@ -188,7 +178,7 @@ final class GANTrainingTask: TrainingTask {
 
 /// Trains a DCGAN or conditional GAN with two Adam optimizers on the shared ``Trainer``,
 /// checkpointing each epoch (and every `--checkpoint-every` steps) so `--resume` continues exactly.
-public final class GANTrainer {
+public final class GANTrainer: ResumableTrainer {
     public let run: RunFolder
     public let config: GANRunConfig
     public let gan: GenerativeAdversarialNetwork
@@ -202,8 +192,8 @@ public final class GANTrainer {
     /// Called after each epoch's checkpoint (pictures). Errors stop training.
     public var onEpochEnd: ((GANTrainer, GANEpochMetrics) throws -> Void)?
     let task: GANTrainingTask
-    private var restored: CommittedCheckpoint?
-    private var progress = TrainingProgress()
+    var restored: CommittedCheckpoint?
+    var progress = TrainingProgress()
     public var epoch: Int { progress.epoch }
     public var step: Int { progress.globalStep }
 
@@ -238,33 +228,16 @@ public final class GANTrainer {
         guard kind == "dcgan" || kind == "cgan" else {
             throw ModelError.invalidRun("--run \(run.path): this is a \(kind) run, not a GAN run")
         }
-        var config = try run.readJSON(GANRunConfig.self, from: "config.json")
-        if let epochs { config.training.epochs = epochs }
-        config.training.loop = TrainingLoopOptions.resumed(config.training.loop, checkpointing: checkpointing)
+        let config = try RunResumption.config(GANRunConfig.self, run: run, overridingEpochs: epochs, checkpointing: checkpointing)
         let trainer = try GANTrainer(run: run, config: config)
-        let checkpoint = try CheckpointStore(run: run).checkpointToResume(from: path)
-        let loop = try trainer.makeLoop()
-        try loop.restore(from: checkpoint)
-        trainer.restored = checkpoint
-        trainer.progress = loop.progress
-        trainer.rng = loop.rng
+        try RunResumption.restore(trainer, run: run, from: path)
         return trainer
     }
 
     /// The two optimizers under their checkpoint prefixes.
     var optimizers: [(prefix: String, optimizer: Optimizer)] { task.optimizers }
 
-    func makeLoop() throws -> Trainer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        var loop = config.training.loop ?? .init()
-        loop.logEvery = config.training.logEvery
-        let trainer = try Trainer(task: task, run: run, epochs: config.training.epochs, maxStepsPerEpoch: config.training.maxStepsPerEpoch,
-                                  loop: loop, rng: rng, configJSON: [UInt8](try encoder.encode(config)) + [10])
-        trainer.trainingFigurePrefix = ""
-        trainer.quiet = quiet
-        return trainer
-    }
+    func makeLoop() throws -> Trainer { try task.makeLoop(run: run, config: config, rng: rng, quiet: quiet) }
 
     /// Commits the current state as a checkpoint (model.safetensors `generator.*`, `discriminator.*`).
     public func saveCheckpoint() throws {

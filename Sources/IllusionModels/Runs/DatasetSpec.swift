@@ -60,11 +60,11 @@ public struct DatasetSpec: Codable, Equatable, Sendable {
             let dir = directory ?? FashionMNIST.defaultDirectory
             let trainOptions = IDXImageOptions(padding: padTo32 ? 2 : 0, limit: limit)
             let testOptions = IDXImageOptions(padding: padTo32 ? 2 : 0, limit: testLimit)
-            if name == "mnist" {
-                return (try MNIST.load(.train, directory: dir, options: trainOptions), try MNIST.load(.test, directory: dir, options: testOptions))
-            }
-            return (try FashionMNIST.load(.train, directory: dir, options: trainOptions),
-                    try FashionMNIST.load(.test, directory: dir, options: testOptions))
+            let loaded = name == "mnist"
+                ? (try MNIST.load(.train, directory: dir, options: trainOptions), try MNIST.load(.test, directory: dir, options: testOptions))
+                : (try FashionMNIST.load(.train, directory: dir, options: trainOptions), try FashionMNIST.load(.test, directory: dir, options: testOptions))
+            guard let k = idxEnlargement else { return loaded }
+            return (Self.enlarged(loaded.0, by: k), Self.enlarged(loaded.1, by: k))
         default:
             return try loadColour()
         }

@@ -139,7 +139,7 @@ final class VAETrainingTask: TrainingTask {
 
 /// Trains a VAE with Adam on the shared ``Trainer``: crash-consistent checkpoints each epoch (and
 /// every `--checkpoint-every` steps), so `--resume` continues exactly, mid-epoch included.
-public final class VAETrainer {
+public final class VAETrainer: ResumableTrainer {
     public let run: RunFolder
     public private(set) var config: VAERunConfig
     public let model: VariationalAutoencoder
@@ -148,10 +148,10 @@ public final class VAETrainer {
     /// Called after each epoch's checkpoint (pictures, logs). Errors stop training.
     public var onEpochEnd: ((VAETrainer, VAEEpochMetrics) throws -> Void)?
     let task: VAETrainingTask
-    private var restored: CommittedCheckpoint?
-    private var progress = TrainingProgress()
+    var restored: CommittedCheckpoint?
+    var progress = TrainingProgress()
     /// The training stream's state (after the last step taken).
-    public private(set) var rng: RandomGenerator
+    public internal(set) var rng: RandomGenerator
     /// Epochs and optimisation steps finished.
     public var epoch: Int { progress.epoch }
     public var step: Int { progress.globalStep }
@@ -173,17 +173,9 @@ public final class VAETrainer {
     /// folder): weights, optimizer moments, random streams and the position inside the epoch.
     public static func resume(run: RunFolder, overridingEpochs epochs: Int? = nil, from path: String? = nil,
                               checkpointing: (every: Int, keep: Int)? = nil) throws -> VAETrainer {
-        try run.requireExisting()
-        var config = try run.readJSON(VAERunConfig.self, from: "config.json")
-        if let epochs { config.training.epochs = epochs }
-        config.training.loop = TrainingLoopOptions.resumed(config.training.loop, checkpointing: checkpointing)
+        let config = try RunResumption.config(VAERunConfig.self, run: run, overridingEpochs: epochs, checkpointing: checkpointing)
         let trainer = try VAETrainer(run: run, config: config)
-        let checkpoint = try CheckpointStore(run: run).checkpointToResume(from: path)
-        let loop = try trainer.makeLoop()
-        try loop.restore(from: checkpoint)
-        trainer.restored = checkpoint
-        trainer.progress = loop.progress
-        trainer.rng = loop.rng
+        try RunResumption.restore(trainer, run: run, from: path)
         return trainer
     }
 
@@ -223,4 +215,9 @@ public final class VAETrainer {
         try loop.fit()
         return all
     }
+}
+
+extension VAERunConfig: ResumableRunConfig {
+    var resumableEpochs: Int { get { training.epochs } set { training.epochs = newValue } }
+    var resumableLoop: TrainingLoopOptions? { get { training.loop } set { training.loop = newValue } }
 }

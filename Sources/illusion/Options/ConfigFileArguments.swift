@@ -116,6 +116,14 @@ enum ConfigFileExpansion {
         "dcgan": gan,
         "cgan": gan + [option("--condition-kind", "model.conditionKind"), option("--augmented-dim", "model.augmentedDim"),
                        option("--kl-weight", "training.klWeight"), option("--aux-weight", "training.auxiliaryWeight")],
+        // A run that trained its own Stage-I names it in stage1Run (DIR/stage1): the new run refines that Stage-I.
+        "stackgan": dataset + common + [
+            option("--stage1-run", "stage1Run"), option("--image-size", "model.imageSize"), option("--width", "model.generatorWidth"),
+            option("--residual-blocks", "model.residualBlocks"), option("--augmented-dim", "model.augmentedDim"),
+            option("--g-lr", "training.generatorLearningRate"), option("--d-lr", "training.discriminatorLearningRate"),
+            option("--beta1", "training.beta1"), option("--kl-weight", "training.klWeight"), option("--aux-weight", "training.auxiliaryWeight"),
+            option("--generator-loss", "training.generatorLoss"), option("--log-every", "training.logEvery"),
+        ] + loop().filter { $0.flag != "--log-every" },
         "cnn": dataset + common + [
             option("--weight-decay", "training.weightDecay"),
             option("--validation-fraction", "training.validationFraction"), option("--dropout", "model.dropout"),

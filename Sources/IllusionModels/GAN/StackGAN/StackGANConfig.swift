@@ -81,6 +81,9 @@ public struct StackGANRunConfig: Codable, Equatable {
     public var training: GANTrainingOptions
     /// Real images at Stage-II's side.
     public var dataset: DatasetSpec
+    /// true: Stage-I was trained by this command in `DIR/stage1` (``StackGANStageI``), so `--resume`
+    /// finishes it first if it was interrupted; nil: Stage-I came from `--stage1-run`.
+    public var stage1TrainedHere: Bool?
 
     public init(stage1Run: String, stage1: GANModelConfig, model: StackGANModelConfig, training: GANTrainingOptions, dataset: DatasetSpec) {
         self.stage1Run = stage1Run; self.stage1 = stage1; self.model = model; self.training = training; self.dataset = dataset

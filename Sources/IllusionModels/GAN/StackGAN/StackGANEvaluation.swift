@@ -22,9 +22,15 @@ public enum StackGANEvaluation {
     /// `illusion eval --run STACKGAN [--judge-attribute all]`: per variant the FD on judge features
     /// (`fd_judge`, `count` images against as many test images; `fd_judge_real_baseline`: training vs
     /// test images) and, per judged attribute, the fraction judged positive with it on and off.
-    public static func evaluate(run path: String, judgeAttribute: String?, count: Int = 1000, seed: UInt64 = 1234) throws -> [String: Any] {
+    /// A class-conditioned run (Fashion-MNIST) is judged by ``StackGANClassEvaluation`` with `classifierRun`.
+    public static func evaluate(run path: String, judgeAttribute: String?, classifierRun: String? = nil, count: Int = 1000,
+                                seed: UInt64 = 1234) throws -> [String: Any] {
         let run = try StackGANRun(path: path)
         let s1 = run.config.stage1
+        if s1.conditionKind == "class" {
+            guard judgeAttribute == nil else { throw ModelError.invalidArgument("--judge-attribute applies to attribute-conditioned runs; \(path) is conditioned on classes") }
+            return try StackGANClassEvaluation.evaluate(run: path, classifierRun: classifierRun, count: count, seed: seed)
+        }
         var out: [String: Any] = ["run": path, "kind": "stackgan", "dataset": run.config.dataset.name,
                                   "stage1_size": run.config.model.stage1ImageSize, "size": run.config.model.imageSize]
         guard s1.conditionKind == "attributes" else {

@@ -21,7 +21,7 @@ public enum StackGANLosses {
 
 /// Stage-II's part of the shared loop: per batch, Stage-I draws s₀ from fresh noise and the batch's
 /// conditions (frozen, no tape), then one discriminator update and one generator update.
-final class StackGANTrainingTask: TrainingTask {
+final class StackGANTrainingTask: AdversarialTrainingTask {
     let config: StackGANRunConfig
     let gan: StackGAN
     let generatorOptimizer: Adam
@@ -40,19 +40,13 @@ final class StackGANTrainingTask: TrainingTask {
     }
 
     var model: Layer { gan }
+    var training: GANTrainingOptions { config.training }
     var checkpointFormat: String { "illusioncraft-stackgan" }
-    var optimizers: [(prefix: String, optimizer: Optimizer)] {
-        [("optimizer.generator.", generatorOptimizer), ("optimizer.discriminator.", discriminatorOptimizer)]
-    }
-    var batchSize: Int { config.training.batchSize }
-    var stepsPerEpoch: Int { (train?.count ?? 0) / config.training.batchSize }
     var progressFigures: [String]? { ["loss_d", "loss_g", "d_real", "d_fake", "d_wrong"] }
-
-    func beginEpoch(_ epoch: Int, rng: inout RandomGenerator) throws { order = rng.permutation(train!.count) }
 
     func step(_ b: Int, epoch: Int, rng: inout RandomGenerator, context: StepContext) throws -> StepOutcome {
         let t = config.training, train = train!
-        let indices = Array(order[(b * t.batchSize)..<((b + 1) * t.batchSize)])
+        let indices = batchIndices(b)
         let x = train.floatImages(at: indices, encoding: .symmetricRange, generator: &rng)
         let c = GANConditions.conditions(train, indices: indices, config: config.stage1)
         let f = try trainStep(real: x, condition: c, rng: &rng, context: context)
@@ -133,15 +127,11 @@ final class StackGANTrainingTask: TrainingTask {
         }
         try committed?(record)
     }
-
-    func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)] {
-        config.training.writePictures ? [("samples", String(format: "progress/samples_epoch%03d.png", epoch))] : []
-    }
 }
 
 /// Trains StackGAN Stage-II on the shared ``Trainer`` with two Adam optimizers (Stage-I frozen),
 /// checkpointing each epoch (and every `--checkpoint-every` steps) so `--resume` continues exactly.
-public final class StackGANTrainer {
+public final class StackGANTrainer: ResumableTrainer {
     public let run: RunFolder
     public let config: StackGANRunConfig
     public let gan: StackGAN
@@ -151,8 +141,8 @@ public final class StackGANTrainer {
     public var rng: RandomGenerator
     public var quiet = false
     let task: StackGANTrainingTask
-    private var restored: CommittedCheckpoint?
-    private var progress = TrainingProgress()
+    var restored: CommittedCheckpoint?
+    var progress = TrainingProgress()
     public var epoch: Int { progress.epoch }
     public var step: Int { progress.globalStep }
 
@@ -186,29 +176,18 @@ public final class StackGANTrainer {
         try run.requireExisting()
         let kind = try run.readJSON(RunKind.self, from: "config.json").kind
         guard kind == "stackgan" else { throw ModelError.invalidRun("--run \(run.path): this is a \(kind) run, not a StackGAN run") }
-        var config = try run.readJSON(StackGANRunConfig.self, from: "config.json")
-        if let epochs { config.training.epochs = epochs }
-        config.training.loop = TrainingLoopOptions.resumed(config.training.loop, checkpointing: checkpointing)
+        let config = try RunResumption.config(StackGANRunConfig.self, run: run, overridingEpochs: epochs, checkpointing: checkpointing)
         let trainer = try StackGANTrainer(run: run, config: config)
-        let checkpoint = try CheckpointStore(run: run).checkpointToResume(from: path)
-        let loop = try trainer.makeLoop()
-        try loop.restore(from: checkpoint)
-        trainer.restored = checkpoint
-        trainer.progress = loop.progress
-        trainer.rng = loop.rng
+        try RunResumption.restore(trainer, run: run, from: path)
         return trainer
     }
 
-    func makeLoop() throws -> Trainer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        var loop = config.training.loop ?? .init()
-        loop.logEvery = config.training.logEvery
-        let trainer = try Trainer(task: task, run: run, epochs: config.training.epochs, maxStepsPerEpoch: config.training.maxStepsPerEpoch,
-                                  loop: loop, rng: rng, configJSON: [UInt8](try encoder.encode(config)) + [10])
-        trainer.trainingFigurePrefix = ""
-        trainer.quiet = quiet
-        return trainer
+    func makeLoop() throws -> Trainer { try task.makeLoop(run: run, config: config, rng: rng, quiet: quiet) }
+
+    /// Writes config.json now (before any training), as the loop writes it when it starts.
+    func writeConfig() throws {
+        try run.create()
+        try writeFileAtomically(run.configPath, bytes: try makeLoop().configJSON)
     }
 
     /// One Stage-II update pair on real images `[N, C, S₂, S₂]` in [−1, 1] and conditions (for tests).

@@ -5,7 +5,9 @@ import Foundation
 public enum StackGANWorkflow {
     /// What a new Stage-II run is asked for (the CLI's flags).
     public struct Request {
-        public var stage1Run: String
+        /// `--stage1-run`; nil with ``stage1Plan`` (Stage-I trained first, into `DIR/stage1`).
+        public var stage1Run: String?
+        public var stage1Plan: StackGANStageIPlan?
         public var imageSize: Int?
         /// nil: the Stage-I run's dataset.
         public var dataset: String?
@@ -14,7 +16,13 @@ public enum StackGANWorkflow {
         public var augmentedDim: Int?
         public var training: GANTrainingOptions
         public var limit: Int?, evalLimit: Int?
+        /// Progress of Stage-I's training on stderr unless quiet.
+        public var quiet = false
         public init(stage1Run: String, training: GANTrainingOptions) { self.stage1Run = stage1Run; self.training = training }
+        /// Stage-I trained by the same command (`--stage1-epochs`) on `dataset` (nil: faces-synthetic).
+        public init(stage1Plan: StackGANStageIPlan, dataset: String?, training: GANTrainingOptions) {
+            self.stage1Plan = stage1Plan; self.dataset = dataset; self.training = training
+        }
     }
 
     /// Opens `--stage1-run` as a conditional GAN run; one clear line when it is anything else.
@@ -31,12 +39,30 @@ public enum StackGANWorkflow {
     }
 
     /// A new trainer for `request`, with the data it trains on. Refuses a Stage-I run of another
-    /// dataset or condition set and a side that is not 2× or 4× Stage-I's.
+    /// dataset or condition set and a side that is not 2× or 4× Stage-I's. With a ``Request/stage1Plan``
+    /// it checks everything first, writes Stage-II's config.json, then trains Stage-I into `out`/stage1.
     public static func makeTrainer(_ request: Request, out: RunFolder) throws -> (StackGANTrainer, (train: ImageDataset, test: ImageDataset)) {
-        let stage1 = try openStage1(request.stage1Run)
-        let s1 = stage1.config.model, s1Data = stage1.config.dataset
+        let s1: GANModelConfig, s1Data: DatasetSpec, stage1Path: String
+        var stage1: GANRun?, planned: (config: GANRunConfig, data: (train: ImageDataset, test: ImageDataset))?
+        if let plan = request.stage1Plan {
+            guard request.stage1Run == nil else {
+                throw ModelError.invalidArgument("--stage1-run and --stage1-epochs: give one (an existing Stage-I run, or Stage-I trained here)")
+            }
+            let name = request.dataset ?? "faces-synthetic"
+            let grey = ["fashion-mnist", "mnist"].contains(name)
+            let size = request.imageSize ?? (grey ? 56 : 64)
+            let spec = DatasetSpec(name: name, directory: request.directory, imageSize: size, limit: request.limit, evalLimit: request.evalLimit)
+            planned = try StackGANStageI.config(plan, stage2Size: size, dataset: spec, training: request.training)
+            s1 = planned!.config.model; s1Data = planned!.config.dataset; stage1Path = StackGANStageI.folder(out).path
+        } else {
+            guard let path = request.stage1Run else {
+                throw ModelError.invalidArgument("--stage1-run is required (the cGAN run folder whose generator is Stage-I), or --stage1-epochs N to train Stage-I first")
+            }
+            let run = try openStage1(path)
+            stage1 = run; s1 = run.config.model; s1Data = run.config.dataset; stage1Path = path
+        }
         if let dataset = request.dataset, dataset != s1Data.name {
-            throw ModelError.invalidArgument("--dataset \(dataset): the Stage-I run \(request.stage1Run) was trained on \(s1Data.name); Stage-II must refine the same data")
+            throw ModelError.invalidArgument("--dataset \(dataset): the Stage-I run \(stage1Path) was trained on \(s1Data.name); Stage-II must refine the same data")
         }
         let size = request.imageSize ?? 2 * s1.imageSize
         var model = StackGANModelConfig(imageSize: size, stage1: s1, generatorWidth: request.generatorWidth,
@@ -54,13 +80,43 @@ public enum StackGANWorkflow {
         var probe = GANModelConfig(imageSize: size, channels: s1.channels)
         try GANWorkflow.configureCondition(&probe, kind: s1.conditionKind ?? "", data: data.train)
         guard probe.conditionDim == s1.conditionDim, probe.conditionNames == s1.conditionNames else {
-            throw ModelError.invalidArgument("--stage1-run \(request.stage1Run): its \(s1.conditionKind ?? "") conditions (\(s1.conditionNames.joined(separator: ", "))) are not this data's (\(probe.conditionNames.joined(separator: ", ")))")
+            throw ModelError.invalidArgument("--stage1-run \(stage1Path): its \(s1.conditionKind ?? "") conditions (\(s1.conditionNames.joined(separator: ", "))) are not this data's (\(probe.conditionNames.joined(separator: ", ")))")
         }
-        guard data.train.channels == s1.channels else {
-            throw ModelError.invalidArgument("--stage1-run \(request.stage1Run): Stage-I draws \(s1.channels)-channel images, the data has \(data.train.channels)")
+        guard data.train.channels == s1.channels, data.train.height == size else {
+            throw ModelError.invalidArgument("--stage1-run \(stage1Path): Stage-I draws \(s1.channels)-channel images, the data at side \(size) is \(data.train.channels)×\(data.train.height)×\(data.train.width)")
         }
-        let config = StackGANRunConfig(stage1Run: request.stage1Run, stage1: s1, model: model, training: request.training, dataset: spec)
-        return (try StackGANTrainer(run: out, config: config, stage1Weights: stage1.gan.generator), data)
+        var config = StackGANRunConfig(stage1Run: stage1Path, stage1: s1, model: model, training: request.training, dataset: spec)
+        guard let planned else {
+            return (try StackGANTrainer(run: out, config: config, stage1Weights: stage1!.gan.generator), data)
+        }
+        config.stage1TrainedHere = true
+        let s1Folder = StackGANStageI.folder(out)
+        if FileManager.default.fileExists(atPath: s1Folder.configPath) {
+            throw ModelError.invalidArgument("--out \(out.path): already holds a Stage-I run in \(s1Folder.path) (use --resume to continue it, or another folder)")
+        }
+        try StackGANTrainer(run: out, config: config).writeConfig()   // --resume finds the plan even if Stage-I is interrupted
+        try StackGANStageI.start(s1Folder, config: planned.config, data: planned.data, quiet: request.quiet)
+        return (try StackGANTrainer(run: out, config: config, stage1Weights: try GANRun(path: s1Folder.path).gan.generator), data)
+    }
+
+    /// `--resume DIR`: continues Stage-II from its newest checkpoint; for a run that trains its own
+    /// Stage-I, first finishes Stage-I if it was interrupted and starts Stage-II if it never committed
+    /// a checkpoint.
+    public static func resumeTrainer(out: RunFolder, overridingEpochs epochs: Int? = nil, from path: String? = nil,
+                                     checkpointing: (every: Int, keep: Int)? = nil, quiet: Bool = false) throws -> StackGANTrainer {
+        if !FileManager.default.fileExists(atPath: out.configPath) { try out.requireExisting() }   // its error names what is missing
+        let kind = try out.readJSON(RunKind.self, from: "config.json").kind
+        guard kind == "stackgan" else { throw ModelError.invalidRun("--run \(out.path): this is a \(kind) run, not a StackGAN run") }
+        let config = try RunResumption.config(StackGANRunConfig.self, run: out, overridingEpochs: epochs, checkpointing: checkpointing,
+                                              modelRequired: false)
+        if config.stage1TrainedHere == true {
+            let s1Folder = StackGANStageI.folder(out)
+            try StackGANStageI.finish(s1Folder, checkpointing: checkpointing, quiet: quiet)
+            if path == nil, try CheckpointStore(run: out).latest() == nil {
+                return try StackGANTrainer(run: out, config: config, stage1Weights: try GANRun(path: s1Folder.path).gan.generator)
+            }
+        }
+        return try StackGANTrainer.resume(run: out, overridingEpochs: epochs, from: path, checkpointing: checkpointing)
     }
 
     @discardableResult
