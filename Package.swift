@@ -29,7 +29,7 @@ let package = Package(
         // Our packed-panel GEMM micro-kernels (AVX2/AVX-512 chosen at run time; no -m flag in the build).
         .target(name: "CMicroKernels", path: "Sources/CMicroKernels"),
         .target(name: "IllusionTensors", dependencies: ["CBLAS", "CMicroKernels"], swiftSettings: optimized),
-        .target(name: "IllusionNeuralNetworks", dependencies: ["IllusionTensors"], swiftSettings: optimized),
+        .target(name: "IllusionNeuralNetworks", dependencies: ["IllusionTensors", "CMicroKernels"], swiftSettings: optimized),
         .target(name: "IllusionImaging", dependencies: ["IllusionTensors", "CImageCodecs"], swiftSettings: optimized),
         .target(name: "IllusionDatasets", dependencies: ["IllusionTensors", "IllusionImaging"], swiftSettings: optimized),
         .target(name: "IllusionModels", dependencies: ["IllusionNeuralNetworks", "IllusionDatasets", "IllusionImaging", "CMPIShim"], swiftSettings: optimized),

@@ -14,7 +14,7 @@ import Foundation
 ///
 /// Cost: the input projection of all N·T steps is one GEMM `[N·T, I]·[I, G·H]` (with b_ih, and
 /// b_hh too for the RNN and LSTM); each step accumulates `[N, H]·[H, G·H]` onto its rows of it, and
-/// the gate loops run eight lanes at a time (``lstmForwardRow``). The per-step products go through
+/// the LSTM's gate loops run at the CPU's vector width (``VectorLSTMRows``). The per-step products go through
 /// our own micro-kernel on W_hh packed once per pass (``PackedMatrix``: once for h·W_hhᵀ forward,
 /// once for dG·W_hh backward), not OpenBLAS, which re-packs all of W_hh on every call. Backward:
 /// one such product per step for dh_{t−1}, then dX, dW_ih and dW_hh each as one OpenBLAS GEMM over
@@ -132,8 +132,8 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                         for j in 0..<h { let v = Swift.max(xr[j], 0); hn[j] = v; o[j] = v }
                     case .lstm:
                         let cp = csp! + k * n * h + b * h
-                        lstmForwardRow(gates: xr, cPrev: cp, cNext: cp + n * h, tanhC: tcp! + (k * n + b) * h,
-                                       hNext: hn, out: o, h: h)
+                        VectorLSTMRows.forward(gates: xr, cPrev: cp, cNext: cp + n * h, tanhC: tcp! + (k * n + b) * h,
+                                               hNext: hn, out: o, h: h)
                     case .gru:
                         let hr = hwp! + b * gh
                         let hnS = hnp! + (k * n + b) * h
@@ -218,8 +218,8 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                                 dxr[j] = dp; dg[j] = dp
                             }
                         case .lstm:
-                            lstmBackwardRow(acts: a, cPrev: csp! + k * n * h + b * h, tanhC: tcp! + (k * n + b) * h,
-                                            dh: d, dc: dcp + b * h, dx: dxr, dg: dg, h: h)
+                            VectorLSTMRows.backward(acts: a, cPrev: csp! + k * n * h + b * h, tanhC: tcp! + (k * n + b) * h,
+                                                    dh: d, dc: dcp + b * h, dx: dxr, dg: dg, h: h)
                         case .gru:
                             let hnS = hnp! + (k * n + b) * h
                             for j in 0..<h {
