@@ -26,8 +26,10 @@ let package = Package(
                        providers: [.apt(["libpng-dev", "libturbojpeg0-dev", "zlib1g-dev"]), .brew(["libpng", "jpeg-turbo"])]),
         // Open MPI through dlopen at run time (no MPI needed to build; see docs/distributed.md).
         .target(name: "CMPIShim", path: "Sources/CMPIShim", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "IllusionTensors", dependencies: ["CBLAS"], swiftSettings: optimized),
-        .target(name: "IllusionNeuralNetworks", dependencies: ["IllusionTensors"], swiftSettings: optimized),
+        // Our packed-panel GEMM micro-kernels (AVX2/AVX-512 chosen at run time; no -m flag in the build).
+        .target(name: "CMicroKernels", path: "Sources/CMicroKernels"),
+        .target(name: "IllusionTensors", dependencies: ["CBLAS", "CMicroKernels"], swiftSettings: optimized),
+        .target(name: "IllusionNeuralNetworks", dependencies: ["IllusionTensors", "CMicroKernels"], swiftSettings: optimized),
         .target(name: "IllusionImaging", dependencies: ["IllusionTensors", "CImageCodecs"], swiftSettings: optimized),
         .target(name: "IllusionDatasets", dependencies: ["IllusionTensors", "IllusionImaging"], swiftSettings: optimized),
         .target(name: "IllusionModels", dependencies: ["IllusionNeuralNetworks", "IllusionDatasets", "IllusionImaging", "CMPIShim"], swiftSettings: optimized),

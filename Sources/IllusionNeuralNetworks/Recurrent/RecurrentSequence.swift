@@ -13,22 +13,27 @@ import Foundation
 /// output 0 (as PyTorch's packed sequences), so padding never leaks into the final state.
 ///
 /// Cost: the input projection of all N·T steps is one GEMM `[N·T, I]·[I, G·H]` (with b_ih, and
-/// b_hh too for the RNN and LSTM); each step accumulates `[N, H]·[H, G·H]` onto its rows of it (β = 1),
-/// and the gate loops run eight lanes at a time (``lstmForwardRow``). Backward: one GEMM per step
-/// for dh_{t−1}, then dX, dW_ih and dW_hh each as one GEMM over all steps. Memory kept for backward:
-/// the gate activations (in place of the projection), the states and, for the LSTM, tanh(c_t).
+/// b_hh too for the RNN and LSTM); each step accumulates `[N, H]·[H, G·H]` onto its rows of it, and
+/// the LSTM's gate loops run at the CPU's vector width (``VectorLSTMRows``). The per-step products go through
+/// our own micro-kernel on W_hh packed once per pass (``PackedMatrix``: once for h·W_hhᵀ forward,
+/// once for dG·W_hh backward), not OpenBLAS, which re-packs all of W_hh on every call. Backward:
+/// one such product per step for dh_{t−1}, then dX, dW_ih and dW_hh each as one OpenBLAS GEMM over
+/// all steps. Memory kept for backward: the gate activations (in place of the projection), the
+/// states and, for the LSTM, tanh(c_t).
 ///
-/// Threads: sequences are independent, so when OpenBLAS is single-threaded (``ComputeContext/layers(_:)``)
-/// the batch is cut into up to ``ComputeThreads/count`` contiguous parts of at least
-/// ``recurrentRowsPerPart`` sequences, each running the whole recurrence (and its BPTT) on a thread
-/// of its own; the weight gradients are then split by gate rows. With OpenBLAS threaded
-/// (``ComputeContext/gemmBound(_:)``, where each step's product streams all of W_hh and splitting
-/// the batch would not shorten it) one part runs and OpenBLAS splits each product.
+/// Threads: sequences are independent, so the batch is cut into up to ``ComputeThreads/count``
+/// contiguous parts of at least ``recurrentRowsPerPart`` sequences, each running the whole
+/// recurrence (and its BPTT) on a thread of its own with its own rows of the per-step products.
+/// OpenBLAS never runs inside those threads unless it is single-threaded
+/// (``ComputeContext/layers(_:)``): with OpenBLAS threaded (``ComputeContext/gemmBound(_:)``) the
+/// input projection, dX and the weight gradients run before / after the parts, one GEMM each that
+/// OpenBLAS splits; single-threaded, each part projects its own rows and the weight gradients are
+/// split by gate rows. A row's arithmetic is the same in every split (bit-identical results).
 public func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?,
                               weightIH: Tensor, weightHH: Tensor, biasIH: Tensor, biasHH: Tensor,
                               lengths: [Int]? = nil, reverse: Bool = false) -> Tensor {
     let n = x.rank == 3 ? x.shape[0] : 0
-    let parts = BLASThreads.current == 1 ? Swift.max(1, Swift.min(ComputeThreads.count, n / recurrentRowsPerPart)) : 1
+    let parts = Swift.max(1, Swift.min(ComputeThreads.count, n / recurrentRowsPerPart))
     return recurrentSequence(kind: kind, x, h0: h0, c0: c0, weightIH: weightIH, weightHH: weightHH, biasIH: biasIH,
                              biasHH: biasHH, lengths: lengths, reverse: reverse, parts: parts)
 }
@@ -60,6 +65,8 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
     let isGRU = kind == .gru
     /// Rows b0..<b1 of part p.
     let rowsOf: (Int) -> Range<Int> = { p in p * n / parts ..< (p + 1) * n / parts }
+    /// OpenBLAS may run inside the parts only when it is single-threaded (never two pools at once).
+    let blasInParts = parts == 1 || BLASThreads.current == 1
 
     // xw[(n·T + t)·GH + ·]: W_ih x_{n,t} + b_ih (+ b_hh, and + W_hh h_{t−1} once step t has run, except
     // for the GRU whose hidden part stays apart in hw); the gate loops overwrite it with the activations.
@@ -83,23 +90,28 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
     firstBias.withUnsafeBufferPointer { fb in
         let xwp = xwb.baseAddress!, hsp = hsb.baseAddress!, out = pb.baseAddress!
         let csp = csb.baseAddress, tcp = tcb.baseAddress, hnp = hnb.baseAddress, hwp = hwb.baseAddress
+        // B = W_hhᵀ [H, G·H], packed once for every step's h_{t−1}·W_hhᵀ.
+        let packedHH = PackedMatrix(k: h, n: gh, b: whh.baseAddress!, strideK: 1, strideN: h)
+        /// The input projection of sequences `rows`: rows b0·T ..< b1·T of xw.
+        func project(_ rows: Range<Int>) {
+            guard !rows.isEmpty else { return }
+            for r in (rows.lowerBound * steps)..<(rows.upperBound * steps) { (xwp + r * gh).update(from: fb.baseAddress!, count: gh) }
+            sgemm(transB: true, m: rows.count * steps, n: gh, k: inSize, a: xb.baseAddress! + rows.lowerBound * steps * inSize,
+                  lda: inSize, b: wih.baseAddress!, ldb: inSize, beta: 1, c: xwp + rows.lowerBound * steps * gh, ldc: gh)
+        }
+        if !blasInParts { project(0..<n) }
         func runPart(_ p: Int) {
             let rows = rowsOf(p), b0 = rows.lowerBound, m = rows.count
             guard m > 0 else { return }
-            // This part's input projection: rows b0·T ..< b1·T of xw.
-            for r in (b0 * steps)..<(rows.upperBound * steps) { (xwp + r * gh).update(from: fb.baseAddress!, count: gh) }
-            sgemm(transB: true, m: m * steps, n: gh, k: inSize, a: xb.baseAddress! + b0 * steps * inSize, lda: inSize,
-                  b: wih.baseAddress!, ldb: inSize, beta: 1, c: xwp + b0 * steps * gh, ldc: gh)
+            if blasInParts { project(rows) }
             for k in 0..<steps {
                 let t = timeOf(k)
                 let hPrev = hsp + k * n * h, hNext = hsp + (k + 1) * n * h
                 if isGRU {
                     for b in rows { (hwp! + b * gh).update(from: bhh.baseAddress!, count: gh) }
-                    sgemm(transB: true, m: m, n: gh, k: h, a: UnsafePointer(hPrev + b0 * h), lda: h, b: whh.baseAddress!, ldb: h,
-                          beta: 1, c: hwp! + b0 * gh, ldc: gh)
+                    packedHH.multiply(m: m, a: hPrev + b0 * h, lda: h, c: hwp! + b0 * gh, ldc: gh, accumulate: true)
                 } else {
-                    sgemm(transB: true, m: m, n: gh, k: h, a: UnsafePointer(hPrev + b0 * h), lda: h, b: whh.baseAddress!, ldb: h,
-                          beta: 1, c: xwp + (b0 * steps + t) * gh, ldc: steps * gh)
+                    packedHH.multiply(m: m, a: hPrev + b0 * h, lda: h, c: xwp + (b0 * steps + t) * gh, ldc: steps * gh, accumulate: true)
                 }
                 for b in rows {
                     let hp = hPrev + b * h, hn = hNext + b * h
@@ -120,8 +132,8 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                         for j in 0..<h { let v = Swift.max(xr[j], 0); hn[j] = v; o[j] = v }
                     case .lstm:
                         let cp = csp! + k * n * h + b * h
-                        lstmForwardRow(gates: xr, cPrev: cp, cNext: cp + n * h, tanhC: tcp! + (k * n + b) * h,
-                                       hNext: hn, out: o, h: h)
+                        VectorLSTMRows.forward(gates: xr, cPrev: cp, cNext: cp + n * h, tanhC: tcp! + (k * n + b) * h,
+                                               hNext: hn, out: o, h: h)
                     case .gru:
                         let hr = hwp! + b * gh
                         let hnS = hnp! + (k * n + b) * h
@@ -177,6 +189,14 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
             let dhp = dhb.baseAddress!, dcp = dcb.baseAddress!, hsp = hsb.baseAddress!, gp = gb.baseAddress!
             let acts = ab.baseAddress!, csp = csb.baseAddress, tcp = tcb.baseAddress, hnp = hnb.baseAddress
             let dxwp = dxwb.baseAddress!, dhwp = dhwb.baseAddress!
+            // B = W_hh [G·H, H], packed once for every step's dG_t·W_hh.
+            let packedHHT = PackedMatrix(k: gh, n: h, b: whh.baseAddress!, strideK: h, strideN: 1)
+            /// Rows of dX = dG_ih · W_ih for sequences `rows`.
+            func inputGradient(_ rows: Range<Int>) {
+                guard wantX, !rows.isEmpty else { return }
+                sgemm(m: rows.count * steps, n: inSize, k: gh, a: UnsafePointer(dxwp + rows.lowerBound * steps * gh), lda: gh,
+                      b: wih.baseAddress!, ldb: inSize, c: dxb.baseAddress! + rows.lowerBound * steps * inSize, ldc: inSize)
+            }
             func runPart(_ p: Int) {
                 let rows = rowsOf(p), b0 = rows.lowerBound, m = rows.count
                 guard m > 0 else { return }
@@ -198,8 +218,8 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                                 dxr[j] = dp; dg[j] = dp
                             }
                         case .lstm:
-                            lstmBackwardRow(acts: a, cPrev: csp! + k * n * h + b * h, tanhC: tcp! + (k * n + b) * h,
-                                            dh: d, dc: dcp + b * h, dx: dxr, dg: dg, h: h)
+                            VectorLSTMRows.backward(acts: a, cPrev: csp! + k * n * h + b * h, tanhC: tcp! + (k * n + b) * h,
+                                                    dh: d, dc: dcp + b * h, dx: dxr, dg: dg, h: h)
                         case .gru:
                             let hnS = hnp! + (k * n + b) * h
                             for j in 0..<h {
@@ -213,8 +233,7 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                         }
                     }
                     // dh_{k−1} = dG_hh · W_hh (+ the direct path z ⊙ dh for the GRU); inactive rows pass dh through.
-                    sgemm(m: m, n: h, k: gh, a: UnsafePointer(dgStep + b0 * gh), lda: gh, b: whh.baseAddress!, ldb: h,
-                          c: dpb.baseAddress! + b0 * h, ldc: h)
+                    packedHHT.multiply(m: m, a: dgStep + b0 * gh, lda: gh, c: dpb.baseAddress! + b0 * h, ldc: h, accumulate: false)
                     for b in rows where t < length[b] {
                         let d = dhp + b * h, pr = dpb.baseAddress! + b * h
                         if kind == .gru {
@@ -225,22 +244,21 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                         }
                     }
                 }
-                // This part's rows of dX = dG_ih · W_ih.
-                if wantX {
-                    sgemm(m: m * steps, n: inSize, k: gh, a: UnsafePointer(dxwp + b0 * steps * gh), lda: gh, b: wih.baseAddress!,
-                          ldb: inSize, c: dxb.baseAddress! + b0 * steps * inSize, ldc: inSize)
-                }
+                if blasInParts { inputGradient(rows) }
             }
             if parts == 1 { runPart(0) } else { DispatchQueue.concurrentPerform(iterations: parts) { runPart($0) } }
+            if !blasInParts { inputGradient(0..<n) }
         } } } } } } } } } } } } } }
 
         if wantX { x.accumulateGrad(dx) }
         if h0.isOnTape { h0.accumulateGrad(dh) }
         if let c0, c0.isOnTape { c0.accumulateGrad(dc) }
-        // Weight gradients over all N·T rows, split by gate rows: part p owns rows gates(p) of dW.
-        let gateRows: (Int) -> Range<Int> = { p in p * gh / parts ..< (p + 1) * gh / parts }
+        // Weight gradients over all N·T rows, split by gate rows when OpenBLAS is single-threaded
+        // (part p owns rows gates(p) of dW), else one GEMM each that OpenBLAS splits.
+        let gateParts = blasInParts ? parts : 1
+        let gateRows: (Int) -> Range<Int> = { p in p * gh / gateParts ..< (p + 1) * gh / gateParts }
         func splitByGateRows(_ body: (Range<Int>) -> Void) {
-            if parts == 1 { body(0..<gh) } else { DispatchQueue.concurrentPerform(iterations: parts) { body(gateRows($0)) } }
+            if gateParts == 1 { body(0..<gh) } else { DispatchQueue.concurrentPerform(iterations: gateParts) { body(gateRows($0)) } }
         }
         if weightIH.isOnTape {
             var dw = [Float](repeating: 0, count: gh * inSize)

@@ -1,0 +1,3 @@
+// Umbrella header of the CMicroKernels module: our run-time-dispatched C kernels.
+#include "PackedGEMM.h"
+#include "LSTMRows.h"
