@@ -1,9 +1,9 @@
 import Foundation
 import IllusionImaging
 
-/// Decodes a list of image files once into a cache file (``DecodedImageCacheFormat``) and maps it,
-/// so data larger than memory can be trained on: the pixels live on disk and the OS pages them in
-/// as batches are drawn (see ``MappedImageFile``).
+/// Decodes a list of image files once into a cache file (``DecodedImageCacheFormat``) and opens it,
+/// so data larger than memory can be trained on: the pixels live on disk (and in the page cache)
+/// and batches read the records they need (see ``MappedImageFile``).
 ///
 /// The file is named after what is loaded (`<name>-<hash of source directory and options>.cache`
 /// in the cache directory) and holds a ``SourceFingerprint`` of the source files; a later load
