@@ -16,7 +16,8 @@ final class RecordStaging: @unchecked Sendable {
         var bytes: [UInt8]?
     }
 
-    private let lock = NSLock()
+    /// Guards the entries and the spare buffer; signalled when a background read finishes.
+    private let lock = NSCondition()
     private var entries: [Entry] = []
     private var spare: [UInt8]?
     private let queue = DispatchQueue(label: "IllusionCraft.RecordStaging", qos: .userInitiated)
@@ -35,27 +36,25 @@ final class RecordStaging: @unchecked Sendable {
             if let k = entries.firstIndex(where: { $0.records == records && $0.bytes == nil }) {
                 if ok { entries[k].bytes = buffer } else { entries.remove(at: k) }   // a failed read is redone in the caller
             }
+            lock.broadcast()
             lock.unlock()
         }
     }
 
     /// The staged bytes of exactly `records` (`[records.count, imageBytes]`), waiting for their
-    /// background read if it is still under way; nil when that batch was not staged.
+    /// own background read if it is still under way (not for reads queued after it); nil when
+    /// that batch was not staged, was dropped, or its read failed.
     func take(_ records: [Int]) -> [UInt8]? {
         lock.lock()
-        guard let k = entries.firstIndex(where: { $0.records == records }) else { lock.unlock(); return nil }
-        if let bytes = entries[k].bytes {
-            entries.remove(at: k)
-            lock.unlock()
-            return bytes
-        }
-        lock.unlock()
-        queue.sync {}   // every read queued so far, this one included, has finished
-        lock.lock()
         defer { lock.unlock() }
-        guard let j = entries.firstIndex(where: { $0.records == records }), let bytes = entries[j].bytes else { return nil }
-        entries.remove(at: j)
-        return bytes
+        while true {
+            guard let k = entries.firstIndex(where: { $0.records == records }) else { return nil }
+            if let bytes = entries[k].bytes {
+                entries.remove(at: k)
+                return bytes
+            }
+            lock.wait()
+        }
     }
 
     /// Hands a buffer from ``take(_:)`` back for the next background read.
