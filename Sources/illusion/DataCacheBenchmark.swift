@@ -4,7 +4,8 @@ import IllusionModels
 
 /// Hidden: `illusion data-bench read` loads an image folder (in memory or through the decoded
 /// cache) and draws every batch of an epoch as the trainers do (seeded permutation, Float
-/// conversion, prefetch of the next batch), printing images/s and peak RSS (VmHWM) as JSON;
+/// conversion; the next batch prefetched while the current one is converted, as the trainers'
+/// training step overlaps it), printing images/s and peak RSS (VmHWM) as JSON;
 /// scripts/data_cache_measure.sh runs it on generated folders.
 struct DataCacheBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,10 +33,13 @@ struct DataCacheBenchmark: ParsableCommand {
                 for _ in 0..<epochs {
                     let order = rng.permutation(data.count)
                     let steps = (data.count + batchSize - 1) / batchSize
+                    func batch(_ b: Int) -> [Int] { Array(order[(b * batchSize)..<min(data.count, (b + 1) * batchSize)]) }
+                    data.prefetchImages(at: batch(0))
                     for b in 0..<steps {
-                        let indices = Array(order[(b * batchSize)..<min(data.count, (b + 1) * batchSize)])
+                        let indices = batch(b)
+                        // The next batch is read in the background while this one is converted.
+                        if b + 1 < steps { data.prefetchImages(at: batch(b + 1)) }
                         let x = data.floatImages(at: indices, encoding: .symmetricRange, generator: &rng)
-                        if b + 1 < steps { data.prefetchImages(at: Array(order[((b + 1) * batchSize)..<min(data.count, (b + 2) * batchSize)])) }
                         checksum += Double(x.storage[0]) + Double(x.storage[x.storage.count - 1])
                         drawn += indices.count
                     }

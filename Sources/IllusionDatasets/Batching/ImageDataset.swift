@@ -81,8 +81,9 @@ public struct ImageDataset {
         return out[...]
     }
 
-    /// Starts reading the pages of images `indices` on a background thread (a mapped dataset's
-    /// prefetch of the next batch while the current one trains; nothing to do in memory).
+    /// Starts reading images `indices` on a background thread (a mapped dataset's prefetch of the
+    /// next batch while the current one trains, taken by the ``floatImages(at:encoding:generator:)``
+    /// of the same indices; nothing to do in memory).
     public func prefetchImages(at indices: [Int]) {
         guard case let .mapped(file, rows) = pixels else { return }
         file.prefetch(images: indices.filter { $0 >= 0 && $0 < count }.map { rows[$0] })

@@ -1,9 +1,9 @@
 import Foundation
 import IllusionImaging
 
-/// Decodes a list of image files once into a cache file (``DecodedImageCacheFormat``) and maps it,
-/// so data larger than memory can be trained on: the pixels live on disk and the OS pages them in
-/// as batches are drawn (see ``MappedImageFile``).
+/// Decodes a list of image files once into a cache file (``DecodedImageCacheFormat``) and opens it,
+/// so data larger than memory can be trained on: the pixels live on disk (and in the page cache)
+/// and batches read the records they need (see ``MappedImageFile``).
 ///
 /// The file is named after what is loaded (`<name>-<hash of source directory and options>.cache`
 /// in the cache directory) and holds a ``SourceFingerprint`` of the source files; a later load
@@ -16,7 +16,7 @@ enum DecodedImageCache {
 
     /// The cached images of `paths` (each prepared to `channels`×`height`×`width`) and which
     /// positions of `paths` they are (all of them unless `skipUndecodable` left some out).
-    static func load(paths: [String], name: String, key: [String], fingerprint: SourceFingerprint,
+    static func load(paths: PathList, name: String, key: [String], fingerprint: SourceFingerprint,
                      channels: Int, height: Int, width: Int, directory: String, threads: Int, skipUndecodable: Bool,
                      prepare: @escaping (PixelImage, String) throws -> PixelImage) throws -> MappedImageFile {
         let file = (directory as NSString).appendingPathComponent(
@@ -43,7 +43,7 @@ enum DecodedImageCache {
     }
 
     /// Decodes `paths` chunk by chunk into `file` (temporary name, fsync, rename, fsync of the folder).
-    static func build(paths: [String], into file: String, fingerprint: [UInt8], channels: Int, height: Int, width: Int,
+    static func build(paths: PathList, into file: String, fingerprint: [UInt8], channels: Int, height: Int, width: Int,
                       threads: Int, skipUndecodable: Bool, prepare: @escaping (PixelImage, String) throws -> PixelImage) throws {
         let directory = (file as NSString).deletingLastPathComponent
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
@@ -63,7 +63,7 @@ enum DecodedImageCache {
             var nextReport = max(1, paths.count / 10), start = 0
             let began = Date()
             while start < paths.count {
-                let chunk = Array(paths[start..<min(paths.count, start + chunkSize)])
+                let chunk = paths.strings(start..<min(paths.count, start + chunkSize))
                 let (bytes, skipped) = try ParallelImageDecoder.decode(paths: chunk, channels: channels, height: height, width: width,
                                                                        threads: threads, skipUndecodable: skipUndecodable, prepare: prepare)
                 let skip = Set(skipped)
@@ -115,21 +115,20 @@ extension DecodedImageCache {
     /// policy names a directory for this size. `undecodable` lists the positions of `paths` left
     /// out (only with `skipUndecodable`); the pixels hold the others, in order. `key` says what is
     /// loaded (source directory, options), `sideFiles` are fingerprinted besides `paths`.
-    static func pixels(paths: [String], policy: DataCachePolicy, name: String, key: [String], sideFiles: [String] = [],
+    static func pixels(paths: PathList, policy: DataCachePolicy, name: String, key: [String], sideFiles: [String] = [],
                        channels: Int, size: Int, threads: Int, skipUndecodable: Bool,
                        prepare: @escaping (PixelImage, String) throws -> PixelImage) throws -> (pixels: ImagePixels, undecodable: [Int]) {
         guard let directory = policy.directory(forDecodedBytes: paths.count * channels * size * size) else {
-            let (bytes, skipped) = try ParallelImageDecoder.decode(paths: paths, channels: channels, height: size, width: size,
+            let (bytes, skipped) = try ParallelImageDecoder.decode(paths: paths.strings(0..<paths.count), channels: channels, height: size, width: size,
                                                                    threads: threads, skipUndecodable: skipUndecodable, prepare: prepare)
             return (.memory(bytes), skipped)
         }
         var fingerprint = SourceFingerprint(options: key)
-        for f in sideFiles + paths { fingerprint.add(file: f) }
+        for f in sideFiles { fingerprint.add(file: f) }
+        for i in 0..<paths.count { fingerprint.add(file: paths[i]) }
         let file = try load(paths: paths, name: name, key: key, fingerprint: fingerprint, channels: channels, height: size,
                             width: size, directory: directory, threads: threads, skipUndecodable: skipUndecodable, prepare: prepare)
-        let kept = Set(file.sourceIndices)
-        let undecodable = paths.indices.filter { !kept.contains($0) }
-        return (.mapped(file, rows: Array(0..<file.header.count)), undecodable)
+        return (.mapped(file, rows: Array(0..<file.header.count)), file.missingSourcePositions())
     }
 
     /// The absolute, standardized form of a directory path (part of a cache's key).

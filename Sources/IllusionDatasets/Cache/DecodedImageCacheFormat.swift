@@ -14,7 +14,7 @@ import Foundation
 ///  72  32  source fingerprint: SHA-256 of the source description (``SourceFingerprint``)
 /// 104  32  checksum: SHA-256 of header bytes 0..<104 followed by the index
 /// dataOffset   count pixel records of C·H·W bytes each, in source order
-/// indexOffset  count UInt32: the source-list position of each stored image
+/// indexOffset  count UInt32: the source-list position of each stored image (strictly increasing)
 /// ```
 /// The pixel records are not checksummed (that would read the whole file on every start); a
 /// file cut short or with a damaged header or index is detected from the sizes and the checksum,
@@ -99,16 +99,22 @@ public enum DecodedImageCacheFormat {
 
     /// SHA-256 over the header fields and the index.
     static func checksum(header: Header, index: UnsafeRawBufferPointer) -> [UInt8] {
-        SHA256.digest(header.fieldBytes() + Array(index))
+        var stream = SHA256.Stream()
+        stream.update(header.fieldBytes())
+        stream.update(index)
+        return stream.finalize()
     }
 
     static func verifyChecksum(header: Header, index: UnsafeRawBufferPointer, path: String) throws {
         guard checksum(header: header, index: index) == header.checksum else {
             throw Problem.corrupt(path: path, reason: "header or index checksum mismatch")
         }
+        var previous = -1
         for k in 0..<header.count {
             let s = Int(index.loadUnaligned(fromByteOffset: k * 4, as: UInt32.self).littleEndian)
             guard s < header.sourceCount else { throw Problem.corrupt(path: path, reason: "index entry \(k) is \(s), beyond \(header.sourceCount) files") }
+            guard s > previous else { throw Problem.corrupt(path: path, reason: "index entry \(k) is \(s), not after \(previous)") }
+            previous = s
         }
     }
 }

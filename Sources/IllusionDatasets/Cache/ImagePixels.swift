@@ -25,9 +25,9 @@ public enum ImagePixels {
         }
     }
 
-    /// Calls `body(b, bytes)` for each `(b, indices[b])` with the bytes of that image; mapped pages
-    /// read are released after each image (the OS keeps them cached), so the process's resident size
-    /// does not grow with the file.
+    /// Calls `body(b, bytes)` for each `(b, indices[b])` with the bytes of that image (for a mapped
+    /// file, copied from the page cache or taken from a prefetched batch, see
+    /// ``MappedImageFile/withRecords(_:_:)``: the process's resident size does not grow with the file).
     func forEachImage(_ indices: [Int], imageSize size: Int, count: Int,
                       _ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
         switch self {
@@ -39,11 +39,11 @@ public enum ImagePixels {
                 }
             }
         case let .mapped(file, rows):
-            for (b, i) in indices.enumerated() {
+            let records = indices.map { i -> Int in
                 require(i >= 0 && i < count, "ImageDataset: index \(i) out of 0..<\(count)")
-                body(b, file.bytes(ofImage: rows[i]))
-                file.release(images: [rows[i]])   // each image at once: one fault may map a whole large folio
+                return rows[i]
             }
+            file.withRecords(records, body)
         }
     }
 

@@ -1,42 +1,47 @@
 import Foundation
 
-/// A decoded-image cache file (``DecodedImageCacheFormat``) mapped read-only into memory.
+/// A decoded-image cache file (``DecodedImageCacheFormat``): header and index memory-mapped
+/// read-only, pixel records read with `pread`.
 ///
-/// The pixel records are read straight from the map, so the OS pages them in on demand and may
-/// drop them again under memory pressure. To keep the process's resident size bounded however
-/// large the file is, every read is followed by a release of the pages it may have mapped
-/// (`madvise(MADV_DONTNEED)` over the image's bytes rounded out to the 2 MB block of one page table:
-/// a read fault maps the cached pages around it, a whole large folio of the page cache at a time
-/// on recent kernels, but never beyond that block; released pages stay in
-/// the page cache, so touching them again is a cheap minor fault). ``prefetch(images:)`` asks the
-/// kernel, from a background queue, to read the next batch's pages into the page cache
-/// (`MADV_WILLNEED`) while the current step computes, without mapping them into the process.
+/// Records are copied from the page cache (`pread`) rather than touched through the map: a read
+/// fault on this kernel (6.18, ext4 large folios) maps a whole page-cache folio of up to 2 MB for
+/// one 48 KB image, and giving it back (`madvise(MADV_DONTNEED)`) costs a TLB flush per image; a copy
+/// maps nothing, so the process's resident size does not grow with the file at all, and the page
+/// cache keeps the data for the next epoch. ``prefetch(images:)`` reads the next batch's records
+/// on a background queue into a staging buffer (``RecordStaging``), which the read of that batch
+/// then takes without waiting (and, for a cache larger than RAM, the disk read happens there).
+/// The per-record index stays in the mapped file (no Swift array of it is kept); its pages are
+/// released once it has been verified.
 public final class MappedImageFile: @unchecked Sendable {
     /// The cache file.
     public let path: String
     /// What the header says (already validated against the file's size).
     public let header: DecodedImageCacheFormat.Header
-    /// `[header.count]`: the source-list position of each stored image (skipped files leave gaps).
-    public let sourceIndices: [Int]
     private let base: UnsafeRawPointer
     private let length: Int
-    private let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-    private let queue = DispatchQueue(label: "IllusionCraft.MappedImageFile.prefetch", qos: .userInitiated)
+    private let descriptor: Int32
+    private let staging = RecordStaging()
 
     /// Maps `path` and validates its header and index; a file that is not a complete cache throws
     /// ``DecodedImageCacheFormat/Problem`` (the caller rebuilds it).
     public init(path: String) throws {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw DecodedImageCacheFormat.Problem.unreadable(path: path, reason: String(cString: strerror(errno)).lowercased()) }
-        defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw DecodedImageCacheFormat.Problem.unreadable(path: path, reason: String(cString: strerror(errno)).lowercased()) }
+        guard fstat(fd, &info) == 0 else {
+            let reason = String(cString: strerror(errno)).lowercased()
+            close(fd)
+            throw DecodedImageCacheFormat.Problem.unreadable(path: path, reason: reason)
+        }
         let size = Int(info.st_size)
         guard size >= DecodedImageCacheFormat.headerSize else {
+            close(fd)
             throw DecodedImageCacheFormat.Problem.corrupt(path: path, reason: "\(size) bytes, shorter than the \(DecodedImageCacheFormat.headerSize)-byte header")
         }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
-            throw DecodedImageCacheFormat.Problem.unreadable(path: path, reason: "mmap failed: " + String(cString: strerror(errno)).lowercased())
+            let reason = String(cString: strerror(errno)).lowercased()
+            close(fd)
+            throw DecodedImageCacheFormat.Problem.unreadable(path: path, reason: "mmap failed: " + reason)
         }
         let raw = UnsafeRawPointer(mapped)
         do {
@@ -46,69 +51,103 @@ public final class MappedImageFile: @unchecked Sendable {
             }
             let index = UnsafeRawBufferPointer(start: raw + header.indexOffset, count: header.count * 4)
             try DecodedImageCacheFormat.verifyChecksum(header: header, index: index, path: path)
-            self.sourceIndices = (0..<header.count).map { Int(index.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self).littleEndian) }
             self.header = header
         } catch {
             munmap(mapped, size)
+            close(fd)
             throw error
         }
         self.path = path
         self.base = raw
         self.length = size
+        self.descriptor = fd
+        // The index was read once to verify it: give its pages back (they stay in the page cache).
+        madvise(mapped, size, MADV_DONTNEED)
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), length) }
+    deinit {   // queued prefetches hold this object, so none is left when it goes
+        munmap(UnsafeMutableRawPointer(mutating: base), length)
+        close(descriptor)
+    }
 
     /// Bytes per stored image (`channels · height · width`).
     public var imageBytes: Int { header.channels * header.height * header.width }
 
-    /// The `[channels, height, width]` bytes of stored image `i` (valid while this object lives).
-    public func bytes(ofImage i: Int) -> UnsafeBufferPointer<UInt8> {
-        require(i >= 0 && i < header.count, "MappedImageFile: image \(i) out of 0..<\(header.count)")
-        return UnsafeBufferPointer(start: (base + header.dataOffset + i * imageBytes).assumingMemoryBound(to: UInt8.self), count: imageBytes)
+    /// The source-list position of stored image `k` (read from the mapped index).
+    public func sourceIndex(of k: Int) -> Int {
+        require(k >= 0 && k < header.count, "MappedImageFile: image \(k) out of 0..<\(header.count)")
+        return Int((base + header.indexOffset).loadUnaligned(fromByteOffset: k * 4, as: UInt32.self).littleEndian)
     }
 
-    /// Starts reading the pages of `images` into the page cache (`MADV_WILLNEED`, issued on the
-    /// background queue; returns at once).
+    /// The source-list positions that have no stored image (files `--skip-bad-images` left out),
+    /// ascending; one walk over the index (which is strictly increasing), pages released after.
+    public func missingSourcePositions() -> [Int] {
+        var missing: [Int] = [], next = 0
+        for k in 0..<header.count {
+            let s = sourceIndex(of: k)
+            while next < s { missing.append(next); next += 1 }
+            next = s + 1
+        }
+        while next < header.sourceCount { missing.append(next); next += 1 }
+        madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
+        return missing
+    }
+
+    /// Calls `body(b, bytes)` with the `[channels, height, width]` bytes of each `records[b]`, in
+    /// order: from the staged batch when ``prefetch(images:)`` was given exactly these records,
+    /// else read one by one into a reused buffer. The bytes are valid only inside `body`.
+    public func withRecords(_ records: [Int], _ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        let size = imageBytes
+        for r in records { require(r >= 0 && r < header.count, "MappedImageFile: image \(r) out of 0..<\(header.count)") }
+        if let staged = staging.take(records) {
+            staged.withUnsafeBufferPointer { all in
+                for b in records.indices { body(b, UnsafeBufferPointer(rebasing: all[b * size ..< (b + 1) * size])) }
+            }
+            staging.recycle(staged)
+            return
+        }
+        var scratch = [UInt8](repeating: 0, count: size)
+        scratch.withUnsafeMutableBytes { buffer in
+            let image = UnsafeBufferPointer(buffer.bindMemory(to: UInt8.self))
+            for (b, r) in records.enumerated() {
+                let ok = read(record: r, into: buffer)
+                require(ok, "\(path): cannot read image \(r) of the data cache: " + String(cString: strerror(errno)).lowercased())
+                body(b, image)
+            }
+        }
+    }
+
+    /// Starts reading the records `images` into a staging buffer on a background queue (returns at
+    /// once); a later ``withRecords(_:_:)`` of the same records in the same order takes them.
     public func prefetch(images: [Int]) {
-        queue.async { [self] in
-            for r in pageRanges(images) { madvise(UnsafeMutableRawPointer(mutating: base + r.lowerBound), r.count, MADV_WILLNEED) }
+        let records = images.filter { $0 >= 0 && $0 < header.count }
+        guard !records.isEmpty else { return }
+        staging.stage(records, imageBytes: imageBytes) { [self] records, buffer in
+            let size = imageBytes
+            for (b, r) in records.enumerated() {
+                guard read(record: r, into: UnsafeMutableRawBufferPointer(rebasing: buffer[b * size ..< (b + 1) * size])) else { return false }
+            }
+            return true
         }
     }
 
-    /// Drops the pages of `images` from this process (they stay in the page cache); synchronous,
-    /// so the resident size is bounded by what the caller holds, however fast it reads.
-    public func release(images: [Int]) {
-        for r in pageRanges(images, alignment: Self.faultAroundBytes) {
-            madvise(UnsafeMutableRawPointer(mutating: base + r.lowerBound), r.count, MADV_DONTNEED)
-        }
-    }
+    /// Waits until every prefetch queued so far has finished (tests, measurements).
+    public func drain() { staging.drain() }
 
-    /// Waits until every prefetch queued so far has been issued (tests, measurements).
-    public func drain() { queue.sync {} }
+    /// Bytes this file holds in memory beyond the map: staged batches and their spare buffer
+    /// (at most ``RecordStaging/capacity`` + 1 batches, whatever the number of images).
+    public var stagedBytes: Int { staging.heldBytes }
 
-    /// What one read fault may map around the page touched: at most the 2 MB-aligned block of
-    /// virtual addresses one page table covers (fault-around is 64 KB by default, but a large
-    /// page-cache folio is mapped whole on recent kernels).
-    static let faultAroundBytes = 1 << 21
-
-    /// Byte ranges (offsets within the map) covering `images`, their virtual addresses rounded out
-    /// to `alignment` (a page by default), merged where they touch.
-    func pageRanges(_ images: [Int], alignment: Int = 0) -> [Range<Int>] {
-        let size = imageBytes, start = header.dataOffset, align = max(pageSize, alignment)
-        let address = Int(bitPattern: base)
-        var ranges = images.filter { $0 >= 0 && $0 < header.count }.sorted().map { i -> Range<Int> in
-            let lo = max(0, (address + start + i * size) / align * align - address)
-            let hi = min(length, (address + start + (i + 1) * size + align - 1) / align * align - address)
-            return lo..<hi
+    /// `pread`s record `r` (all of it; short reads are continued, EINTR retried) into `buffer`.
+    private func read(record r: Int, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        let size = imageBytes, offset = header.dataOffset + r * size
+        var done = 0
+        while done < size {
+            let n = pread(descriptor, buffer.baseAddress! + done, size - done, off_t(offset + done))
+            if n < 0 { if errno == EINTR { continue }; return false }
+            if n == 0 { errno = EIO; return false }
+            done += n
         }
-        guard !ranges.isEmpty else { return [] }
-        var merged = [ranges.removeFirst()]
-        for r in ranges {
-            if r.lowerBound <= merged[merged.count - 1].upperBound {
-                merged[merged.count - 1] = merged[merged.count - 1].lowerBound..<max(r.upperBound, merged[merged.count - 1].upperBound)
-            } else { merged.append(r) }
-        }
-        return merged
+        return true
     }
 }

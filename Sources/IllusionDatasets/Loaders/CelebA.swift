@@ -78,7 +78,7 @@ public enum CelebA {
         let key = ["celeba", DecodedImageCache.absolute(directory), "split=\(split.rawValue)", "crop=\(crop)", "size=\(size)",
                    "limit=\(options.limit.map(String.init) ?? "all")", "skip=\(options.skipUndecodable)"]
         let (pixels, undecodable) = try DecodedImageCache.pixels(
-            paths: paths, policy: options.cache ?? DataCachePolicy.current, name: "celeba-\(split.rawValue)-\(size)", key: key,
+            paths: PathList(paths), policy: options.cache ?? DataCachePolicy.current, name: "celeba-\(split.rawValue)-\(size)", key: key,
             sideFiles: [root.appendingPathComponent(partitionFileName)], channels: 3, size: size, threads: options.threads,
             skipUndecodable: options.skipUndecodable) { image, path in
             guard image.width >= crop, image.height >= crop else {

@@ -63,6 +63,14 @@ public enum ImageFolder {
     /// Loads every image of `directory` as an ``ImageDataset`` `[N, channels, imageSize, imageSize]`.
     public static func load(directory: String, options: ImageFolderOptions = ImageFolderOptions(),
                             warn: (String) -> Void = { logLine("warning: " + $0) }) throws -> Result {
+        let result = try loadListed(directory: directory, options: options, warn: warn)
+        // The listing (file names, paths, sort order) is freed now; give its pages back to the
+        // system so that they do not stay resident for the whole training (glibc keeps freed heap).
+        HeapTrim.releaseFreedPages()
+        return result
+    }
+
+    private static func loadListed(directory: String, options: ImageFolderOptions, warn: (String) -> Void) throws -> Result {
         guard options.channels == 1 || options.channels == 3 else {
             throw DatasetError.invalidArgument("image folder channels must be 1 or 3, got \(options.channels)")
         }
@@ -72,27 +80,33 @@ public enum ImageFolder {
         let top = try entries(of: directory)
         var skipped: [String] = []
         var classNames: [String] = []
-        var files: [(path: String, label: Int)] = []
+        // The image files (compact: 100,000 paths are one buffer, not 100,000 strings) and their labels.
+        var files = PathList(), labels: [Int] = []
         if top.directories.isEmpty {
-            for f in top.files {
-                if isImage(f) { files.append((f, 0)) } else { skipped.append(f) }
-            }
+            let images = (0..<top.files.count).map { isImage(top.files[$0]) }
+            for k in images.indices where !images[k] { skipped.append(top.files[k]) }
+            files = skipped.isEmpty ? top.files : top.files.filter { images[$0] }
+            labels = [Int](repeating: 0, count: files.count)
         } else {
-            if let stray = top.files.first(where: isImage) {
+            if let stray = (0..<top.files.count).lazy.map({ top.files[$0] }).first(where: isImage) {
                 throw DatasetError.malformed(path: stray, reason: "image file at the top of a folder whose sub-folders are classes; move it into a class folder")
             }
-            skipped += top.files
+            skipped += top.files.strings(0..<top.files.count)
             for (label, sub) in top.directories.enumerated() {
                 classNames.append((sub as NSString).lastPathComponent)
                 let inner = try entries(of: sub)
-                for f in inner.files {
-                    if isImage(f) { files.append((f, label)) } else { skipped.append(f) }
+                for k in 0..<inner.files.count {
+                    let f = inner.files[k]
+                    if isImage(f) { files.append(f); labels.append(label) } else { skipped.append(f) }
                 }
                 skipped += inner.directories
             }
         }
         for s in skipped { warn("\(s): skipped, not a .png/.jpg/.jpeg file") }
-        if let limit = options.limit { files = Array(files.prefix(max(0, limit))) }
+        if let limit = options.limit {
+            files = files.prefix(max(0, limit))
+            labels = Array(labels.prefix(max(0, limit)))
+        }
         guard !files.isEmpty else {
             throw DatasetError.missingFile(path: directory, reason: "no .png/.jpg/.jpeg images found")
         }
@@ -100,7 +114,7 @@ public enum ImageFolder {
         let key = ["folder", DecodedImageCache.absolute(directory), "size=\(size)", "channels=\(options.channels)",
                    "fit=\(fit)", "limit=\(options.limit.map(String.init) ?? "all")", "skip=\(options.skipUndecodable)"]
         let (pixels, undecodable) = try DecodedImageCache.pixels(
-            paths: files.map(\.path), policy: options.cache ?? DataCachePolicy.current,
+            paths: files, policy: options.cache ?? DataCachePolicy.current,
             name: "folder-" + (DecodedImageCache.absolute(directory) as NSString).lastPathComponent, key: key,
             channels: options.channels, size: size, threads: options.threads, skipUndecodable: options.skipUndecodable) { image, _ in
             let square: PixelImage
@@ -110,16 +124,16 @@ public enum ImageFolder {
             }
             return try square.resized(width: size, height: size)
         }
-        let undecodablePaths = undecodable.map { files[$0].path }
+        let undecodablePaths = undecodable.map { files[$0] }
         if !undecodable.isEmpty {
             for path in undecodablePaths { warn("\(path): skipped, not a decodable image") }
             warn("skipped \(undecodable.count) undecodable image\(undecodable.count == 1 ? "" : "s") of \(files.count) in \(directory)")
             let left = Set(undecodable)
-            files = files.indices.filter { !left.contains($0) }.map { files[$0] }
-            guard !files.isEmpty else { throw DatasetError.missingFile(path: directory, reason: "no decodable images found") }
+            labels = labels.indices.filter { !left.contains($0) }.map { labels[$0] }
+            guard !labels.isEmpty else { throw DatasetError.missingFile(path: directory, reason: "no decodable images found") }
         }
         let dataset = ImageDataset(name: (directory as NSString).lastPathComponent, channels: options.channels,
-                                   height: size, width: size, pixels: pixels, labels: files.map(\.label),
+                                   height: size, width: size, pixels: pixels, labels: labels,
                                    classNames: classNames)
         var result = Result(dataset: dataset, skippedFiles: skipped)
         result.undecodableFiles = undecodablePaths
@@ -130,25 +144,40 @@ public enum ImageFolder {
         imageExtensions.contains((path as NSString).pathExtension.lowercased())
     }
 
-    /// Sorted non-hidden files and sub-directories of a directory.
-    static func entries(of directory: String) throws -> (files: [String], directories: [String]) {
+    /// Sorted non-hidden files and sub-directories of a directory (listed with `readdir`, so a
+    /// folder of 100,000 files costs one compact ``PathList``, not an array of strings).
+    static func entries(of directory: String) throws -> (files: PathList, directories: [String]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             throw DatasetError.missingFile(path: directory, reason: "image folder does not exist")
         }
         guard isDirectory.boolValue else { throw DatasetError.unreadable(path: directory, reason: "is a file, expected an image folder") }
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw DatasetError.unreadable(path: directory, reason: "cannot list folder: \(error.localizedDescription)")
+        guard let stream = opendir(directory) else {
+            throw DatasetError.unreadable(path: directory, reason: "cannot list folder: " + String(cString: strerror(errno)).lowercased())
         }
-        var files: [String] = [], directories: [String] = []
-        for name in names.sorted() where !name.hasPrefix(".") {
-            let path = (directory as NSString).appendingPathComponent(name)
-            var dir: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: path, isDirectory: &dir)
-            if dir.boolValue { directories.append(path) } else { files.append(path) }
+        defer { closedir(stream) }
+        var names = PathList(), kinds: [UInt8] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            guard !name.hasPrefix(".") else { continue }
+            names.append(name)
+            kinds.append(entry.pointee.d_type)
+        }
+        var files = PathList(), directories: [String] = []
+        files.reserve(count: names.count, bytes: names.byteCount + names.count * (directory.utf8.count + 1))
+        for k in names.sortedOrder() {
+            let path = (directory as NSString).appendingPathComponent(names[k])
+            var dir: Bool
+            switch Int32(kinds[k]) {
+            case Int32(DT_DIR): dir = true
+            case Int32(DT_REG): dir = false
+            default:   // a symbolic link or a file system without d_type: follow it, as fileExists does
+                var info = stat()
+                dir = stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+            }
+            if dir { directories.append(path) } else { files.append(path) }
         }
         return (files, directories)
     }

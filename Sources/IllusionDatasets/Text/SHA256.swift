@@ -1,5 +1,5 @@
 /// SHA-256 (FIPS 180-4), for the corpus fingerprint that the PyTorch peers also record.
-/// Straightforward one-block-at-a-time implementation; a 5 MB corpus hashes in well under a second.
+/// Straightforward one-block-at-a-time implementation (``Stream``); a 5 MB corpus hashes in well under a second.
 enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -13,15 +13,52 @@ enum SHA256 {
     ]
 
     static func hexDigest(_ message: [UInt8]) -> String {
-        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        var data = message
-        let bitLength = UInt64(message.count) &* 8
-        data.append(0x80)
-        while data.count % 64 != 56 { data.append(0) }
-        for i in (0..<8).reversed() { data.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
-        var w = [UInt32](repeating: 0, count: 64)
-        @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-        for chunk in stride(from: 0, to: data.count, by: 64) {
+        var stream = Stream()
+        stream.update(message)
+        return stream.finalize().map { v in
+            let s = String(v, radix: 16)
+            return s.count == 1 ? "0" + s : s
+        }.joined()
+    }
+
+    /// Incremental SHA-256: `update` with the message in pieces, then `finalize`. Keeps only the
+    /// state and one partial 64-byte block, never the message (a fingerprint of 100,000 file
+    /// names is hashed as it is listed, not collected first).
+    struct Stream {
+        private var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+        private var pending: [UInt8] = []
+        private var length: UInt64 = 0
+        private var w = [UInt32](repeating: 0, count: 64)
+
+        init() { pending.reserveCapacity(64) }
+
+        mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
+
+        mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            length &+= UInt64(bytes.count)
+            var i = 0
+            if !pending.isEmpty {
+                while i < bytes.count, pending.count < 64 { pending.append(bytes[i]); i += 1 }
+                if pending.count == 64 { pending.withUnsafeBytes { compress($0, at: 0) }; pending.removeAll(keepingCapacity: true) }
+            }
+            while bytes.count - i >= 64 { compress(bytes, at: i); i += 64 }
+            while i < bytes.count { pending.append(bytes[i]); i += 1 }
+        }
+
+        /// The 32 digest bytes (the stream is then spent).
+        mutating func finalize() -> [UInt8] {
+            let bitLength = length &* 8
+            var tail: [UInt8] = [0x80]
+            while (pending.count + tail.count) % 64 != 56 { tail.append(0) }
+            for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
+            let saved = length
+            update(tail)
+            length = saved
+            return h.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * $0)) } }
+        }
+
+        private mutating func compress(_ data: UnsafeRawBufferPointer, at chunk: Int) {
+            @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
             for i in 0..<16 {
                 let b = chunk + 4 * i
                 w[i] = UInt32(data[b]) << 24 | UInt32(data[b + 1]) << 16 | UInt32(data[b + 2]) << 8 | UInt32(data[b + 3])
@@ -35,7 +72,7 @@ enum SHA256 {
             for i in 0..<64 {
                 let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
                 let ch = (e & f) ^ (~e & g)
-                let t1 = hh &+ s1 &+ ch &+ k[i] &+ w[i]
+                let t1 = hh &+ s1 &+ ch &+ SHA256.k[i] &+ w[i]
                 let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
                 let maj = (a & b) ^ (a & c) ^ (b & c)
                 let t2 = s0 &+ maj
@@ -44,9 +81,5 @@ enum SHA256 {
             h[0] = h[0] &+ a; h[1] = h[1] &+ b; h[2] = h[2] &+ c; h[3] = h[3] &+ d
             h[4] = h[4] &+ e; h[5] = h[5] &+ f; h[6] = h[6] &+ g; h[7] = h[7] &+ hh
         }
-        return h.map { v in
-            let s = String(v, radix: 16)
-            return String(repeating: "0", count: 8 - s.count) + s
-        }.joined()
     }
 }
