@@ -19,20 +19,12 @@ extension XCTestCase {
     /// `mpirun -np ranks illusion arguments…` (as root here, in a container: see docs/distributed.md),
     /// with the replicas compared after every step (ILLUSION_CHECK_REPLICAS=1).
     func mpi(_ ranks: Int, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try XCTUnwrap(mpirunPath))
-        p.arguments = ["-np", String(ranks), "--oversubscribe", "--allow-run-as-root", try XCTUnwrap(IllusionExecutable.url).path] + arguments
+        let arguments = ["-np", String(ranks), "--oversubscribe", "--allow-run-as-root", try XCTUnwrap(IllusionExecutable.url).path] + arguments
         var env = ProcessInfo.processInfo.environment
         env["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
         env["ILLUSION_CHECK_REPLICAS"] = "1"
         for (k, v) in extra { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return try runProcess(URL(fileURLWithPath: try XCTUnwrap(mpirunPath)), arguments, environment: env)
     }
 
     /// ‖a − b‖ / ‖a‖ over every Float tensor of two model.safetensors (names in `excluding` left out).

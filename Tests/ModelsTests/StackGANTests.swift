@@ -109,6 +109,25 @@ final class StackGANTests: XCTestCase {
     }
 
     /// 1 epoch + resume gives the same weights, optimizer state, stream and metrics as 2 epochs straight.
+    /// A Stage-II generator reduced to a constant image (its ≥ 2-D weights zeroed) trips the same
+    /// mode-collapse alarm as the GAN trainer's, in the epoch's record; with the default warm-up
+    /// (500 steps) the same untrained generator raises none.
+    func testCollapsedStageIIGeneratorIsReported() throws {
+        let stage1 = try stage1Run()
+        for (name, warmUp) in [("collapse", Optional(0)), ("early", nil)] {
+            var r = request(stage1, epochs: 1, maxSteps: 1)
+            r.training.learningRate = 1e-12
+            r.training.collapseCheckAfterSteps = warmUp
+            let (trainer, data) = try StackGANWorkflow.makeTrainer(r, out: RunFolder(path: tempDir + "/" + name))
+            trainer.quiet = true
+            for (_, t) in trainer.gan.generator.namedParameters() where t.rank > 1 { t.storage = [Float](repeating: 0, count: t.count) }
+            let warnings = try XCTUnwrap(trainer.train(on: data.train).last).outcome.warnings
+            XCTAssertEqual(warnings.contains { $0.contains("mode collapse") }, warmUp != nil, "\(name): \(warnings)")
+        }
+        let last = try XCTUnwrap(RunFolder(path: tempDir + "/collapse").readMetrics().last { ($0["kind"] as? String) == "epoch" })
+        XCTAssertLessThan((last["diversity_ratio"] as? Double) ?? 1, 1e-3)
+    }
+
     func testResumeIsBitIdentical() throws {
         let stage1 = try stage1Run()
         let straight = try StackGANWorkflow.makeTrainer(request(stage1, epochs: 2), out: RunFolder(path: tempDir + "/straight"))

@@ -16,15 +16,23 @@ public enum IllusionExecutable {
 
     /// Runs the executable to completion; its exit status, stdout and stderr.
     public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let bin = try XCTUnwrap(url)
-        let p = Process()
-        p.executableURL = bin
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try runProcess(XCTUnwrap(url), arguments)
     }
+}
+
+/// Runs `executable arguments…` to completion (in `environment` when given, else the test's own);
+/// its exit status, stdout and stderr. Both pipes are drained before waiting, so a chatty child
+/// cannot block on a full pipe.
+public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws
+    -> (status: Int32, stdout: String, stderr: String) {
+    let p = Process()
+    p.executableURL = executable
+    p.arguments = arguments
+    if let environment { p.environment = environment }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out; p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }

@@ -86,13 +86,9 @@ public enum CelebA {
             }
             return try image.centerCropped(size: crop).resized(width: size, height: size)
         }
-        if !undecodable.isEmpty {
-            for i in undecodable { logLine("warning: \(paths[i]): skipped, not a decodable image") }
-            logLine("warning: skipped \(undecodable.count) undecodable image\(undecodable.count == 1 ? "" : "s") of \(paths.count) in \(imageDirectory)")
-            let left = Set(undecodable)
-            selected = selected.indices.filter { !left.contains($0) }.map { selected[$0] }
-            guard !selected.isEmpty else { throw DatasetError.missingFile(path: imageDirectory, reason: "no decodable images found") }
-        }
+        let unreadable = UndecodableImages(positions: undecodable)
+        try unreadable.report(path: { paths[$0] }, total: paths.count, directory: imageDirectory, warn: { logLine("warning: " + $0) })
+        selected = unreadable.keeping(selected)
 
         var attributes = [Bool](repeating: false, count: selected.count * columns.count)
         for (r, i) in selected.enumerated() {

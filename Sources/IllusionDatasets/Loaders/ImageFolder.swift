@@ -124,19 +124,14 @@ public enum ImageFolder {
             }
             return try square.resized(width: size, height: size)
         }
-        let undecodablePaths = undecodable.map { files[$0] }
-        if !undecodable.isEmpty {
-            for path in undecodablePaths { warn("\(path): skipped, not a decodable image") }
-            warn("skipped \(undecodable.count) undecodable image\(undecodable.count == 1 ? "" : "s") of \(files.count) in \(directory)")
-            let left = Set(undecodable)
-            labels = labels.indices.filter { !left.contains($0) }.map { labels[$0] }
-            guard !labels.isEmpty else { throw DatasetError.missingFile(path: directory, reason: "no decodable images found") }
-        }
+        let unreadable = UndecodableImages(positions: undecodable)
+        try unreadable.report(path: { files[$0] }, total: files.count, directory: directory, warn: warn)
+        labels = unreadable.keeping(labels)
         let dataset = ImageDataset(name: (directory as NSString).lastPathComponent, channels: options.channels,
                                    height: size, width: size, pixels: pixels, labels: labels,
                                    classNames: classNames)
         var result = Result(dataset: dataset, skippedFiles: skipped)
-        result.undecodableFiles = undecodablePaths
+        result.undecodableFiles = undecodable.map { files[$0] }
         return result
     }
 

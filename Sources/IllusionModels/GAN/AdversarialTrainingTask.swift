@@ -24,6 +24,21 @@ extension AdversarialTrainingTask {
     /// The training-set indices of batch `b` of this epoch.
     func batchIndices(_ b: Int) -> [Int] { Array(order[(b * training.batchSize)..<((b + 1) * training.batchSize)]) }
 
+    /// The epoch's two collapse alarms (``ModeCollapse``): the discriminator's (its mean loss per
+    /// term, `meanLossD`) and the generator's (fixed-noise diversity against the data's), the latter
+    /// only after `collapseCheckAfterSteps` steps (default 500: an untrained generator's samples are
+    /// alike without having collapsed).
+    func collapseWarnings(epoch: Int, meanLossD: Double, meanFakeProbability: Double,
+                          diversity: ModeCollapse.DiversityCheck) -> [String] {
+        var warnings: [String] = []
+        if let w = ModeCollapse.discriminatorCollapseWarning(meanLoss: meanLossD, meanFakeProbability: meanFakeProbability,
+                                                             epoch: epoch + 1, generatorLoss: training.generatorLoss) { warnings.append(w) }
+        let perEpoch = min(training.maxStepsPerEpoch > 0 ? training.maxStepsPerEpoch : stepsPerEpoch, stepsPerEpoch)
+        if (epoch + 1) * perEpoch >= training.collapseCheckAfterSteps ?? 500,
+           let w = ModeCollapse.modeCollapseWarning(diversity, epoch: epoch + 1) { warnings.append(w) }
+        return warnings
+    }
+
     /// The fixed-noise grid written each epoch (progress/samples_epochNNN.png).
     func epochPictureFiles(epoch: Int) -> [(tag: String, file: String)] {
         training.writePictures ? [("samples", String(format: "progress/samples_epoch%03d.png", epoch))] : []

@@ -65,20 +65,13 @@ final class GANTrainingTask: AdversarialTrainingTask {
     }
 
     func endEpoch(_ epoch: Int, training: EpochTrainingFigures) throws -> EpochOutcome {
-        let m = config.model, opts = config.training
         let grid = grid!
         let samples = GANSampling.generate(gan.generator, noise: grid.noise, conditions: grid.conditions, seed: GANSampling.fixedNoiseSeed)
         self.samples = samples
         let diversity = ModeCollapse.DiversityCheck(generated: GANSampling.diversity(of: samples, groupSize: grid.groupSize), real: realDiversity)
         lastDiversity = diversity
-        var warnings: [String] = []
-        if let w = ModeCollapse.discriminatorCollapseWarning(meanLoss: training["loss_d"], meanFakeProbability: training["d_fake"],
-                                                             epoch: epoch + 1, generatorLoss: opts.generatorLoss) { warnings.append(w) }
-        let stepsDone = (epoch + 1) * min(opts.maxStepsPerEpoch > 0 ? opts.maxStepsPerEpoch : stepsPerEpoch, stepsPerEpoch)
-        if stepsDone >= opts.collapseCheckAfterSteps ?? 500, let w = ModeCollapse.modeCollapseWarning(diversity, epoch: epoch + 1) {
-            warnings.append(w)
-        }
-        _ = m
+        let warnings = collapseWarnings(epoch: epoch, meanLossD: training["loss_d"], meanFakeProbability: training["d_fake"],
+                                        diversity: diversity)
         return EpochOutcome(figures: [("diversity_generated", diversity.generated), ("diversity_real", diversity.real),
                                       ("diversity_ratio", diversity.ratio)], warnings: warnings)
     }

@@ -22,11 +22,8 @@ extension RecurrentState {
             let (layers, h) = (t.shape[0], t.shape[2])
             require(t.shape[1] == shard.localCount, "gatheredStreams: \(t.shape) for \(shard.localCount) streams")
             var all = [Double](repeating: 0, count: layers * shard.globalCount * h)
-            for l in 0..<layers {
-                for i in 0..<shard.localCount {
-                    let g = shard.globalRow(i)
-                    for j in 0..<h { all[(l * shard.globalCount + g) * h + j] = Double(t.storage[(l * shard.localCount + i) * h + j]) }
-                }
+            Self.forEachStreamRow(layers: layers, width: h, shard) { local, global in
+                for j in 0..<h { all[global + j] = Double(t.storage[local + j]) }
             }
             sum(&all)
             return Tensor(shape: [layers, shard.globalCount, h], storage: all.map { Float($0) })
@@ -39,13 +36,20 @@ extension RecurrentState {
         let (layers, h) = (t.shape[0], t.shape[2])
         require(t.shape[1] == shard.globalCount, "pickStreams: \(t.shape) for \(shard.globalCount) streams")
         var out = [Float](repeating: 0, count: layers * shard.localCount * h)
-        for l in 0..<layers {
-            for i in 0..<shard.localCount {
-                let g = shard.globalRow(i)
-                for j in 0..<h { out[(l * shard.localCount + i) * h + j] = t.storage[(l * shard.globalCount + g) * h + j] }
-            }
+        forEachStreamRow(layers: layers, width: h, shard) { local, global in
+            for j in 0..<h { out[local + j] = t.storage[global + j] }
         }
         return Tensor(shape: [layers, shard.localCount, h], storage: out)
+    }
+
+    /// Every (layer, own stream) row of width `width`: its start in a `[L, B/W, H]` tensor (`local`)
+    /// and in a `[L, B, H]` one (`global`), the one map both directions above copy through.
+    static func forEachStreamRow(layers: Int, width: Int, _ shard: BatchShard, _ body: (_ local: Int, _ global: Int) -> Void) {
+        for l in 0..<layers {
+            for i in 0..<shard.localCount {
+                body((l * shard.localCount + i) * width, (l * shard.globalCount + shard.globalRow(i)) * width)
+            }
+        }
     }
 }
 

@@ -111,9 +111,9 @@ final class StackGANTrainingTask: AdversarialTrainingTask {
         let drawn = StackGANSampling.generate(gan, noise: grid.noise, conditions: grid.conditions!, seed: GANSampling.fixedNoiseSeed)
         samples = drawn
         let diversity = ModeCollapse.DiversityCheck(generated: GANSampling.diversity(of: drawn.high, groupSize: grid.groupSize), real: realDiversity)
-        var warnings: [String] = []
-        if let w = ModeCollapse.discriminatorCollapseWarning(meanLoss: training["loss_d"] / 2, meanFakeProbability: training["d_fake"],
-                                                             epoch: epoch + 1, generatorLoss: config.training.generatorLoss) { warnings.append(w) }
+        // loss_d sums the real/matching term and the mean of the two fake terms (loss (8)): /2 per term.
+        let warnings = collapseWarnings(epoch: epoch, meanLossD: training["loss_d"] / 2, meanFakeProbability: training["d_fake"],
+                                        diversity: diversity)
         return EpochOutcome(figures: [("diversity_generated", diversity.generated), ("diversity_real", diversity.real),
                                       ("diversity_ratio", diversity.ratio)], warnings: warnings)
     }
