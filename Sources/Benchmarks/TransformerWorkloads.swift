@@ -31,7 +31,7 @@ enum TransformerWorkloads {
     }
 
     static func make(_ workload: Workload) throws -> TrainingSetup {
-        ComputeContext.gemmBound(ParallelLoops.threads).apply()  // as `illusion train char-lm --threads`
+        CharTransformerWorkflow.computeContext(threads: ParallelLoops.threads).apply()  // as `illusion train char-lm --arch transformer --threads`
         let model = try model()
         var streamRNG = RandomGenerator(seed: 1)
         switch workload.name {
