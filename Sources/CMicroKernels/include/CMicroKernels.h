@@ -2,3 +2,4 @@
 #include "PackedGEMM.h"
 #include "LSTMRows.h"
 #include "TransformerRows.h"
+#include "AdamRows.h"
