@@ -31,7 +31,10 @@ enum TransformerWorkloads {
     }
 
     static func make(_ workload: Workload) throws -> TrainingSetup {
-        ComputeContext.gemmBound(ParallelLoops.threads).apply()  // as `illusion train char-lm --threads`
+        // As the CLI: `illusion train char-lm --arch transformer --threads` trains on the transformer's
+        // context (OpenBLAS single-threaded, GEMMs split over our threads), `illusion generate` on `gemmBound`.
+        let training = workload.name == "transformer"
+        (training ? CharTransformerWorkflow.computeContext(threads: ParallelLoops.threads) : .gemmBound(ParallelLoops.threads)).apply()
         let model = try model()
         var streamRNG = RandomGenerator(seed: 1)
         switch workload.name {

@@ -130,6 +130,29 @@ final class CharTransformerTests: XCTestCase {
         for (p, d) in zip(a.trainer.model.uniqueParameters, decays) { XCTAssertEqual(d, p.tensor.rank >= 2 ? 0.1 : 0, p.name) }
     }
 
+    /// The transformer's compute context (OpenBLAS single-threaded, GEMMs split by rows of C over our
+    /// threads) gives the same weights after three AdamW steps at 1 and 2 threads, bit for bit, on a
+    /// model whose projections do split (256 tokens × width 64).
+    func testTrainingStepsDoNotDependOnTheThreadCount() throws {
+        let text = (0..<2000).map { ($0 * 7 + $0 / 13) % 20 }
+        func weights(threads: Int) throws -> [[UInt32]] {
+            try CharTransformerWorkflow.computeContext(threads: threads).run {
+                if threads > 1 { XCTAssertEqual(RowSplit.parts(m: 256, n: 192, k: 64), 2, "c_attn splits") }
+                var rng = RandomGenerator(seed: 8)
+                let model = try CharTransformer(config: CharTransformerConfig(vocabularySize: 20, blockSize: 32, layers: 1, heads: 2, width: 64),
+                                                rng: &rng)
+                var recipe = TransformerRecipe()
+                recipe.batch = 8; recipe.seed = 4
+                let trainer = TransformerTrainer(model: model, recipe: recipe)
+                for _ in 0..<3 { trainer.trainStep(on: text) }
+                return model.uniqueParameters.map { $0.tensor.storage.map(\.bitPattern) }
+            }
+        }
+        let one = try weights(threads: 1), two = try weights(threads: 2)
+        XCTAssertEqual(one.count, two.count)
+        for (i, (a, b)) in zip(one, two).enumerated() { XCTAssertTrue(a == b, "parameter \(i) differs between 1 and 2 threads") }
+    }
+
     /// The transformer run on the shared loop: a run killed after its step-4 checkpoint (the newer
     /// ones deleted) resumes to the uninterrupted run's weights — AdamW moments, the batch stream
     /// and the warm-up + cosine position all come back — and metrics.jsonl holds each step line once.

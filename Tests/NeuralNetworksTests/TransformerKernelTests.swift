@@ -72,10 +72,12 @@ final class TransformerKernelTests: XCTestCase {
         XCTAssertEqual(fastExp(0), 1)
     }
 
-    /// The SIMD8 Adam update gives the bits of the one-value-at-a-time reference (37 values: four
-    /// blocks of eight and a tail), for AdamW's decoupled decay and Adam's coupled one.
-    func testSIMDAdamUpdateEqualsScalarReferenceBitForBit() {
+    /// The C Adam update (every kernel this CPU runs) gives the bits of the one-value-at-a-time
+    /// Swift reference (37 values: two blocks of 16 and a tail), for AdamW's decoupled decay and
+    /// Adam's coupled one.
+    func testVectorAdamUpdateEqualsScalarReferenceBitForBit() {
         var rng = RandomGenerator(seed: 34)
+        for kernel in PackedKernel.available {
         for (coupled, shrink) in [(Float(0), Float(1 - 1e-3 * 0.1)), (0.01, 1)] {
             let c = AdamConstants(lr: 1e-3, beta1: 0.9, beta2: 0.99, epsilon: 1e-8, coupledDecay: coupled, shrink: shrink,
                                   correction1: 0.19, correction2: 0.0297)
@@ -86,7 +88,7 @@ final class TransformerKernelTests: XCTestCase {
             let start = w1
             for _ in 0..<3 {
                 g.withUnsafeBufferPointer { gp in
-                    adamUpdate(0..<37, gradient: gp.baseAddress!, parameter: &w1, firstMoment: &m1, secondMoment: &v1, c)
+                    adamUpdate(0..<37, gradient: gp.baseAddress!, parameter: &w1, firstMoment: &m1, secondMoment: &v1, c, kernel: kernel)
                     referenceAdamUpdate(0..<37, gradient: gp.baseAddress!, parameter: &w2, firstMoment: &m2, secondMoment: &v2, c)
                 }
             }
@@ -94,6 +96,46 @@ final class TransformerKernelTests: XCTestCase {
             XCTAssertEqual(m1.map(\.bitPattern), m2.map(\.bitPattern))
             XCTAssertEqual(v1.map(\.bitPattern), v2.map(\.bitPattern))
             XCTAssertTrue(zip(w1, start).allSatisfy { $0 != $1 }, "every value moves")
+        }
+        }
+    }
+
+    /// The C GELU kernel (every kernel this CPU runs: portable, AVX2, AVX-512) gives the bits of the
+    /// Swift loop, over 1,003 values in [−16, 16] (past the −87 flush of e^{−x²/2}) and ±0, plus a
+    /// tail that is not a multiple of any vector width.
+    func testCGELUKernelEqualsSwiftReferenceBitForBit() {
+        var rng = RandomGenerator(seed: 35)
+        let x = (0..<1001).map { _ in rng.nextFloat() * 32 - 16 } + [0, -0.0]
+        var wantY = [Float](repeating: 0, count: x.count), wantS = wantY
+        x.withUnsafeBufferPointer { xp in referenceExactGELU(xp.baseAddress!, y: &wantY, slope: &wantS, count: x.count) }
+        XCTAssertGreaterThan(PackedKernel.available.count, 0)
+        for kernel in PackedKernel.available {
+            // The backward of a gradient of ones is the stored slope, exactly (1·s = s).
+            let xt = Tensor(shape: [x.count], storage: x, requiresGrad: true)
+            let y = exactGELU(xt, kernel: kernel)
+            y.backward(gradient: [Float](repeating: 1, count: x.count))
+            XCTAssertEqual(y.storage.map(\.bitPattern), wantY.map(\.bitPattern), "\(kernel) y")
+            XCTAssertEqual(xt.grad!.map(\.bitPattern), wantS.map(\.bitPattern), "\(kernel) slope")
+        }
+        XCTAssertEqual(wantY[0], x[0] * 0.5 * (1 + Float(erf(Double(x[0]) / 2.0.squareRoot()))), accuracy: 1e-5)
+    }
+
+    /// The C softmax kernel gives the bits of the Swift loop, causal and not, on rows whose widths
+    /// (1 … 67 visible columns) cross every vector width.
+    func testCSoftmaxKernelEqualsSwiftReferenceBitForBit() {
+        var rng = RandomGenerator(seed: 36)
+        let t = 67, s = 67
+        let scores = (0..<(t * s)).map { _ in rng.nextFloat() * 20 - 10 }
+        for causal in [true, false] {
+            var want = scores
+            want.withUnsafeMutableBufferPointer { referenceSoftmaxRows($0.baseAddress!, rows: t, columns: s, causal: causal) }
+            for kernel in PackedKernel.available {
+                var got = scores
+                got.withUnsafeMutableBufferPointer { softmaxRows($0.baseAddress!, rows: t, columns: s, causal: causal, kernel: kernel) }
+                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "\(kernel), causal \(causal)")
+            }
+            XCTAssertEqual(want[0 ..< s].reduce(0, +), 1, accuracy: 1e-5)
+            if causal { XCTAssertEqual(want[1], 0) }
         }
     }
 }

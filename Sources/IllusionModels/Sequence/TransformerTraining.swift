@@ -178,9 +178,11 @@ final class TransformerTask: TrainingTask {
 }
 
 extension CharTransformerWorkflow {
-    /// Threads for the transformer: OpenBLAS runs each projection GEMM on `n` threads, and our
-    /// attention/LayerNorm loops spread (batch, head) pairs and rows over `n` threads. The two never
-    /// run at once (the tape runs one op at a time; the per-head GEMMs inside the attention loops are
-    /// below OpenBLAS's threading threshold, so they run single-threaded in each of our threads).
-    public static func computeContext(threads n: Int) -> ComputeContext { .gemmBound(n) }
+    /// Threads for the transformer: ``ComputeContext/layers(_:)`` — OpenBLAS single-threaded and
+    /// everything on our `n` threads: each projection GEMM split by rows of C (``rowSplitSGEMM``:
+    /// tokens forward and for dx, output features for dW), the attention's (batch, head) pairs,
+    /// the elementwise, LayerNorm and AdamW passes. A threaded OpenBLAS (``ComputeContext/gemmBound(_:)``,
+    /// used before) scaled these small GEMMs poorly and its idle workers spun in `sched_yield`
+    /// through every pass between them. Results do not depend on `n` (`CharTransformerTests`).
+    public static func computeContext(threads n: Int) -> ComputeContext { .layers(n) }
 }

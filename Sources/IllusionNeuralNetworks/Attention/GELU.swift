@@ -1,5 +1,6 @@
 import Foundation
 import IllusionTensors
+import CMicroKernels
 
 /// Which GELU formula, as `torch.nn.GELU(approximate=…)`.
 public enum GELUApproximation: String, Sendable {
@@ -40,20 +41,16 @@ public final class GELU: Layer {
 
 /// Exact GELU as one tape op: y = x·Φ(x); the forward also stores y' = Φ(x) + x·φ(x), so the
 /// backward is one multiply. Φ uses ``fastErf`` (|error| ≤ 1.5·10⁻⁷, below Float32's resolution of
-/// Φ ∈ [0, 1]); loops are plain arithmetic so the compiler vectorises them.
-func exactGELU(_ x: Tensor) -> Tensor {
+/// Φ ∈ [0, 1]). The forward runs the C kernel `ic_gelu_forward` (AVX-512 / AVX2 / portable, chosen
+/// at run time), bit-identical to the Swift loop ``referenceExactGELU`` (tested), on
+/// ``ParallelLoops`` parts.
+func exactGELU(_ x: Tensor, kernel: PackedKernel = .best) -> Tensor {
     let n = x.count
     var y = uninitializedFloats(n), slope = uninitializedFloats(n)
     x.storage.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in slope.withUnsafeMutableBufferPointer { sp in
         let X = xp.baseAddress!, Y = yp.baseAddress!, S = sp.baseAddress!
-        ParallelLoops.forEachPart(n, cost: 8) { r in
-            for i in r {
-                let v = X[i]
-                let gauss = fastExp(-0.5 * v * v)                 // e^{−x²/2}
-                let cdf = 0.5 * (1 + fastErf(v * 0.70710678, gaussian: gauss))
-                Y[i] = v * cdf
-                S[i] = cdf + v * 0.39894228 * gauss               // Φ(x) + x·φ(x)
-            }
+        ParallelLoops.forEachPart(n, cost: 4) { r in
+            ic_gelu_forward(kernel.rawValue, X + r.lowerBound, Y + r.lowerBound, S + r.lowerBound, r.count)
         }
     } } }
     return Tensor.result("gelu", shape: x.shape, storage: y, inputs: [x]) { _, g in
@@ -63,6 +60,20 @@ func exactGELU(_ x: Tensor) -> Tensor {
             ParallelLoops.forEachPart(n) { r in for i in r { D[i] = G[i] * S[i] } }
         } } }
         x.accumulateGrad(dx)
+    }
+}
+
+/// The Swift loop the C kernel of ``exactGELU`` equals bit for bit: y = x·Φ(x) and
+/// slope = Φ(x) + x·φ(x) over `count` values (plain arithmetic; the compiler vectorises it at
+/// the build's baseline width).
+func referenceExactGELU(_ X: UnsafePointer<Float>, y Y: UnsafeMutablePointer<Float>, slope S: UnsafeMutablePointer<Float>,
+                        count: Int) {
+    for i in 0..<count {
+        let v = X[i]
+        let gauss = fastExp(-0.5 * v * v)                 // e^{−x²/2}
+        let cdf = 0.5 * (1 + fastErf(v * 0.70710678, gaussian: gauss))
+        Y[i] = v * cdf
+        S[i] = cdf + v * 0.39894228 * gauss               // Φ(x) + x·φ(x)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import IllusionTensors
+import CMicroKernels
 
 /// Scaled dot-product attention as one tape op, as `torch.nn.functional.scaled_dot_product_attention`:
 ///
@@ -101,9 +102,16 @@ public func attentionWeights(_ q: Tensor, _ k: Tensor, causal: Bool) -> [Float] 
 
 /// Turns each of `rows` rows of scores (`columns` apart) into a softmax in place; with `causal`,
 /// row i keeps columns 0…i only and the rest become exactly 0. Each row subtracts its maximum over
-/// the visible columns before the exponential.
+/// the visible columns before the exponential. Runs the C kernel `ic_softmax_rows` (AVX-512 / AVX2 /
+/// portable, chosen at run time), bit-identical to the Swift loop ``referenceSoftmaxRows`` (tested).
 @inline(__always)
-func softmaxRows(_ w: UnsafeMutablePointer<Float>, rows t: Int, columns s: Int, causal: Bool) {
+func softmaxRows(_ w: UnsafeMutablePointer<Float>, rows t: Int, columns s: Int, causal: Bool,
+                 kernel: PackedKernel = .best) {
+    ic_softmax_rows(kernel.rawValue, w, Int32(t), Int32(s), causal ? 1 : 0)
+}
+
+/// The Swift loop ``softmaxRows``'s C kernel equals bit for bit (same contract).
+func referenceSoftmaxRows(_ w: UnsafeMutablePointer<Float>, rows t: Int, columns s: Int, causal: Bool) {
     for row in 0..<t {
         let base = row * s, visible = causal ? Swift.min(row + 1, s) : s
         var m = -Float.infinity

@@ -51,7 +51,9 @@ public final class Dense: Layer {
 
 /// y = x·Wᵀ + b as one tape op. x `[N, in]`, W `[out, in]`, b `[out]` → y `[N, out]`.
 /// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ_N dy. Outputs and gradients start uninitialised: every
-/// value is written by the bias copy or by a GEMM with β = 0 (which never reads C).
+/// value is written by the bias copy or by a GEMM with β = 0 (which never reads C). The three GEMMs
+/// split their rows over our threads under ``ComputeContext/layers(_:)`` (``rowSplitSGEMM``; dW by
+/// output features), with the same bits as one call.
 public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     let n = x.shape[0], inSize = x.shape[1], outSize = weight.shape[0]
     require(weight.shape == [outSize, inSize], "linear: weight \(weight.shape) does not fit input \(x.shape)")
@@ -63,7 +65,7 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
             }
         }
         x.storage.withUnsafeBufferPointer { xp in weight.storage.withUnsafeBufferPointer { wp in
-            sgemm(transB: true, m: n, n: outSize, k: inSize, a: xp.baseAddress!, lda: inSize,
+            rowSplitSGEMM(transB: true, m: n, n: outSize, k: inSize, a: xp.baseAddress!, lda: inSize,
                   b: wp.baseAddress!, ldb: inSize, beta: bias == nil ? 0 : 1, c: yp.baseAddress!, ldc: outSize)
         } }
     }
@@ -73,7 +75,7 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
             if x.isOnTape {
                 var dx = uninitializedFloats(n * inSize)
                 weight.storage.withUnsafeBufferPointer { wp in dx.withUnsafeMutableBufferPointer { d in
-                    sgemm(m: n, n: inSize, k: outSize, a: gp.baseAddress!, lda: outSize, b: wp.baseAddress!, ldb: inSize,
+                    rowSplitSGEMM(m: n, n: inSize, k: outSize, a: gp.baseAddress!, lda: outSize, b: wp.baseAddress!, ldb: inSize,
                           c: d.baseAddress!, ldc: inSize)
                 } }
                 x.accumulateGrad(dx)
@@ -81,7 +83,7 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
             if weight.isOnTape {
                 var dw = uninitializedFloats(outSize * inSize)
                 x.storage.withUnsafeBufferPointer { xp in dw.withUnsafeMutableBufferPointer { d in
-                    sgemm(transA: true, m: outSize, n: inSize, k: n, a: gp.baseAddress!, lda: outSize, b: xp.baseAddress!, ldb: inSize,
+                    rowSplitSGEMM(transA: true, m: outSize, n: inSize, k: n, a: gp.baseAddress!, lda: outSize, b: xp.baseAddress!, ldb: inSize,
                           c: d.baseAddress!, ldc: inSize)
                 } }
                 weight.accumulateGrad(dw)

@@ -5,9 +5,10 @@ import Foundation
 /// OpenBLAS uses inside each `sgemm`.
 ///
 /// Two set-ups are used: ``layers(_:)`` — our loops on n threads around a single-threaded OpenBLAS
-/// (the default of `illusion`; never two pools at once), and ``gemmBound(_:)`` — OpenBLAS on n
-/// threads too, for the recurrent and transformer models whose time is in large GEMMs between
-/// small elementwise passes (the tape runs one op at a time, so the pools still never overlap).
+/// (the default of `illusion`, and the transformer's training, whose GEMMs split their rows over our
+/// threads: ``rowSplitSGEMM``; never two pools at once), and ``gemmBound(_:)`` — OpenBLAS on n
+/// threads too, for the recurrent models and generation whose time is in GEMMs between small
+/// elementwise passes (the tape runs one op at a time, so the pools still never overlap).
 ///
 /// Scope: the context is process-wide, not per thread. OpenBLAS keeps one thread count for the
 /// whole process (`openblas_set_num_threads`), so two contexts cannot be in force on two threads

@@ -127,7 +127,8 @@ extension TrainCharLM {
 
     func train(_ config: CharTransformerRunConfig, corpus: CharLMCorpus) throws {
         var options = CharTransformerWorkflow.Options()
-        options.resumeFrom = resumeFrom; options.checkpointEvery = checkpointEvery; options.keepCheckpoints = keepCheckpoints; options.compute = gemmBoundContext(threads)
+        options.resumeFrom = resumeFrom; options.checkpointEvery = checkpointEvery; options.keepCheckpoints = keepCheckpoints
+        options.compute = CharTransformerWorkflow.computeContext(threads: threads ?? ComputeThreads.count)
         options.resume = resume; options.quiet = quiet; options.sampleLength = sampleLength; options.sampleSeed = seed
         let summary = try CharTransformerWorkflow.train(config, corpus: corpus, folder: RunFolder(path: out), options: options)
         if json { printJSON(summary) }
