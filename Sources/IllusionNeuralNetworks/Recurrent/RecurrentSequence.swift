@@ -77,10 +77,16 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
     var xw = [Float](unsafeUninitializedCapacity: n * steps * gh) { _, count in count = n * steps * gh }
     // States by processing step k: hs[k] is the state before step k (hs[0] = h0), time-major [T + 1, N, H].
     var hs = [Float](unsafeUninitializedCapacity: (steps + 1) * n * h) { _, count in count = (steps + 1) * n * h }
-    var cs = [Float](repeating: 0, count: kind.hasCellState ? (steps + 1) * n * h : 0)
-    var tanhCs = [Float](repeating: 0, count: kind.hasCellState ? steps * n * h : 0)
+    // Every row of cs past c0, of tanhCs and (without padding) of packed is written before it is read.
+    let csCount = kind.hasCellState ? (steps + 1) * n * h : 0, tanhCount = kind.hasCellState ? steps * n * h : 0
+    var cs = [Float](unsafeUninitializedCapacity: csCount) { b, count in
+        if csCount > 0 { b.baseAddress!.initialize(repeating: 0, count: n * h) }
+        count = csCount
+    }
+    var tanhCs = [Float](unsafeUninitializedCapacity: tanhCount) { _, count in count = tanhCount }
     var hnStore = [Float](repeating: 0, count: isGRU ? steps * n * h : 0)
-    var packed = [Float](repeating: 0, count: n * rowsOut * h)
+    var packed = padded ? [Float](repeating: 0, count: n * rowsOut * h)
+                        : [Float](unsafeUninitializedCapacity: n * rowsOut * h) { _, count in count = n * rowsOut * h }
     var hw = [Float](repeating: 0, count: isGRU ? n * gh : 0)
     let firstBias: [Float] = isGRU ? biasIH.storage : zip(biasIH.storage, biasHH.storage).map { $0 + $1 }
     h0.storage.withUnsafeBufferPointer { s in hs.withUnsafeMutableBufferPointer { d in d.baseAddress!.update(from: s.baseAddress!, count: n * h) } }
@@ -232,6 +238,13 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                     }
                 }
             }
+            // Only the final state may have a gradient (a classifier's h_T): one sequential scan
+            // spares every step's strided read of the outputs' zero gradients.
+            let outputsHaveGradient = (0..<n).contains { b in
+                let row = gp + b * rowsOut * h
+                for j in 0..<(steps * h) where row[j] != 0 { return true }
+                return false
+            }
             func runPart(_ p: Int) {
                 let rows = rowsOf(p), b0 = rows.lowerBound, m = rows.count
                 guard m > 0 else { return }
@@ -240,8 +253,10 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                     let dgStep = dhwp.map { $0 + k * n * gh }  // GRU only
                     for b in rows where t < length[b] {
                         let d = dhp + b * h
-                        let go = gp + (b * rowsOut + t) * h
-                        for j in 0..<h { d[j] += go[j] }
+                        if outputsHaveGradient {
+                            let go = gp + (b * rowsOut + t) * h
+                            for j in 0..<h { d[j] += go[j] }
+                        }
                         let dxr = dxwp + (b * steps + t) * gh
                         let a = acts + (b * steps + t) * gh
                         let hp = hsp + k * n * h + b * h, hn = hsp + (k + 1) * n * h + b * h
