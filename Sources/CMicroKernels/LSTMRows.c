@@ -41,12 +41,13 @@ static inline __attribute__((always_inline)) float ic_tanh(float x) {
     return a < 0.125f ? x * q : sgn;
 }
 
-#define IC_LSTM_FORWARD(NAME, ATTR)                                                                     \
-    static ATTR void NAME(float *restrict gates, const float *restrict c_prev, float *restrict c_next,  \
-                          float *restrict tanh_c, float *restrict h_next, float *restrict out, int h) { \
-        for (int j = 0; j < 2 * h; j++) gates[j] = ic_sigmoid(gates[j]);                              \
-        for (int j = 2 * h; j < 3 * h; j++) gates[j] = ic_tanh(gates[j]);                             \
-        for (int j = 3 * h; j < 4 * h; j++) gates[j] = ic_sigmoid(gates[j]);                          \
+#define IC_LSTM_FORWARD(NAME, BIAS, ATTR)                                                               \
+    static ATTR void NAME(float *restrict gates, const float *restrict bias, const float *restrict c_prev, \
+                          float *restrict c_next, float *restrict tanh_c, float *restrict h_next,      \
+                          float *restrict out, int h) {                                                \
+        for (int j = 0; j < 2 * h; j++) gates[j] = ic_sigmoid(BIAS ? gates[j] + bias[j] : gates[j]);  \
+        for (int j = 2 * h; j < 3 * h; j++) gates[j] = ic_tanh(BIAS ? gates[j] + bias[j] : gates[j]); \
+        for (int j = 3 * h; j < 4 * h; j++) gates[j] = ic_sigmoid(BIAS ? gates[j] + bias[j] : gates[j]); \
         const float *i = gates, *f = gates + h, *g = gates + 2 * h, *o = gates + 3 * h;               \
         for (int j = 0; j < h; j++) {                                                                  \
             float c = f[j] * c_prev[j] + i[j] * g[j];                                                  \
@@ -57,7 +58,7 @@ static inline __attribute__((always_inline)) float ic_tanh(float x) {
         }                                                                                              \
     }
 
-#define IC_LSTM_BACKWARD(NAME, ATTR)                                                                    \
+#define IC_LSTM_BACKWARD(NAME, BOTH, ATTR)                                                              \
     static ATTR void NAME(const float *restrict acts, const float *restrict c_prev,                    \
                           const float *restrict tanh_c, const float *restrict dh, float *restrict dc,  \
                           float *restrict dx, float *restrict dg, int h) {                             \
@@ -72,32 +73,54 @@ static inline __attribute__((always_inline)) float ic_tanh(float x) {
             float dgg = dcv_i * (1 - g * g);                                                           \
             float dog = d * tc * o * (1 - o);                                                          \
             dx[j] = di; dx[h + j] = df; dx[2 * h + j] = dgg; dx[3 * h + j] = dog;                      \
-            dg[j] = di; dg[h + j] = df; dg[2 * h + j] = dgg; dg[3 * h + j] = dog;                      \
+            if (BOTH) { dg[j] = di; dg[h + j] = df; dg[2 * h + j] = dgg; dg[3 * h + j] = dog; }       \
             dc[j] = dcv_f;                                                                             \
         }                                                                                              \
     }
 
-IC_LSTM_FORWARD(forward_portable, )
-IC_LSTM_BACKWARD(backward_portable, )
+IC_LSTM_FORWARD(forward_portable, 0, )
+IC_LSTM_FORWARD(forward_bias_portable, 1, )
+IC_LSTM_BACKWARD(backward_portable, 1, )
+IC_LSTM_BACKWARD(backward_one_portable, 0, )
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-IC_LSTM_FORWARD(forward_avx2, __attribute__((target("avx2,fma"))))
-IC_LSTM_BACKWARD(backward_avx2, __attribute__((target("avx2,fma"))))
-IC_LSTM_FORWARD(forward_avx512, __attribute__((target("avx512f"))))
-IC_LSTM_BACKWARD(backward_avx512, __attribute__((target("avx512f"))))
+IC_LSTM_FORWARD(forward_avx2, 0, __attribute__((target("avx2,fma"))))
+IC_LSTM_FORWARD(forward_bias_avx2, 1, __attribute__((target("avx2,fma"))))
+IC_LSTM_BACKWARD(backward_avx2, 1, __attribute__((target("avx2,fma"))))
+IC_LSTM_BACKWARD(backward_one_avx2, 0, __attribute__((target("avx2,fma"))))
+IC_LSTM_FORWARD(forward_avx512, 0, __attribute__((target("avx512f"))))
+IC_LSTM_FORWARD(forward_bias_avx512, 1, __attribute__((target("avx512f"))))
+IC_LSTM_BACKWARD(backward_avx512, 1, __attribute__((target("avx512f"))))
+IC_LSTM_BACKWARD(backward_one_avx512, 0, __attribute__((target("avx512f"))))
 #define IC_X86_ROWS 1
 #endif
 
-void ic_lstm_forward_row(int kernel, float *gates, const float *c_prev, float *c_next, float *tanh_c,
-                         float *h_next, float *out, int h) {
+void ic_lstm_forward_row(int kernel, float *gates, const float *bias, const float *c_prev, float *c_next,
+                         float *tanh_c, float *h_next, float *out, int h) {
+    if (bias) {  // the biases added here rather than copied into every row before the projection
 #ifdef IC_X86_ROWS
-    if (kernel == 2) { forward_avx512(gates, c_prev, c_next, tanh_c, h_next, out, h); return; }
-    if (kernel == 1) { forward_avx2(gates, c_prev, c_next, tanh_c, h_next, out, h); return; }
+        if (kernel == 2) { forward_bias_avx512(gates, bias, c_prev, c_next, tanh_c, h_next, out, h); return; }
+        if (kernel == 1) { forward_bias_avx2(gates, bias, c_prev, c_next, tanh_c, h_next, out, h); return; }
 #endif
-    forward_portable(gates, c_prev, c_next, tanh_c, h_next, out, h);
+        forward_bias_portable(gates, bias, c_prev, c_next, tanh_c, h_next, out, h);
+        return;
+    }
+#ifdef IC_X86_ROWS
+    if (kernel == 2) { forward_avx512(gates, 0, c_prev, c_next, tanh_c, h_next, out, h); return; }
+    if (kernel == 1) { forward_avx2(gates, 0, c_prev, c_next, tanh_c, h_next, out, h); return; }
+#endif
+    forward_portable(gates, 0, c_prev, c_next, tanh_c, h_next, out, h);
 }
 
 void ic_lstm_backward_row(int kernel, const float *acts, const float *c_prev, const float *tanh_c,
                           const float *dh, float *dc, float *dx, float *dg, int h) {
+    if (!dg) {  // one copy of the gate gradients (the LSTM's dG_ih = dG_hh, stored once)
+#ifdef IC_X86_ROWS
+        if (kernel == 2) { backward_one_avx512(acts, c_prev, tanh_c, dh, dc, dx, 0, h); return; }
+        if (kernel == 1) { backward_one_avx2(acts, c_prev, tanh_c, dh, dc, dx, 0, h); return; }
+#endif
+        backward_one_portable(acts, c_prev, tanh_c, dh, dc, dx, 0, h);
+        return;
+    }
 #ifdef IC_X86_ROWS
     if (kernel == 2) { backward_avx512(acts, c_prev, tanh_c, dh, dc, dx, dg, h); return; }
     if (kernel == 1) { backward_avx2(acts, c_prev, tanh_c, dh, dc, dx, dg, h); return; }

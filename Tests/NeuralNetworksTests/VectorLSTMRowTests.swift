@@ -57,4 +57,46 @@ final class VectorLSTMRowTests: XCTestCase {
             }
         }
     }
+
+    /// The variants `recurrentSequence` uses: biases added in the forward row (against the Swift row
+    /// with the same bias, and against adding them beforehand), gate gradients to `dx` only (`dg` nil).
+    func testBiasInRowAndSingleGradientCopy() {
+        var rng = RandomGenerator(seed: 43)
+        for kernel in PackedKernel.available {
+            for h in [5, 128] {
+                func random(_ count: Int, _ scale: Float) -> [Float] { (0..<count).map { _ in (rng.nextFloat() * 2 - 1) * scale } }
+                let pre = random(4 * h, 4), bias = random(4 * h, 2), cPrev = random(h, 2), dh = random(h, 1), dcIn = random(h, 1)
+                func forward(_ gatesIn: [Float], bias: [Float]?, useC: Bool) -> [Float] {
+                    var gates = gatesIn, cNext = [Float](repeating: 0, count: h), tanhC = cNext, hNext = cNext, out = cNext
+                    let b = bias.map { b -> UnsafeMutablePointer<Float> in
+                        let p = UnsafeMutablePointer<Float>.allocate(capacity: b.count); p.initialize(from: b, count: b.count); return p
+                    }
+                    defer { b?.deallocate() }
+                    if useC {
+                        VectorLSTMRows.forward(kernel: kernel, gates: &gates, bias: b.map { UnsafePointer($0) }, cPrev: cPrev, cNext: &cNext,
+                                               tanhC: &tanhC, hNext: &hNext, out: &out, h: h)
+                    } else {
+                        lstmForwardRow(gates: &gates, bias: b.map { UnsafePointer($0) }, cPrev: cPrev, cNext: &cNext, tanhC: &tanhC,
+                                       hNext: &hNext, out: &out, h: h)
+                    }
+                    return gates + cNext + tanhC + hNext + out
+                }
+                let added = zip(pre, bias).map { $0 + $1 }
+                let cBias = forward(pre, bias: bias, useC: true)
+                XCTAssertLessThanOrEqual(maxRelativeDifference(cBias, forward(pre, bias: bias, useC: false)), 2e-6, "\(kernel) h=\(h)")
+                XCTAssertEqual(cBias, forward(added, bias: nil, useC: true), "\(kernel) h=\(h): bias in the row = bias added before")
+                XCTAssertGreaterThan(maxRelativeDifference(cBias, forward(pre, bias: nil, useC: true)), 0.01, "the bias must matter")
+                // Backward with dg nil writes the same dx and dc as with a second copy.
+                let acts = Array(cBias[0..<(4 * h)]), tanhC = Array(cBias[(6 * h)..<(7 * h)])
+                var dcBoth = dcIn, dxBoth = [Float](repeating: 0, count: 4 * h), dg = dxBoth
+                VectorLSTMRows.backward(kernel: kernel, acts: acts, cPrev: cPrev, tanhC: tanhC, dh: dh, dc: &dcBoth, dx: &dxBoth, dg: &dg, h: h)
+                var dcOne = dcIn, dxOne = [Float](repeating: 0, count: 4 * h)
+                VectorLSTMRows.backward(kernel: kernel, acts: acts, cPrev: cPrev, tanhC: tanhC, dh: dh, dc: &dcOne, dx: &dxOne, dg: nil, h: h)
+                XCTAssertEqual(dxOne, dxBoth, "\(kernel) h=\(h)")
+                XCTAssertEqual(dcOne, dcBoth, "\(kernel) h=\(h)")
+                XCTAssertEqual(dg, dxBoth, "\(kernel) h=\(h)")
+                XCTAssertGreaterThan(dxOne.map(abs).max()!, 0.001)
+            }
+        }
+    }
 }

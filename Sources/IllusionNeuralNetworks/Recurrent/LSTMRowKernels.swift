@@ -11,17 +11,17 @@ enum VectorLSTMRows {
 
     /// ``lstmForwardRow`` (same arguments), on `kernel`.
     @inline(__always)
-    static func forward(kernel: PackedKernel = best, gates: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>,
-                        cNext: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
+    static func forward(kernel: PackedKernel = best, gates: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil,
+                        cPrev: UnsafePointer<Float>, cNext: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
                         hNext: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, h: Int) {
-        ic_lstm_forward_row(kernel.rawValue, gates, cPrev, cNext, tanhC, hNext, out, Int32(h))
+        ic_lstm_forward_row(kernel.rawValue, gates, bias, cPrev, cNext, tanhC, hNext, out, Int32(h))
     }
 
-    /// ``lstmBackwardRow`` (same arguments), on `kernel`.
+    /// ``lstmBackwardRow`` (same arguments), on `kernel`; `dg` nil writes the gate gradients to `dx` only.
     @inline(__always)
     static func backward(kernel: PackedKernel = best, acts: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
                          tanhC: UnsafePointer<Float>, dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
-                         dx: UnsafeMutablePointer<Float>, dg: UnsafeMutablePointer<Float>, h: Int) {
+                         dx: UnsafeMutablePointer<Float>, dg: UnsafeMutablePointer<Float>?, h: Int) {
         ic_lstm_backward_row(kernel.rawValue, acts, cPrev, tanhC, dh, dc, dx, dg, Int32(h))
     }
 }

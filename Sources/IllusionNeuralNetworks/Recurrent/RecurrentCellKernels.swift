@@ -61,13 +61,16 @@ func branchFreeTanh(_ x: Float) -> Float {
     return a < 0.125 ? x * q : signed
 }
 
-/// One LSTM row forward, in place: `gates` `[4H]` holds the pre-activations (i, f, g, o) and
-/// receives σ(i), σ(f), tanh(g), σ(o); c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'). Writes c', tanh(c')
-/// (kept for backward) and h' (to `hNext` and `out`). All rows `[H]`. Each pass is a plain loop
-/// over contiguous floats, which the compiler vectorises.
+/// One LSTM row forward, in place: `gates` `[4H]` holds the pre-activations (i, f, g, o) — `bias`
+/// `[4H]`, when given, is added to them first — and receives σ(i), σ(f), tanh(g), σ(o);
+/// c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'). Writes c', tanh(c') (kept for backward) and h' (to
+/// `hNext` and `out`). All rows `[H]`. Each pass is a plain loop over contiguous floats, which the
+/// compiler vectorises.
 @inline(__always)
-func lstmForwardRow(gates: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>, cNext: UnsafeMutablePointer<Float>,
-                    tanhC: UnsafeMutablePointer<Float>, hNext: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, h: Int) {
+func lstmForwardRow(gates: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil, cPrev: UnsafePointer<Float>,
+                    cNext: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>, hNext: UnsafeMutablePointer<Float>,
+                    out: UnsafeMutablePointer<Float>, h: Int) {
+    if let bias { for j in 0..<(4 * h) { gates[j] += bias[j] } }
     sigmoidInPlace(gates, count: 2 * h)
     tanhInPlace(gates + 2 * h, count: h)
     sigmoidInPlace(gates + 3 * h, count: h)
@@ -92,11 +95,12 @@ func tanhInPlace(_ p: UnsafeMutablePointer<Float>, count: Int) {
 
 /// One LSTM row backward: from the activations `acts` `[4H]` (i, f, g, o), c_{t−1}, tanh(c_t), the
 /// gradient `dh` of h_t and `dc` of c_t (updated in place to the gradient of c_{t−1} along the cell
-/// path), the pre-activation gradients (di, df, dg, do) go to both `dx` and `dg` `[4H]`.
+/// path), the pre-activation gradients (di, df, dg, do) go to both `dx` and `dg` `[4H]` (to `dx`
+/// alone when `dg` is nil).
 @inline(__always)
 func lstmBackwardRow(acts: UnsafePointer<Float>, cPrev: UnsafePointer<Float>, tanhC: UnsafePointer<Float>,
                      dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
-                     dx: UnsafeMutablePointer<Float>, dg: UnsafeMutablePointer<Float>, h: Int) {
+                     dx: UnsafeMutablePointer<Float>, dg: UnsafeMutablePointer<Float>?, h: Int) {
     var j = 0
     while j < h {
         let m = Swift.min(8, h - j)
@@ -111,7 +115,7 @@ func lstmBackwardRow(acts: UnsafePointer<Float>, cPrev: UnsafePointer<Float>, ta
         let dgg: Lanes = dcvI * (1 - g * g)
         let dog: Lanes = d * tc * o * (1 - o)
         storeLanes(di, dx + j, m); storeLanes(df, dx + h + j, m); storeLanes(dgg, dx + 2 * h + j, m); storeLanes(dog, dx + 3 * h + j, m)
-        storeLanes(di, dg + j, m); storeLanes(df, dg + h + j, m); storeLanes(dgg, dg + 2 * h + j, m); storeLanes(dog, dg + 3 * h + j, m)
+        if let dg { storeLanes(di, dg + j, m); storeLanes(df, dg + h + j, m); storeLanes(dgg, dg + 2 * h + j, m); storeLanes(dog, dg + 3 * h + j, m) }
         storeLanes(dcvF, dc + j, m)
         j += 8
     }

@@ -17,9 +17,12 @@ import Foundation
 /// the LSTM's gate loops run at the CPU's vector width (``VectorLSTMRows``). The per-step products go through
 /// our own micro-kernel on W_hh packed once per pass (``PackedMatrix``: once for h·W_hhᵀ forward,
 /// once for dG·W_hh backward), not OpenBLAS, which re-packs all of W_hh on every call. Backward:
-/// one such product per step for dh_{t−1}, then dX, dW_ih and dW_hh each as one OpenBLAS GEMM over
-/// all steps. Memory kept for backward: the gate activations (in place of the projection), the
-/// states and, for the LSTM, tanh(c_t).
+/// one such product per step for dh_{t−1}, then dX as one OpenBLAS GEMM over all steps, and the
+/// weight gradients: for the LSTM and the RNNs, whose gate gradient dG is the same for the input
+/// and the hidden product (stored once), ONE GEMM `dGᵀ·[X | H_prev | 1]` gives dW_ih, dW_hh and the
+/// bias gradient together (OpenBLAS packs dG once); for the GRU, dW_ih and dW_hh as two GEMMs and
+/// the biases as column sums. Memory kept for backward: the gate activations (in place of the
+/// projection), the states and, for the LSTM, tanh(c_t).
 ///
 /// Threads: sequences are independent, so the batch is cut into up to ``ComputeThreads/count``
 /// contiguous parts of at least ``recurrentRowsPerPart`` sequences, each running the whole
@@ -68,19 +71,28 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
     /// OpenBLAS may run inside the parts only when it is single-threaded (never two pools at once).
     let blasInParts = parts == 1 || BLASThreads.current == 1
 
-    // xw[(n·T + t)·GH + ·]: W_ih x_{n,t} + b_ih (+ b_hh, and + W_hh h_{t−1} once step t has run, except
+    // xw[(n·T + t)·GH + ·]: W_ih x_{n,t} + b_ih (+ b_hh — the LSTM adds both in its gate row instead —
+    // and + W_hh h_{t−1} once step t has run, except
     // for the GRU whose hidden part stays apart in hw); the gate loops overwrite it with the activations.
     var xw = [Float](unsafeUninitializedCapacity: n * steps * gh) { _, count in count = n * steps * gh }
     // States by processing step k: hs[k] is the state before step k (hs[0] = h0), time-major [T + 1, N, H].
     var hs = [Float](unsafeUninitializedCapacity: (steps + 1) * n * h) { _, count in count = (steps + 1) * n * h }
-    var cs = [Float](repeating: 0, count: kind.hasCellState ? (steps + 1) * n * h : 0)
-    var tanhCs = [Float](repeating: 0, count: kind.hasCellState ? steps * n * h : 0)
+    // Every row of cs past c0, of tanhCs and (without padding) of packed is written before it is read.
+    let csCount = kind.hasCellState ? (steps + 1) * n * h : 0, tanhCount = kind.hasCellState ? steps * n * h : 0
+    var cs = [Float](unsafeUninitializedCapacity: csCount) { b, count in
+        if csCount > 0 { b.baseAddress!.initialize(repeating: 0, count: n * h) }
+        count = csCount
+    }
+    var tanhCs = [Float](unsafeUninitializedCapacity: tanhCount) { _, count in count = tanhCount }
     var hnStore = [Float](repeating: 0, count: isGRU ? steps * n * h : 0)
-    var packed = [Float](repeating: 0, count: n * rowsOut * h)
+    var packed = padded ? [Float](repeating: 0, count: n * rowsOut * h)
+                        : [Float](unsafeUninitializedCapacity: n * rowsOut * h) { _, count in count = n * rowsOut * h }
     var hw = [Float](repeating: 0, count: isGRU ? n * gh : 0)
     let firstBias: [Float] = isGRU ? biasIH.storage : zip(biasIH.storage, biasHH.storage).map { $0 + $1 }
     h0.storage.withUnsafeBufferPointer { s in hs.withUnsafeMutableBufferPointer { d in d.baseAddress!.update(from: s.baseAddress!, count: n * h) } }
     if let c0 { for i in 0..<(n * h) { cs[i] = c0.storage[i] } }
+    /// A zero initial state (the default) adds nothing at the first step: that product is skipped.
+    let zeroStart = h0.storage.allSatisfy { $0 == 0 }
 
     xw.withUnsafeMutableBufferPointer { xwb in hs.withUnsafeMutableBufferPointer { hsb in cs.withUnsafeMutableBufferPointer { csb in
     tanhCs.withUnsafeMutableBufferPointer { tcb in hnStore.withUnsafeMutableBufferPointer { hnb in
@@ -92,12 +104,16 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
         let csp = csb.baseAddress, tcp = tcb.baseAddress, hnp = hnb.baseAddress, hwp = hwb.baseAddress
         // B = W_hhᵀ [H, G·H], packed once for every step's h_{t−1}·W_hhᵀ.
         let packedHH = PackedMatrix(k: h, n: gh, b: whh.baseAddress!, strideK: 1, strideN: h)
-        /// The input projection of sequences `rows`: rows b0·T ..< b1·T of xw.
+        /// The input projection of sequences `rows`: rows b0·T ..< b1·T of xw. The LSTM's rows get their
+        /// biases in its gate row (``VectorLSTMRows``), not a copy into every row before the product.
+        let biasInRow = kind == .lstm
         func project(_ rows: Range<Int>) {
             guard !rows.isEmpty else { return }
-            for r in (rows.lowerBound * steps)..<(rows.upperBound * steps) { (xwp + r * gh).update(from: fb.baseAddress!, count: gh) }
+            if !biasInRow {
+                for r in (rows.lowerBound * steps)..<(rows.upperBound * steps) { (xwp + r * gh).update(from: fb.baseAddress!, count: gh) }
+            }
             sgemm(transB: true, m: rows.count * steps, n: gh, k: inSize, a: xb.baseAddress! + rows.lowerBound * steps * inSize,
-                  lda: inSize, b: wih.baseAddress!, ldb: inSize, beta: 1, c: xwp + rows.lowerBound * steps * gh, ldc: gh)
+                  lda: inSize, b: wih.baseAddress!, ldb: inSize, beta: biasInRow ? 0 : 1, c: xwp + rows.lowerBound * steps * gh, ldc: gh)
         }
         if !blasInParts { project(0..<n) }
         func runPart(_ p: Int) {
@@ -109,8 +125,10 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                 let hPrev = hsp + k * n * h, hNext = hsp + (k + 1) * n * h
                 if isGRU {
                     for b in rows { (hwp! + b * gh).update(from: bhh.baseAddress!, count: gh) }
-                    packedHH.multiply(m: m, a: hPrev + b0 * h, lda: h, c: hwp! + b0 * gh, ldc: gh, accumulate: true)
-                } else {
+                    if !(k == 0 && zeroStart) {
+                        packedHH.multiply(m: m, a: hPrev + b0 * h, lda: h, c: hwp! + b0 * gh, ldc: gh, accumulate: true)
+                    }
+                } else if !(k == 0 && zeroStart) {
                     packedHH.multiply(m: m, a: hPrev + b0 * h, lda: h, c: xwp + (b0 * steps + t) * gh, ldc: steps * gh, accumulate: true)
                 }
                 for b in rows {
@@ -132,7 +150,7 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                         for j in 0..<h { let v = Swift.max(xr[j], 0); hn[j] = v; o[j] = v }
                     case .lstm:
                         let cp = csp! + k * n * h + b * h
-                        VectorLSTMRows.forward(gates: xr, cPrev: cp, cNext: cp + n * h, tanhC: tcp! + (k * n + b) * h,
+                        VectorLSTMRows.forward(gates: xr, bias: fb.baseAddress!, cPrev: cp, cNext: cp + n * h, tanhC: tcp! + (k * n + b) * h,
                                                hNext: hn, out: o, h: h)
                     case .gru:
                         let hr = hwp! + b * gh
@@ -163,12 +181,21 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
     if let c0 { inputs.append(c0) }
     inputs += [weightIH, weightHH, biasIH, biasHH]
     return Tensor.result("\(kind.rawValue)_sequence", shape: [n, rowsOut, h], storage: packed, inputs: inputs) { _, g in
-        // Pre-activation gradients: dxw batch-major like xw, dhw by processing step like hs (rows of
-        // padded steps must read 0; without padding every row is written).
+        // Pre-activation gradients dG, batch-major like xw in dxw (rows of padded steps must read 0;
+        // without padding every row is written). The LSTM and the RNNs have ONE dG for both products
+        // (the gradient at W_ih x + b_ih is that at W_hh h + b_hh): the per-step products read it
+        // strided from dxw and one GEMM gives dW_ih, dW_hh and the bias gradient. The GRU's hidden
+        // part differs (r ⊙ dn): its dG_hh goes to dhw, by processing step like hs.
+        let sharedGradient = !isGRU
+        let dhwCount = sharedGradient ? 0 : steps * n * gh
         var dxw = padded ? [Float](repeating: 0, count: n * steps * gh)
                          : [Float](unsafeUninitializedCapacity: n * steps * gh) { _, count in count = n * steps * gh }
-        var dhw = padded ? [Float](repeating: 0, count: steps * n * gh)
-                         : [Float](unsafeUninitializedCapacity: steps * n * gh) { _, count in count = steps * n * gh }
+        var dhw = padded ? [Float](repeating: 0, count: dhwCount)
+                         : [Float](unsafeUninitializedCapacity: dhwCount) { _, count in count = dhwCount }
+        // Shared dG: row (b, t) = [x_{b,t} | h_{t−1} | 1], so that dGᵀ·rows = [dW_ih | dW_hh | db].
+        let wantWeights = sharedGradient && (weightIH.isOnTape || weightHH.isOnTape || biasIH.isOnTape || biasHH.isOnTape)
+        let rowWidth = inSize + h + 1, rowsInCount = wantWeights ? n * steps * rowWidth : 0
+        var rowsIn = [Float](unsafeUninitializedCapacity: rowsInCount) { _, count in count = rowsInCount }
         var dh = [Float](repeating: 0, count: n * h), dc = [Float](repeating: 0, count: n * h)
         var dhPrev = [Float](repeating: 0, count: n * h)
         for b in 0..<n {
@@ -185,10 +212,11 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
         hs.withUnsafeBufferPointer { hsb in cs.withUnsafeBufferPointer { csb in tanhCs.withUnsafeBufferPointer { tcb in
         xw.withUnsafeBufferPointer { ab in hnStore.withUnsafeBufferPointer { hnb in
         g.withUnsafeBufferPointer { gb in weightHH.storage.withUnsafeBufferPointer { whh in
-        weightIH.storage.withUnsafeBufferPointer { wih in
+        weightIH.storage.withUnsafeBufferPointer { wih in rowsIn.withUnsafeMutableBufferPointer { rib in
+        x.storage.withUnsafeBufferPointer { xb in
             let dhp = dhb.baseAddress!, dcp = dcb.baseAddress!, hsp = hsb.baseAddress!, gp = gb.baseAddress!
             let acts = ab.baseAddress!, csp = csb.baseAddress, tcp = tcb.baseAddress, hnp = hnb.baseAddress
-            let dxwp = dxwb.baseAddress!, dhwp = dhwb.baseAddress!
+            let dxwp = dxwb.baseAddress!, dhwp = sharedGradient ? nil : dhwb.baseAddress!
             // B = W_hh [G·H, H], packed once for every step's dG_t·W_hh.
             let packedHHT = PackedMatrix(k: gh, n: h, b: whh.baseAddress!, strideK: h, strideN: 1)
             /// Rows of dX = dG_ih · W_ih for sequences `rows`.
@@ -197,31 +225,52 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                 sgemm(m: rows.count * steps, n: inSize, k: gh, a: UnsafePointer(dxwp + rows.lowerBound * steps * gh), lda: gh,
                       b: wih.baseAddress!, ldb: inSize, c: dxb.baseAddress! + rows.lowerBound * steps * inSize, ldc: inSize)
             }
+            /// Rows (b, t) = [x_{b,t} | h_{t−1} | 1] of the sequences `rows` (shared dG only).
+            func weightRows(_ rows: Range<Int>) {
+                guard wantWeights else { return }
+                let rip = rib.baseAddress!, xp = xb.baseAddress!
+                for b in rows {
+                    for k in 0..<steps {
+                        let t = timeOf(k), r = b * steps + t, d = rip + r * rowWidth
+                        d.update(from: xp + r * inSize, count: inSize)
+                        (d + inSize).update(from: hsp + (k * n + b) * h, count: h)
+                        d[inSize + h] = 1
+                    }
+                }
+            }
+            // Only the final state may have a gradient (a classifier's h_T): one sequential scan
+            // spares every step's strided read of the outputs' zero gradients.
+            let outputsHaveGradient = (0..<n).contains { b in
+                let row = gp + b * rowsOut * h
+                for j in 0..<(steps * h) where row[j] != 0 { return true }
+                return false
+            }
             func runPart(_ p: Int) {
                 let rows = rowsOf(p), b0 = rows.lowerBound, m = rows.count
                 guard m > 0 else { return }
                 for k in stride(from: steps - 1, through: 0, by: -1) {
                     let t = timeOf(k)
-                    let dgStep = dhwp + k * n * gh
+                    let dgStep = dhwp.map { $0 + k * n * gh }  // GRU only
                     for b in rows where t < length[b] {
                         let d = dhp + b * h
-                        let go = gp + (b * rowsOut + t) * h
-                        for j in 0..<h { d[j] += go[j] }
-                        let dxr = dxwp + (b * steps + t) * gh, dg = dgStep + b * gh
+                        if outputsHaveGradient {
+                            let go = gp + (b * rowsOut + t) * h
+                            for j in 0..<h { d[j] += go[j] }
+                        }
+                        let dxr = dxwp + (b * steps + t) * gh
                         let a = acts + (b * steps + t) * gh
                         let hp = hsp + k * n * h + b * h, hn = hsp + (k + 1) * n * h + b * h
                         switch kind {
                         case .rnnTanh, .rnnReLU:
                             for j in 0..<h {
                                 let v = hn[j]
-                                let dp = kind == .rnnTanh ? d[j] * (1 - v * v) : (v > 0 ? d[j] : 0)
-                                dxr[j] = dp; dg[j] = dp
+                                dxr[j] = kind == .rnnTanh ? d[j] * (1 - v * v) : (v > 0 ? d[j] : 0)
                             }
                         case .lstm:
                             VectorLSTMRows.backward(acts: a, cPrev: csp! + k * n * h + b * h, tanhC: tcp! + (k * n + b) * h,
-                                                    dh: d, dc: dcp + b * h, dx: dxr, dg: dg, h: h)
+                                                    dh: d, dc: dcp + b * h, dx: dxr, dg: nil, h: h)
                         case .gru:
-                            let hnS = hnp! + (k * n + b) * h
+                            let hnS = hnp! + (k * n + b) * h, dg = dgStep! + b * gh
                             for j in 0..<h {
                                 let r = a[j], z = a[h + j], nv = a[2 * h + j]
                                 let dpn = d[j] * (1 - z) * (1 - nv * nv)
@@ -233,7 +282,14 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                         }
                     }
                     // dh_{k−1} = dG_hh · W_hh (+ the direct path z ⊙ dh for the GRU); inactive rows pass dh through.
-                    packedHHT.multiply(m: m, a: dgStep + b0 * gh, lda: gh, c: dpb.baseAddress! + b0 * h, ldc: h, accumulate: false)
+                    // Before the first step it is h0's gradient only: skipped when h0 is off the tape.
+                    if k == 0 && !h0.isOnTape { continue }
+                    if let dgStep {
+                        packedHHT.multiply(m: m, a: dgStep + b0 * gh, lda: gh, c: dpb.baseAddress! + b0 * h, ldc: h, accumulate: false)
+                    } else {
+                        packedHHT.multiply(m: m, a: dxwp + (b0 * steps + t) * gh, lda: steps * gh, c: dpb.baseAddress! + b0 * h,
+                                           ldc: h, accumulate: false)
+                    }
                     for b in rows where t < length[b] {
                         let d = dhp + b * h, pr = dpb.baseAddress! + b * h
                         if kind == .gru {
@@ -245,10 +301,11 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                     }
                 }
                 if blasInParts { inputGradient(rows) }
+                weightRows(rows)
             }
             if parts == 1 { runPart(0) } else { DispatchQueue.concurrentPerform(iterations: parts) { runPart($0) } }
             if !blasInParts { inputGradient(0..<n) }
-        } } } } } } } } } } } } } }
+        } } } } } } } } } } } } } } } }
 
         if wantX { x.accumulateGrad(dx) }
         if h0.isOnTape { h0.accumulateGrad(dh) }
@@ -259,6 +316,31 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
         let gateRows: (Int) -> Range<Int> = { p in p * gh / gateParts ..< (p + 1) * gh / gateParts }
         func splitByGateRows(_ body: (Range<Int>) -> Void) {
             if gateParts == 1 { body(0..<gh) } else { DispatchQueue.concurrentPerform(iterations: gateParts) { body(gateRows($0)) } }
+        }
+        if sharedGradient {
+            guard wantWeights else { return }
+            // [dW_ih | dW_hh | db] = dGᵀ·rows: dG read (and packed by OpenBLAS) once, not three times.
+            var dw = [Float](unsafeUninitializedCapacity: gh * rowWidth) { _, count in count = gh * rowWidth }
+            dxw.withUnsafeBufferPointer { a in rowsIn.withUnsafeBufferPointer { rp in dw.withUnsafeMutableBufferPointer { d in
+                let ap = a.baseAddress!, dp = d.baseAddress!
+                splitByGateRows { r in
+                    sgemm(transA: true, m: r.count, n: rowWidth, k: n * steps, a: ap + r.lowerBound, lda: gh, b: rp.baseAddress!,
+                          ldb: rowWidth, c: dp + r.lowerBound * rowWidth, ldc: rowWidth)
+                }
+            } } }
+            func columns(_ start: Int, _ count: Int) -> [Float] {
+                var out = [Float](unsafeUninitializedCapacity: gh * count) { _, c in c = gh * count }
+                for r in 0..<gh { for j in 0..<count { out[r * count + j] = dw[r * rowWidth + start + j] } }
+                return out
+            }
+            if weightIH.isOnTape { weightIH.accumulateGrad(columns(0, inSize)) }
+            if weightHH.isOnTape { weightHH.accumulateGrad(columns(inSize, h)) }
+            if biasIH.isOnTape || biasHH.isOnTape {
+                let db = columns(inSize + h, 1)
+                if biasIH.isOnTape { biasIH.accumulateGrad(db) }
+                if biasHH.isOnTape { biasHH.accumulateGrad(db) }
+            }
+            return
         }
         if weightIH.isOnTape {
             var dw = [Float](repeating: 0, count: gh * inSize)
