@@ -31,8 +31,7 @@ final class CNNClassifierTests: XCTestCase {
     var tempDir: String!
 
     override func setUpWithError() throws {
-        tempDir = NSTemporaryDirectory() + "illusion-cnn-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: tempDir, withIntermediateDirectories: true)
+        tempDir = try makeTemporaryFolder("cnn")
     }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: tempDir) }

@@ -11,8 +11,7 @@ final class CharLMResumeCLITests: XCTestCase {
 
     override func setUpWithError() throws {
         try requireData(IllusionExecutable.url != nil, "illusion executable not built next to the tests")
-        dir = NSTemporaryDirectory() + "illusion-charlm-resume-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try makeTemporaryFolder("charlm-resume")
     }
     override func tearDown() { if let dir { try? FileManager.default.removeItem(atPath: dir) } }
 

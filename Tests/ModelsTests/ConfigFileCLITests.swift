@@ -12,8 +12,7 @@ final class ConfigFileCLITests: XCTestCase {
         try requireData(IllusionExecutable.url != nil, "illusion executable not built next to the tests")
         try requireData(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/train-images-idx3-ubyte.gz"),
                         "Fashion-MNIST is not installed (make test installs dataset-fashion-mnist)")
-        dir = NSTemporaryDirectory() + "illusion-config-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try makeTemporaryFolder("config-cli")
     }
     override func tearDown() { if let dir { try? FileManager.default.removeItem(atPath: dir) } }
 

@@ -1,3 +1,4 @@
+import IllusionTestSupport
 import XCTest
 import Foundation
 @testable import IllusionModels
@@ -9,8 +10,7 @@ import Foundation
 final class FullDiskFaultTests: XCTestCase {
     var dir: String!
     override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "illusion-fulldisk-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try makeTemporaryFolder("fulldisk")
     }
     override func tearDown() {
         WriteFaultInjection.reset()

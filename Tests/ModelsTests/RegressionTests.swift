@@ -1,3 +1,4 @@
+import IllusionTestSupport
 import XCTest
 @testable import IllusionModels
 
@@ -7,8 +8,7 @@ final class RegressionTests: XCTestCase {
     var tempDir: String!
 
     override func setUpWithError() throws {
-        tempDir = NSTemporaryDirectory() + "illusion-regression-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: tempDir, withIntermediateDirectories: true)
+        tempDir = try makeTemporaryFolder("regression")
     }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: tempDir) }

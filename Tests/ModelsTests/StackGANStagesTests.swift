@@ -8,8 +8,7 @@ final class StackGANStagesTests: XCTestCase {
     var tempDir: String!
 
     override func setUpWithError() throws {
-        tempDir = NSTemporaryDirectory() + "illusion-stackgan-stages-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: tempDir, withIntermediateDirectories: true)
+        tempDir = try makeTemporaryFolder("stackgan-stages")
     }
 
     override func tearDown() {

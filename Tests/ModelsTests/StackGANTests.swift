@@ -9,8 +9,7 @@ final class StackGANTests: XCTestCase {
     var tempDir: String!
 
     override func setUpWithError() throws {
-        tempDir = NSTemporaryDirectory() + "illusion-stackgan-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: tempDir, withIntermediateDirectories: true)
+        tempDir = try makeTemporaryFolder("stackgan")
     }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: tempDir) }

@@ -14,8 +14,7 @@ final class TensorBoardCLITests: XCTestCase {
         try requireData(IllusionExecutable.url != nil, "illusion executable not built next to the tests")
         try requireData(FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory + "/train-images-idx3-ubyte.gz"),
                         "Fashion-MNIST is not installed (make test installs dataset-fashion-mnist)")
-        dir = NSTemporaryDirectory() + "illusion-tb-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try makeTemporaryFolder("tb-cli")
     }
     override func tearDown() { if let dir { try? FileManager.default.removeItem(atPath: dir) } }
 

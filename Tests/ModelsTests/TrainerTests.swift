@@ -56,8 +56,7 @@ final class TinyRegressionTask: TrainingTask {
 final class TrainerTests: XCTestCase {
     var dir: String!
     override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "illusion-trainer-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try makeTemporaryFolder("trainer")
     }
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 

@@ -8,8 +8,7 @@ final class VAETrainingTests: XCTestCase {
     var tempDir: String!
 
     override func setUpWithError() throws {
-        tempDir = NSTemporaryDirectory() + "illusion-vae-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: tempDir, withIntermediateDirectories: true)
+        tempDir = try makeTemporaryFolder("vae")
     }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: tempDir) }

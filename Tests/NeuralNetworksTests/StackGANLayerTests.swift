@@ -19,15 +19,25 @@ final class StackGANLayerTests: XCTestCase {
         }
     }
 
-    func testResizeBilinearMatchesPyTorchAndTheReference() throws {
-        let fx = try ConvFixture("resize_bilinear")
+    /// Each config of fixture `name`: the fast resize against PyTorch's output and against the definition
+    /// (`parameter` is the config's scale or factor). Returns the number of configs.
+    @discardableResult
+    func checkResize(_ name: String, parameter: String, _ resize: (Tensor, Int) -> Tensor,
+                     reference: (Tensor, Int) -> Tensor) throws -> Int {
+        let fx = try ConvFixture(name)
         for (i, cfg) in fx.configs.enumerated() {
-            let x = try fx.tensor(i, "x"), s = cfg["scale"] as! Int
-            let y = resizeBilinear(x, scaleFactor: s)
-            XCTAssertEqual(y.shape, try fx.tensor(i, "y").shape, "config \(i)")
-            assertClose(y.storage, try fx.tensor(i, "y").storage, "bilinear[\(i)] y")
-            assertClose(y.storage, resizeBilinearReference(x, scaleFactor: s).storage, tolerance: 1e-6, "fast kernel vs definition, config \(i)")
+            let x = try fx.tensor(i, "x"), f = cfg[parameter] as! Int
+            let y = resize(x, f)
+            XCTAssertEqual(y.shape, try fx.tensor(i, "y").shape, "\(name) config \(i)")
+            assertClose(y.storage, try fx.tensor(i, "y").storage, "\(name)[\(i)] y")
+            assertClose(y.storage, reference(x, f).storage, tolerance: 1e-6, "fast kernel vs definition, \(name) config \(i)")
         }
+        return fx.configs.count
+    }
+
+    func testResizeBilinearMatchesPyTorchAndTheReference() throws {
+        try checkResize("resize_bilinear", parameter: "scale", { resizeBilinear($0, scaleFactor: $1) },
+                        reference: { resizeBilinearReference($0, scaleFactor: $1) })
         // A constant image stays constant; ×1 is the identity.
         let flat = Tensor(repeating: 0.25, shape: [1, 2, 3, 5])
         XCTAssertEqual(resizeBilinear(flat, scaleFactor: 2).storage, [Float](repeating: 0.25, count: 2 * 6 * 10))
@@ -37,15 +47,9 @@ final class StackGANLayerTests: XCTestCase {
 
     /// Downsampling (Fashion-MNIST Stage-II back to 28×28): PyTorch's scale 1/d, the definition, and ×½ = the 2×2 block mean.
     func testResizeBilinearDownMatchesPyTorchAndTheReference() throws {
-        let fx = try ConvFixture("resize_bilinear_down")
-        XCTAssertEqual(fx.configs.count, 5)
-        for (i, cfg) in fx.configs.enumerated() {
-            let x = try fx.tensor(i, "x"), d = cfg["factor"] as! Int
-            let y = resizeBilinear(x, downscaleFactor: d)
-            XCTAssertEqual(y.shape, try fx.tensor(i, "y").shape, "config \(i)")
-            assertClose(y.storage, try fx.tensor(i, "y").storage, "bilinear down[\(i)] y")
-            assertClose(y.storage, resizeBilinearReference(x, downscaleFactor: d).storage, tolerance: 1e-6, "fast kernel vs definition, config \(i)")
-        }
+        let configs = try checkResize("resize_bilinear_down", parameter: "factor", { resizeBilinear($0, downscaleFactor: $1) },
+                                      reference: { resizeBilinearReference($0, downscaleFactor: $1) })
+        XCTAssertEqual(configs, 5)
         let x = Tensor(shape: [1, 1, 2, 4], storage: [1, 2, 10, 20, 3, 4, 30, 40])
         XCTAssertEqual(resizeBilinear(x, downscaleFactor: 2).storage, [2.5, 25])
     }
