@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import IllusionNeuralNetworks
+import CMicroKernels
 
 /// The transformer's fast kernels against their slow references: packed self-attention against
 /// split → elementary attention → merge, and the call-free ``fastExp`` against the `rounded()` form.
@@ -135,6 +136,94 @@ final class TransformerKernelTests: XCTestCase {
                 XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "\(kernel), causal \(causal)")
             }
             XCTAssertEqual(want[0 ..< s].reduce(0, +), 1, accuracy: 1e-5)
+            if causal { XCTAssertEqual(want[1], 0) }
+        }
+    }
+
+    /// LayerNorm's C row kernels (every kernel this CPU runs) give the bits of the Swift loops of
+    /// LayerNormReference.swift — forward (y, x̂, r), backward dx (written and accumulated) and the
+    /// weight/bias sums — on row widths 1, 3, 4, 67 and 128 (tails past every vector width).
+    func testCLayerNormKernelsEqualSwiftReferenceBitForBit() {
+        var rng = RandomGenerator(seed: 37)
+        let rows = 9
+        XCTAssertGreaterThan(PackedKernel.available.count, 0)
+        for n in [1, 3, 4, 67, 128] {
+            let x = Tensor.normal([rows * n], mean: 0.3, std: 2, rng: &rng).storage
+            let w = Tensor.normal([n], mean: 1, std: 0.5, rng: &rng).storage, b = Tensor.normal([n], rng: &rng).storage
+            let g = Tensor.normal([rows * n], rng: &rng).storage, start = Tensor.normal([rows * n], rng: &rng).storage
+            var y0 = [Float](repeating: 0, count: rows * n), h0 = y0, r0 = [Float](repeating: 0, count: rows)
+            referenceLayerNormForward(x, weight: w, bias: b, y: &y0, normalized: &h0, inverseStd: &r0, rows: rows, size: n, eps: 1e-5)
+            var dx0 = start, acc0 = start
+            referenceLayerNormBackward(gradient: g, normalized: h0, weight: w, inverseStd: r0, dx: &dx0, rows: rows, size: n, accumulate: false)
+            referenceLayerNormBackward(gradient: g, normalized: h0, weight: w, inverseStd: r0, dx: &acc0, rows: rows, size: n, accumulate: true)
+            let (dw0, db0) = referenceLayerNormParameterGradients(gradient: g, normalized: h0, rows: rows, size: n)
+            for kernel in PackedKernel.available {
+                var y = [Float](repeating: 0, count: rows * n), h = y, r = [Float](repeating: 0, count: rows)
+                ic_layer_norm_forward(kernel.rawValue, x, w, b, &y, &h, &r, rows, n, 1e-5)
+                XCTAssertEqual(y.map(\.bitPattern), y0.map(\.bitPattern), "\(kernel) n \(n) y")
+                XCTAssertEqual(h.map(\.bitPattern), h0.map(\.bitPattern), "\(kernel) n \(n) x̂")
+                XCTAssertEqual(r.map(\.bitPattern), r0.map(\.bitPattern), "\(kernel) n \(n) r")
+                var dx = start, acc = start
+                ic_layer_norm_backward(kernel.rawValue, g, h, w, r, &dx, rows, n, 0)
+                ic_layer_norm_backward(kernel.rawValue, g, h, w, r, &acc, rows, n, 1)
+                XCTAssertEqual(dx.map(\.bitPattern), dx0.map(\.bitPattern), "\(kernel) n \(n) dx")
+                XCTAssertEqual(acc.map(\.bitPattern), acc0.map(\.bitPattern), "\(kernel) n \(n) dx accumulated")
+                var dw = [Float](repeating: 9, count: n), db = dw
+                ic_layer_norm_parameter_gradients(kernel.rawValue, g, h, &dw, &db, rows, n)
+                XCTAssertEqual(dw.map(\.bitPattern), dw0.map(\.bitPattern), "\(kernel) n \(n) dw")
+                XCTAssertEqual(db.map(\.bitPattern), db0.map(\.bitPattern), "\(kernel) n \(n) db")
+            }
+            if n > 1 { XCTAssertNotEqual(dx0, acc0) }
+        }
+    }
+
+    /// The tape op accumulates into a gradient that is already there with the bits of a separate
+    /// add (LayerNorm and GELU both add dx in their own pass then).
+    func testLayerNormAndGELUBackwardAddIntoAnExistingGradient() {
+        var rng = RandomGenerator(seed: 38)
+        let x = Tensor.normal([6, 16], rng: &rng, requiresGrad: true)
+        let w = Tensor.normal([16], mean: 1, std: 0.3, rng: &rng, requiresGrad: true)
+        let g = Tensor.normal([6, 16], rng: &rng).storage, earlier = Tensor.normal([6, 16], rng: &rng).storage
+        for op in ["layer_norm", "gelu"] {
+            func run() -> Tensor { op == "gelu" ? exactGELU(x) : layerNorm(x, size: 16, weight: w, bias: nil) }
+            x.grad = nil; w.grad = nil
+            run().backward(gradient: g)
+            let alone = x.grad!
+            x.grad = earlier
+            run().backward(gradient: g)
+            XCTAssertEqual(x.grad!.map(\.bitPattern), zip(earlier, alone).map { ($0 + $1).bitPattern }, op)
+        }
+    }
+
+    /// clip-grad-norm's C sum of squares gives the bits of the Swift loop (1,003 values: a tail).
+    func testCSumOfSquaresEqualsSwiftReferenceBitForBit() {
+        var rng = RandomGenerator(seed: 39)
+        let x = Tensor.normal([1003], std: 3, rng: &rng).storage
+        let want = x.withUnsafeBufferPointer { referenceSumOfSquares($0.baseAddress!, count: x.count) }
+        for kernel in PackedKernel.available {
+            XCTAssertEqual(ic_sum_of_squares(kernel.rawValue, x, x.count).bitPattern, want.bitPattern, "\(kernel)")
+        }
+        XCTAssertEqual(want, x.reduce(0) { $0 + Double($1) * Double($1) }, accuracy: want * 1e-12)
+    }
+
+    /// The C softmax backward (every kernel this CPU runs) gives the bits of the Swift loop, causal
+    /// and not, on rows of 1 … 67 visible columns; masked columns come out exactly 0.
+    func testCSoftmaxBackwardKernelEqualsSwiftReferenceBitForBit() {
+        var rng = RandomGenerator(seed: 40)
+        let t = 67, s = 67
+        for causal in [true, false] {
+            var weights = (0..<(t * s)).map { _ in rng.nextFloat() * 20 - 10 }
+            weights.withUnsafeMutableBufferPointer { referenceSoftmaxRows($0.baseAddress!, rows: t, columns: s, causal: causal) }
+            let dp = (0..<(t * s)).map { _ in rng.nextFloat() - 0.5 }
+            var want = dp
+            want.withUnsafeMutableBufferPointer { referenceSoftmaxBackwardRows($0.baseAddress!, weights: weights, rows: t, columns: s, causal: causal) }
+            for kernel in PackedKernel.available {
+                var got = dp
+                got.withUnsafeMutableBufferPointer { softmaxBackwardRows($0.baseAddress!, weights: weights, rows: t, columns: s, causal: causal, kernel: kernel) }
+                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "\(kernel), causal \(causal)")
+            }
+            // Each row of dS sums to 0 (the softmax's Jacobian annihilates constants).
+            XCTAssertEqual(want[(40 * s) ..< (41 * s)].reduce(0, +), 0, accuracy: 1e-5)
             if causal { XCTAssertEqual(want[1], 0) }
         }
     }

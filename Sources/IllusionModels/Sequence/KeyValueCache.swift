@@ -67,8 +67,9 @@ extension CharTransformer {
                         }
                     }
                 } }
-                x = x + block.attention.proj(Tensor(shape: [1, e], storage: attended))
-                x = x + block.mlp(block.ln2(x))
+                // The residual adds fused into the c_proj GEMMs, as in DecoderBlock.forward.
+                x = linear(Tensor(shape: [1, e], storage: attended), block.attention.proj.weight, block.attention.proj.bias, adding: x)
+                x = block.mlp.forward(block.ln2(x), adding: x)
             }
             cache.advance()
             return linear(transformer.finalNorm(x), headWeight, nil).storage

@@ -32,7 +32,11 @@ public final class CausalSelfAttention: Layer {
     public var children: [(name: String, layer: Layer)] { [("c_attn", attn), ("c_proj", proj)] }
     public var summaryName: String { "CausalSelfAttention(\(width), \(heads) heads)" }
 
-    public func forward(_ x: Tensor) -> Tensor {
+    public func forward(_ x: Tensor) -> Tensor { forward(x, adding: nil) }
+
+    /// x `[N, T, E]` → residual + attention(x) `[N, T, E]`, the add fused into `c_proj`'s GEMM
+    /// (``linear(_:_:_:adding:)``); a nil residual is the plain forward.
+    public func forward(_ x: Tensor, adding residual: Tensor?) -> Tensor {
         require(x.rank == 3 && x.shape[2] == width, "CausalSelfAttention(\(width)): input \(x.shape) must be [N, T, \(width)]")
         let n = x.shape[0], t = x.shape[1]
         let packed = attn(x.reshaped([n * t, width]))   // [N·T, 3E]: q | k | v
@@ -43,7 +47,7 @@ public final class CausalSelfAttention: Layer {
             }
         }
         let y = packedSelfAttention(packed, batch: n, time: t, heads: heads, causal: true)   // [N·T, E]
-        return proj(y).reshaped([n, t, width])
+        return linear(y, proj.weight, proj.bias, adding: residual).reshaped([n, t, width])
     }
 }
 
@@ -64,9 +68,13 @@ public final class TransformerMLP: Layer {
     public var children: [(name: String, layer: Layer)] { [("c_fc", fc), ("c_proj", proj)] }
 
     /// x `[…, E]` → `[…, E]`.
-    public func forward(_ x: Tensor) -> Tensor {
+    public func forward(_ x: Tensor) -> Tensor { forward(x, adding: nil) }
+
+    /// x `[…, E]` → residual + mlp(x), the add fused into `c_proj`'s GEMM (``linear(_:_:_:adding:)``).
+    public func forward(_ x: Tensor, adding residual: Tensor?) -> Tensor {
         let e = fc.inputSize
-        return proj(fc(x.reshaped([-1, e])).gelu()).reshaped(x.shape)
+        let hidden = fc(x.reshaped([-1, e])).gelu()
+        return linear(hidden, proj.weight, proj.bias, adding: residual).reshaped(x.shape)
     }
 }
 
@@ -95,8 +103,10 @@ public final class DecoderBlock: Layer {
     public var children: [(name: String, layer: Layer)] { [("ln_1", ln1), ("attn", attention), ("ln_2", ln2), ("mlp", mlp)] }
     public var summaryName: String { "DecoderBlock(\(attention.width), \(attention.heads) heads)" }
 
+    /// The two residual adds run inside the `c_proj` GEMMs (``linear(_:_:_:adding:)``: C starts as
+    /// the residual stream, β = 1).
     public func forward(_ x: Tensor) -> Tensor {
-        let h = x + attention(ln1(x))
-        return h + mlp(ln2(h))
+        let h = attention.forward(ln1(x), adding: x)
+        return mlp.forward(ln2(h), adding: h)
     }
 }

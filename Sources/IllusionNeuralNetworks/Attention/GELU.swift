@@ -54,12 +54,23 @@ func exactGELU(_ x: Tensor, kernel: PackedKernel = .best) -> Tensor {
         }
     } } }
     return Tensor.result("gelu", shape: x.shape, storage: y, inputs: [x]) { _, g in
-        var dx = uninitializedFloats(n)
-        g.withUnsafeBufferPointer { gp in slope.withUnsafeBufferPointer { sp in dx.withUnsafeMutableBufferPointer { dp in
-            let G = gp.baseAddress!, S = sp.baseAddress!, D = dp.baseAddress!
-            ParallelLoops.forEachPart(n) { r in for i in r { D[i] = G[i] * S[i] } }
-        } } }
-        x.accumulateGrad(dx)
+        // dx = g·slope (`ic_gelu_backward`, the same one multiply at every width), added straight
+        // into x's gradient when it has one.
+        g.withUnsafeBufferPointer { gp in slope.withUnsafeBufferPointer { sp in
+            let G = gp.baseAddress!, S = sp.baseAddress!
+            func pass(into D: UnsafeMutablePointer<Float>, accumulate: Bool) {
+                ParallelLoops.forEachPart(n) { r in
+                    ic_gelu_backward(kernel.rawValue, G + r.lowerBound, S + r.lowerBound, D + r.lowerBound, r.count, accumulate ? 1 : 0)
+                }
+            }
+            if x.grad != nil {
+                x.grad!.withUnsafeMutableBufferPointer { pass(into: $0.baseAddress!, accumulate: true) }
+            } else {
+                var dx = uninitializedFloats(n)
+                dx.withUnsafeMutableBufferPointer { pass(into: $0.baseAddress!, accumulate: false) }
+                x.accumulateGrad(dx)
+            }
+        } }
     }
 }
 

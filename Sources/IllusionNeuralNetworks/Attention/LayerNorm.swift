@@ -1,5 +1,6 @@
 import Foundation
 import IllusionTensors
+import CMicroKernels
 
 /// Layer normalisation over the trailing `normalizedShape` axes, as `torch.nn.LayerNorm`:
 ///
@@ -56,10 +57,15 @@ public final class LayerNorm: Layer {
 ///
 ///     dx = r · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)),  ĝ = g ⊙ w;   dw = Σ_rows g ⊙ x̂;   db = Σ_rows g.
 ///
-/// Statistics (and the backward's two row means) are accumulated in Double (``rowSum``). Rows run in parallel (each writes only its own row;
-/// weight and bias gradients are summed over rows in order afterwards), so results do not depend
-/// on the thread count.
-public func layerNorm(_ x: Tensor, size n: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
+/// Statistics (and the backward's two row means) are accumulated in Double (four interleaved
+/// partial sums, ``rowSum``). The row passes are the C kernels of `NormRows.h` (AVX-512 / AVX2 /
+/// portable, chosen at run time), bit-identical to the Swift loops of LayerNormReference.swift
+/// (`TransformerKernelTests`). Rows run in parallel (each writes only its own row; weight and bias
+/// gradients are summed over rows in order afterwards), so results do not depend on the thread
+/// count. When x already has a gradient (a residual stream whose other use ran backward first),
+/// dx is added into it in the same pass instead of a separate buffer.
+public func layerNorm(_ x: Tensor, size n: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5,
+                      kernel: PackedKernel = .best) -> Tensor {
     require(n > 0 && x.count % n == 0, "layerNorm: \(x.count) values are not rows of \(n)")
     if let weight { require(weight.count == n, "layerNorm: weight of \(weight.count) values for rows of \(n)") }
     if let bias { require(bias.count == n, "layerNorm: bias of \(bias.count) values for rows of \(n)") }
@@ -67,7 +73,7 @@ public func layerNorm(_ x: Tensor, size n: Int, weight: Tensor?, bias: Tensor?, 
     var y = uninitializedFloats(x.count)
     var normalized = uninitializedFloats(x.count)
     var inverseStd = uninitializedFloats(rows)
-    // γ = 1 and β = 0 when absent, so the inner loops have no optionals (they vectorise).
+    // γ = 1 and β = 0 when absent, so the kernels have no optionals.
     let w = weight?.storage ?? [Float](repeating: 1, count: n), b = bias?.storage ?? [Float](repeating: 0, count: n)
     x.storage.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in
         normalized.withUnsafeMutableBufferPointer { hp in inverseStd.withUnsafeMutableBufferPointer { rp in
@@ -75,19 +81,8 @@ public func layerNorm(_ x: Tensor, size n: Int, weight: Tensor?, bias: Tensor?, 
                 let X = xp.baseAddress!, Y = yp.baseAddress!, H = hp.baseAddress!, R = rp.baseAddress!
                 let W = wp.baseAddress!, B = bp.baseAddress!
                 ParallelLoops.forEachPart(rows, cost: n) { range in
-                    for row in range {
-                        let xr = X + row * n, hr = H + row * n, yr = Y + row * n
-                        let mean = rowSum(n) { Double(xr[$0]) } / Double(n)
-                        let squares = rowSum(n) { let d = Double(xr[$0]) - mean; return d * d }
-                        let r = Float(1 / (squares / Double(n) + Double(eps)).squareRoot())
-                        R[row] = r
-                        let mu = Float(mean)
-                        for j in 0..<n {
-                            let h = (xr[j] - mu) * r
-                            hr[j] = h
-                            yr[j] = h * W[j] + B[j]
-                        }
-                    }
+                    let o = range.lowerBound * n
+                    ic_layer_norm_forward(kernel.rawValue, X + o, W, B, Y + o, H + o, R + range.lowerBound, range.count, n, eps)
                 }
             } }
         } }
@@ -97,43 +92,33 @@ public func layerNorm(_ x: Tensor, size n: Int, weight: Tensor?, bias: Tensor?, 
         g.withUnsafeBufferPointer { gp in normalized.withUnsafeBufferPointer { hp in w.withUnsafeBufferPointer { wp in
             let G = gp.baseAddress!, H = hp.baseAddress!, W = wp.baseAddress!
             if x.isOnTape {
-                var dx = uninitializedFloats(x.count)
-                dx.withUnsafeMutableBufferPointer { dp in inverseStd.withUnsafeBufferPointer { rp in
-                    let D = dp.baseAddress!, R = rp.baseAddress!
-                    ParallelLoops.forEachPart(rows, cost: n) { range in
-                        for row in range {
-                            let gr = G + row * n, hr = H + row * n, dr = D + row * n
-                            let meanG = Float(rowSum(n) { Double(gr[$0] * W[$0]) } / Double(n))
-                            let meanGH = Float(rowSum(n) { Double(gr[$0] * W[$0] * hr[$0]) } / Double(n))
-                            let r = R[row]
-                            for j in 0..<n { dr[j] = r * (gr[j] * W[j] - meanG - hr[j] * meanGH) }
+                func rowsPass(into D: UnsafeMutablePointer<Float>, accumulate: Bool) {
+                    inverseStd.withUnsafeBufferPointer { rp in
+                        let R = rp.baseAddress!
+                        ParallelLoops.forEachPart(rows, cost: n) { range in
+                            let o = range.lowerBound * n
+                            ic_layer_norm_backward(kernel.rawValue, G + o, H + o, W, R + range.lowerBound, D + o,
+                                                   range.count, n, accumulate ? 1 : 0)
                         }
                     }
-                } }
-                x.accumulateGrad(dx)
+                }
+                if x.grad != nil {
+                    x.grad!.withUnsafeMutableBufferPointer { rowsPass(into: $0.baseAddress!, accumulate: true) }
+                } else {
+                    var dx = uninitializedFloats(x.count)
+                    dx.withUnsafeMutableBufferPointer { rowsPass(into: $0.baseAddress!, accumulate: false) }
+                    x.accumulateGrad(dx)
+                }
             }
             // Σ over rows in row order (vectorised across the n columns).
-            if let weight, weight.isOnTape {
-                var dw = [Float](repeating: 0, count: n)
-                dw.withUnsafeMutableBufferPointer { dp in
-                    let DW = dp.baseAddress!
-                    for row in 0..<rows {
-                        let gr = G + row * n, hr = H + row * n
-                        for j in 0..<n { DW[j] += gr[j] * hr[j] }
-                    }
-                }
-                weight.accumulateGrad(dw)
-            }
-            if let bias, bias.isOnTape {
-                var db = [Float](repeating: 0, count: n)
-                db.withUnsafeMutableBufferPointer { dp in
-                    let DB = dp.baseAddress!
-                    for row in 0..<rows {
-                        let gr = G + row * n
-                        for j in 0..<n { DB[j] += gr[j] }
-                    }
-                }
-                bias.accumulateGrad(db)
+            let needsWeight = weight?.isOnTape ?? false, needsBias = bias?.isOnTape ?? false
+            if needsWeight || needsBias {
+                var dw = uninitializedFloats(n), db = uninitializedFloats(needsBias ? n : 0)
+                dw.withUnsafeMutableBufferPointer { dwp in db.withUnsafeMutableBufferPointer { dbp in
+                    ic_layer_norm_parameter_gradients(kernel.rawValue, G, H, dwp.baseAddress!, needsBias ? dbp.baseAddress! : nil, rows, n)
+                } }
+                if needsWeight { weight!.accumulateGrad(dw) }
+                if needsBias { bias!.accumulateGrad(db) }
             }
         } } }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import IllusionTensors
+import CMicroKernels
 
 /// Multi-head self-attention read straight from a packed projection, as one tape op:
 /// packed `[N·T, 3E]` (each token's row is q | k | v, each E = H·d wide with the heads side by
@@ -65,13 +66,20 @@ public func packedSelfAttention(_ packed: Tensor, batch n: Int, time t: Int, hea
 
 /// dS = P ⊙ (dP − rowsum(dP ⊙ P)) in place over `rows` rows of `columns` (the softmax's backward).
 /// With `causal`, row i reads columns 0…i only: the masked weights are 0, so their dS is exactly 0.
+/// Runs the C kernel `ic_softmax_backward_rows` (AVX-512 / AVX2 / portable, chosen at run time),
+/// bit-identical to ``referenceSoftmaxBackwardRows`` (tested).
 @inline(__always)
 func softmaxBackwardRows(_ dp: UnsafeMutablePointer<Float>, weights w: UnsafePointer<Float>, rows t: Int, columns s: Int,
-                         causal: Bool) {
+                         causal: Bool, kernel: PackedKernel = .best) {
+    ic_softmax_backward_rows(kernel.rawValue, dp, w, Int32(t), Int32(s), causal ? 1 : 0)
+}
+
+/// The Swift loop ``softmaxBackwardRows``'s C kernel equals bit for bit (the row sum by ``laneSum``).
+func referenceSoftmaxBackwardRows(_ dp: UnsafeMutablePointer<Float>, weights w: UnsafePointer<Float>, rows t: Int,
+                                  columns s: Int, causal: Bool) {
     for row in 0..<t {
         let base = row * s, visible = causal ? Swift.min(row + 1, s) : s
-        var dot: Float = 0
-        for j in 0..<visible { dot += dp[base + j] * w[base + j] }
+        let dot = laneSum(visible) { dp[base + $0] * w[base + $0] }
         for j in 0..<visible { dp[base + j] = w[base + j] * (dp[base + j] - dot) }
         for j in visible..<s { dp[base + j] = 0 }
     }

@@ -110,19 +110,35 @@ func softmaxRows(_ w: UnsafeMutablePointer<Float>, rows t: Int, columns s: Int, 
     ic_softmax_rows(kernel.rawValue, w, Int32(t), Int32(s), causal ? 1 : 0)
 }
 
-/// The Swift loop ``softmaxRows``'s C kernel equals bit for bit (same contract).
+/// The Swift loop ``softmaxRows``'s C kernel equals bit for bit (same contract; the row sum by ``laneSum``).
 func referenceSoftmaxRows(_ w: UnsafeMutablePointer<Float>, rows t: Int, columns s: Int, causal: Bool) {
     for row in 0..<t {
         let base = row * s, visible = causal ? Swift.min(row + 1, s) : s
         var m = -Float.infinity
         for j in 0..<visible { m = Swift.max(m, w[base + j]) }
         for j in 0..<visible { w[base + j] = fastExp(w[base + j] - m) }
-        var sum: Float = 0
-        for j in 0..<visible { sum += w[base + j] }
-        let inv = 1 / sum
+        let inv = 1 / laneSum(visible) { w[base + $0] }
         for j in 0..<visible { w[base + j] *= inv }
         for j in visible..<s { w[base + j] = 0 }
     }
+}
+
+/// Σ_{j < n} term(j) in eight interleaved Float partial sums (term j in lane j mod 8), added as
+/// ((s₀ + s₁) + (s₂ + s₃)) + ((s₄ + s₅) + (s₆ + s₇)): the order of the softmax kernels' row sums,
+/// which hold the eight lanes in one vector (`TransformerRows.h`).
+@inline(__always)
+func laneSum(_ n: Int, _ term: (Int) -> Float) -> Float {
+    var s: (Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0)
+    var j = 0
+    while j + 8 <= n {
+        s.0 += term(j); s.1 += term(j + 1); s.2 += term(j + 2); s.3 += term(j + 3)
+        s.4 += term(j + 4); s.5 += term(j + 5); s.6 += term(j + 6); s.7 += term(j + 7)
+        j += 8
+    }
+    var tail = [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7]
+    var lane = 0
+    while j < n { tail[lane] += term(j); j += 1; lane += 1 }
+    return ((tail[0] + tail[1]) + (tail[2] + tail[3])) + ((tail[4] + tail[5]) + (tail[6] + tail[7]))
 }
 
 /// (pairs = Π leading axes, T, S, d) for q `[…, T, d]`, k and v `[…, S, d]`.

@@ -49,28 +49,39 @@ public final class Dense: Layer {
     }
 }
 
-/// y = x·Wᵀ + b as one tape op. x `[N, in]`, W `[out, in]`, b `[out]` → y `[N, out]`.
-/// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ_N dy. Outputs and gradients start uninitialised: every
-/// value is written by the bias copy or by a GEMM with β = 0 (which never reads C). The three GEMMs
-/// split their rows over our threads under ``ComputeContext/layers(_:)`` (``rowSplitSGEMM``; dW by
+/// y = x·Wᵀ + b (+ residual) as one tape op. x `[N, in]`, W `[out, in]`, b `[out]`, residual
+/// `[N, out]` (any shape of N·out values) → y `[N, out]`.
+/// Backward: dx = dy·W, dW = dyᵀ·x, db = Σ_N dy, d(residual) = dy. Outputs and gradients start
+/// uninitialised: every value is written by the bias copy or by a GEMM with β = 0 (which never
+/// reads C). With `residual` (a transformer's residual stream, `x + proj(…)`), C starts as a copy
+/// of it (plus b) and the GEMM adds onto it (β = 1): the add's own pass, buffer and backward op are
+/// gone. That sums residual + x·Wᵀ in OpenBLAS's order — the same bits as the separate add when
+/// `in` fits one of its K blocks, within rounding otherwise (`DenseTests`). The three GEMMs split
+/// their rows over our threads under ``ComputeContext/layers(_:)`` (``rowSplitSGEMM``; dW by
 /// output features), with the same bits as one call.
-public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
+public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, adding residual: Tensor? = nil) -> Tensor {
     let n = x.shape[0], inSize = x.shape[1], outSize = weight.shape[0]
     require(weight.shape == [outSize, inSize], "linear: weight \(weight.shape) does not fit input \(x.shape)")
-    var y = uninitializedFloats(n * outSize)
-    y.withUnsafeMutableBufferPointer { yp in
+    if let residual { require(residual.count == n * outSize, "linear: residual of shape \(residual.shape) for an output [\(n), \(outSize)]") }
+    var y = residual?.storage ?? uninitializedFloats(n * outSize)
+    y.withUnsafeMutableBufferPointer { yp in   // a copy of the residual's values (copy on write)
         if let bias {
             bias.storage.withUnsafeBufferPointer { b in
-                for i in 0..<n { for j in 0..<outSize { yp[i * outSize + j] = b[j] } }
+                if residual == nil {
+                    for i in 0..<n { for j in 0..<outSize { yp[i * outSize + j] = b[j] } }
+                } else {
+                    for i in 0..<n { for j in 0..<outSize { yp[i * outSize + j] += b[j] } }
+                }
             }
         }
         x.storage.withUnsafeBufferPointer { xp in weight.storage.withUnsafeBufferPointer { wp in
             rowSplitSGEMM(transB: true, m: n, n: outSize, k: inSize, a: xp.baseAddress!, lda: inSize,
-                  b: wp.baseAddress!, ldb: inSize, beta: bias == nil ? 0 : 1, c: yp.baseAddress!, ldc: outSize)
+                  b: wp.baseAddress!, ldb: inSize, beta: bias == nil && residual == nil ? 0 : 1, c: yp.baseAddress!, ldc: outSize)
         } }
     }
-    let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+    let inputs = [x, weight] + (bias.map { [$0] } ?? []) + (residual.map { [$0] } ?? [])
     return Tensor.result("linear", shape: [n, outSize], storage: y, inputs: inputs) { _, g in
+        if let residual, residual.isOnTape { residual.accumulateGrad(g) }
         g.withUnsafeBufferPointer { gp in
             if x.isOnTape {
                 var dx = uninitializedFloats(n * inSize)

@@ -1,4 +1,6 @@
 import Foundation
+import IllusionTensors
+import CMicroKernels
 
 /// Rescales all gradients together so their global L2 norm is at most `maxNorm`, as
 /// `torch.nn.utils.clip_grad_norm_`: norm = √(Σ over every parameter of Σ g²) (accumulated in
@@ -11,20 +13,14 @@ import Foundation
 public func clipGradientNorm(parameters: [Tensor], maxNorm: Float) -> Float {
     require(maxNorm >= 0, "clipGradientNorm: maxNorm must be non-negative, got \(maxNorm)")
     // Four interleaved Double partial sums per parameter (independent chains, so the loop is not
-    // latency-bound), combined in a fixed order: the result depends only on the gradients.
+    // latency-bound), combined in a fixed order: the result depends only on the gradients. The C
+    // kernel `ic_sum_of_squares` (the four sums in one vector) gives the bits of
+    // ``referenceSumOfSquares`` (tested).
     var sumOfSquares: Double = 0
     for p in parameters {
         p.grad?.withUnsafeBufferPointer { g in
             guard let base = g.baseAddress else { return }
-            var s0: Double = 0, s1: Double = 0, s2: Double = 0, s3: Double = 0
-            var j = 0
-            while j + 4 <= g.count {
-                let a = Double(base[j]), b = Double(base[j + 1]), c = Double(base[j + 2]), d = Double(base[j + 3])
-                s0 += a * a; s1 += b * b; s2 += c * c; s3 += d * d
-                j += 4
-            }
-            while j < g.count { let a = Double(base[j]); s0 += a * a; j += 1 }
-            sumOfSquares += (s0 + s1) + (s2 + s3)
+            sumOfSquares += ic_sum_of_squares(PackedKernel.best.rawValue, base, g.count)
         }
     }
     let norm = Float(sumOfSquares.squareRoot())
@@ -49,4 +45,18 @@ public func clipGradientValue(parameters: [Tensor], maxValue: Float) {
             for j in 0..<g.count { g[j] = Swift.min(Swift.max(g[j], -maxValue), maxValue) }
         }
     }
+}
+
+/// Σ Double(x[j])² with four interleaved Double partial sums (j mod 4), added as (s₀ + s₁) + (s₂ + s₃):
+/// the Swift loop `ic_sum_of_squares` (clip-grad-norm's kernel) equals bit for bit.
+func referenceSumOfSquares(_ base: UnsafePointer<Float>, count: Int) -> Double {
+    var s0: Double = 0, s1: Double = 0, s2: Double = 0, s3: Double = 0
+    var j = 0
+    while j + 4 <= count {
+        let a = Double(base[j]), b = Double(base[j + 1]), c = Double(base[j + 2]), d = Double(base[j + 3])
+        s0 += a * a; s1 += b * b; s2 += c * c; s3 += d * d
+        j += 4
+    }
+    while j < count { let a = Double(base[j]); s0 += a * a; j += 1 }
+    return (s0 + s1) + (s2 + s3)
 }
