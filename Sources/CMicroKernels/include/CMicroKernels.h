@@ -3,3 +3,4 @@
 #include "LSTMRows.h"
 #include "TransformerRows.h"
 #include "AdamRows.h"
+#include "FMAPeak.h"
