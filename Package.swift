@@ -38,7 +38,7 @@ let package = Package(
             "IllusionModels", "IllusionReinforcement", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimized),
         .target(name: "IllusionCraft", dependencies: ["IllusionModels", "IllusionReinforcement"], swiftSettings: optimized),
-        .executableTarget(name: "Benchmarks", dependencies: ["IllusionModels"], swiftSettings: optimized),
+        .executableTarget(name: "Benchmarks", dependencies: ["IllusionModels", "CMicroKernels"], swiftSettings: optimized),
         .testTarget(name: "TensorsTests", dependencies: ["IllusionTensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["IllusionNeuralNetworks"], resources: [.copy("Fixtures")]),
         // The executable finder and requireData shared by the test targets.

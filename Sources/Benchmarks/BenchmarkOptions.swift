@@ -3,7 +3,8 @@ import Foundation
 /// Command line of the Benchmarks executable.
 ///
 ///     Benchmarks [--json] [--quick] [--only NAME[,NAME]] [--threads N] [--rounds R] [--no-pytorch]
-///     Benchmarks --workload NAME --child [--threads N] [--steps S] [--warmup W]   (internal: one measurement)
+///     Benchmarks --workload NAME --child [--threads N] [--steps S] [--warmup W] [--batch B --image-size S]
+///     (internal: one measurement; --batch/--image-size re-shape the faces VAE workload for the scaling charts)
 struct BenchmarkOptions {
     var json = false
     var quick = false
@@ -15,16 +16,23 @@ struct BenchmarkOptions {
     var workload: String? = nil
     var steps: Int? = nil
     var warmup: Int? = nil
+    var batch: Int? = nil
+    var imageSize: Int? = nil
+    /// Where `scaling` writes its charts (PNG and SVG).
+    var chartsDirectory = "runs/bench"
 
     static let usage = """
     usage: Benchmarks [--json] [--quick] [--only NAME[,NAME...]] [--threads N] [--rounds R] [--no-pytorch]
       workloads: \(Workload.allNames.joined(separator: ", ")) (and `faces` = faces64,faces256), layers,
-                 mpi (2 ranks × 1 thread vs 1 process × 1 and × 2 threads, through mpirun and illusion)
+                 mpi (2 ranks × 1 thread vs 1 process × 1 and × 2 threads, through mpirun and illusion),
+                 scaling (faces VAE images/s and peak memory against batch 8…256 and image size 64/128/256,
+                 at 1 and 2 threads, both sides; charts in --charts DIR)
       --json        print one JSON object on stdout (the table goes to stderr)
       --quick       fewer steps and one round (a smoke test, noisier)
       --threads N   threads for both sides (default 2)
       --rounds R    alternate ours/PyTorch R times per workload (default 2, --quick 1)
       --no-pytorch  skip the PyTorch side even when torch is importable
+      --charts DIR  where `scaling` writes its PNG/SVG charts (default runs/bench)
     environment: PEERS_PYTHON (python with torch), PEERS_DIR (the peer scripts)
     """
 
@@ -52,8 +60,8 @@ struct BenchmarkOptions {
                 var names: [String] = []
                 for n in try value(a).split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) where !n.isEmpty {
                     if n == "faces" { names += ["faces64", "faces256"]; continue }
-                    guard Workload.allNames.contains(n) || n == "layers" || n == "mpi" else {
-                        throw BenchmarkError.usage("unknown workload '\(n)' (known: \(Workload.allNames.joined(separator: ", ")), layers, mpi)")
+                    guard Workload.allNames.contains(n) || ["layers", "mpi", "scaling"].contains(n) else {
+                        throw BenchmarkError.usage("unknown workload '\(n)' (known: \(Workload.allNames.joined(separator: ", ")), layers, mpi, scaling)")
                     }
                     names.append(n)
                 }
@@ -67,6 +75,14 @@ struct BenchmarkOptions {
             case "--workload": o.workload = try value(a)
             case "--steps": o.steps = try integer(a)
             case "--warmup": o.warmup = try integer(a)
+            case "--batch":
+                o.batch = try integer(a)
+                guard o.batch! >= 1 else { throw BenchmarkError.usage("--batch must be ≥ 1") }
+            case "--image-size":
+                o.imageSize = try integer(a)
+                guard o.imageSize! >= 32, o.imageSize! % 32 == 0 else { throw BenchmarkError.usage("--image-size must be a multiple of 32, ≥ 32") }
+            case "--charts":
+                o.chartsDirectory = try value(a)
             case "-h", "--help": throw BenchmarkError.help
             default: throw BenchmarkError.usage("unknown argument '\(a)'")
             }

@@ -64,10 +64,13 @@ enum BenchmarkReport {
             + "\n'other cores' = cores used by other processes during the measurement (>0.2 means contaminated)."
     }
 
-    static func json(_ results: [WorkloadResult], layers: [[String: Any]]?, threads: Int, pytorch: String?) throws -> String {
+    static func json(_ results: [WorkloadResult], layers: [[String: Any]]?, peak: Double?,
+                     scaling: [[String: Any]]? = nil, threads: Int, pytorch: String?) throws -> String {
         var top: [String: Any] = ["workloads": results.map(\.json), "threads": threads,
                                   "pytorch_python": pytorch.map { $0 as Any } ?? NSNull()]
         if let layers { top["layers"] = layers }
+        if let peak { top["fma_peak_gflops"] = peak }
+        if let scaling { top["scaling"] = scaling }
         let data = try JSONSerialization.data(withJSONObject: top, options: [.sortedKeys])
         return String(data: data, encoding: .utf8)!
     }

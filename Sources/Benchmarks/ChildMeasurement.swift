@@ -43,9 +43,15 @@ enum ChildMeasurement {
         ThreadSettings.apply(options.threads)
         let result: [String: Any]
         if name == "layers" {
-            result = ["layers": LayerBenchmarks.run(quick: options.quick)]
+            let (rows, peak) = LayerBenchmarks.run(quick: options.quick, threads: options.threads)
+            result = ["layers": rows, "fma_peak_gflops": peak]
         } else {
-            guard let workload = Workload.named(name) else { throw BenchmarkError.usage("unknown workload '\(name)'") }
+            var found = Workload.named(name)
+            if options.batch != nil || options.imageSize != nil {
+                guard name.hasPrefix("faces") else { throw BenchmarkError.usage("--batch/--image-size apply to the faces workloads only") }
+                found = Workload.faces(size: options.imageSize ?? 64, batch: options.batch ?? 32)
+            }
+            guard let workload = found else { throw BenchmarkError.usage("unknown workload '\(name)'") }
             let steps = options.steps ?? (options.quick ? workload.steps.quick : workload.steps.full)
             let warmup = options.warmup ?? workload.warmup
             let m = workload.isLoad ? try measureLoad(workload, loads: steps, warmup: warmup)

@@ -56,8 +56,8 @@ enum ChildProcess {
 
 /// Our side of a workload: `Benchmarks --workload NAME --child` in a fresh process.
 enum OurSide {
-    static func measure(_ name: String, options: BenchmarkOptions) throws -> [String: Any] {
-        var args = ["--workload", name, "--child", "--threads", String(options.threads)]
+    static func measure(_ name: String, options: BenchmarkOptions, extra: [String] = []) throws -> [String: Any] {
+        var args = ["--workload", name, "--child", "--threads", String(options.threads)] + extra
         if options.quick { args.append("--quick") }
         return try ChildProcess.lastJSONLine(ChildProcess.selfExecutable, args)
     }

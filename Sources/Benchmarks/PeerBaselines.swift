@@ -44,6 +44,18 @@ struct PeerBaselines {
         return nil
     }
 
+    /// `vae_faces.py` at one image size and the workload's batch.
+    func measureFaces(_ workload: Workload, size: Int, steps: Int, threads: Int) throws -> Measurement {
+        let s = try ChildProcess.lastJSONLine(python, [directory + "/vae_faces.py", "--sizes", String(size), "--steps", String(steps),
+                                                      "--warmup", String(workload.warmup), "--batch", String(workload.batch),
+                                                      "--threads", String(threads), "--wait-idle", "4"], directory: directory)
+        guard let b = (s["bench"] as? [[String: Any]])?.first, let ips = number(b["img_per_s_median"]) else {
+            throw BenchmarkError.failed("vae_faces.py: no bench figures in its summary")
+        }
+        return Measurement(imagesPerSecond: ips, peakResidentMiB: number(s["peak_rss_mib"]),
+                           stepSeconds: Double(workload.batch) / ips, gflops: nil, otherCores: number(b["other_cores"]), steps: steps)
+    }
+
     func measure(_ workload: Workload, options: BenchmarkOptions) throws -> Measurement {
         let steps = options.quick ? workload.steps.quick : workload.steps.full
         let threads = String(options.threads)
@@ -59,15 +71,8 @@ struct PeerBaselines {
             let s = try ChildProcess.lastJSONLine(python, [script("cnn_fashion.py"), "--epochs", "1", "--steps", String(steps + workload.warmup),
                                                           "--threads", threads, "--no-eval"] + wait, directory: directory)
             return try epochMeasurement(s, workload)
-        case "faces64", "faces256":
-            let size = workload.name == "faces64" ? "64" : "256"
-            let s = try ChildProcess.lastJSONLine(python, [script("vae_faces.py"), "--sizes", size, "--steps", String(steps),
-                                                          "--warmup", String(workload.warmup), "--threads", threads] + wait, directory: directory)
-            guard let b = (s["bench"] as? [[String: Any]])?.first, let ips = number(b["img_per_s_median"]) else {
-                throw BenchmarkError.failed("vae_faces.py: no bench figures in its summary")
-            }
-            return Measurement(imagesPerSecond: ips, peakResidentMiB: number(s["peak_rss_mib"]),
-                               stepSeconds: Double(workload.batch) / ips, gflops: nil, otherCores: number(b["other_cores"]), steps: steps)
+        case let name where name.hasPrefix("faces") && Int(name.dropFirst(5)) != nil:
+            return try measureFaces(workload, size: Int(name.dropFirst(5))!, steps: steps, threads: options.threads)
         case "load":
             return try loadMeasurement(loads: steps, warmup: workload.warmup)
         case "transformer":

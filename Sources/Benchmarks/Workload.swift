@@ -23,6 +23,15 @@ struct Workload {
     static var allNames: [String] { all.map(\.name) }
 
     static func named(_ name: String) -> Workload? { all.first { $0.name == name } }
+
+    /// The faces VAE at any image size and batch (the scaling charts): about 512 timed images at
+    /// 64×64, fewer steps as the images grow (the larger steps are long and steady).
+    static func faces(size: Int, batch: Int) -> Workload {
+        let images = size <= 64 ? 512 : (size <= 128 ? 192 : 96)
+        let steps = max(3, images / batch)
+        return Workload(name: "faces\(size)", title: "faces VAE \(size)×\(size), batch \(batch)", batch: batch,
+                        steps: (steps, max(2, steps / 2)), warmup: size <= 64 ? 2 : 1)
+    }
 }
 
 /// One prepared training set-up: `step()` runs forward, loss, backward and the Adam update exactly
@@ -36,8 +45,8 @@ enum TrainingSetups {
     static func make(_ workload: Workload) throws -> TrainingSetup {
         switch workload.name {
         case "fashion": return try fashionVAE(batch: workload.batch)
-        case "faces64": return facesVAE(size: 64, batch: workload.batch)
-        case "faces256": return facesVAE(size: 256, batch: workload.batch)
+        case let name where name.hasPrefix("faces") && Int(name.dropFirst(5)) != nil:
+            return facesVAE(size: Int(name.dropFirst(5))!, batch: workload.batch)
         case "cnn": return try cnn(batch: workload.batch)
         case "transformer", "gen-cache", "gen-nocache": return try TransformerWorkloads.make(workload)
         case "charlm-lstm", "seq-fmnist": return try RecurrentWorkloads.make(workload)

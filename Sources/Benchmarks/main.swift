@@ -43,25 +43,32 @@ func runBenchmarks() throws {
     }
 
     var layers: [[String: Any]]? = nil
+    var peak: Double? = nil
     if options.selected("layers") {
         note("[layers] Conv2D / Conv2DTranspose at the VAE shapes …")
         let out = try OurSide.measure("layers", options: options)
         layers = out["layers"] as? [[String: Any]]
+        peak = out["fma_peak_gflops"] as? Double
     }
 
     var scaling: String? = nil
     if options.selected("mpi") { scaling = try DataParallelScaling.measure(quick: options.quick) }
 
+    var cost: (text: String, json: [[String: Any]])? = nil
+    if options.selected("scaling") { cost = try CostScaling.measure(options: options, peers: peers) }
+
     var text = ""
     if !results.isEmpty { text += BenchmarkReport.table(results, pytorchLabel: peers == nil ? "PyTorch (absent)" : "PyTorch") + "\n" }
     if let layers {
         text += "\nConvolution layers (GFLOP/s; backward = input + weight gradients), \(options.threads) thread(s):\n"
-        text += LayerBenchmarks.table(layers) + "\n"
+        text += LayerBenchmarks.table(layers, peak: peak) + "\n"
     }
     if let scaling { text += "\n" + scaling + "\n" }
+    if let cost { text += "\n" + cost.text + "\n" }
     if options.json {
         note(text)
-        print(try BenchmarkReport.json(results, layers: layers, threads: options.threads, pytorch: peers?.python))
+        print(try BenchmarkReport.json(results, layers: layers, peak: peak, scaling: cost?.json, threads: options.threads,
+                                       pytorch: peers?.python))
     } else {
         print(text, terminator: "")
     }

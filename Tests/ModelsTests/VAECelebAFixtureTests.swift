@@ -59,6 +59,20 @@ final class VAECelebAFixtureTests: XCTestCase {
         XCTAssertGreaterThan(result.vectorNorm, 0)
         XCTAssertTrue((0...1).contains(result.fractionBefore) && (0...1).contains(result.fractionAfter))
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/smile.png"))
+        XCTAssertEqual(result.judgeSeed, 0)
+        // another judge seed: the same vector, another judge (its weights and batch order follow the seed)
+        let other = try AttributeVectorExperiment.run(vae, attribute: "Smiling", scale: 1.5, steps: 3, rows: 2, edited: 6,
+                                                      judgeSeed: 7, out: root + "/smile7.png")
+        XCTAssertEqual(other.judgeSeed, 7)
+        XCTAssertEqual(other.vectorNorm, result.vectorNorm)
+        let faces = try vae.config.dataset.load()
+        func judgeProbabilities(seed: UInt64) throws -> [Float] {
+            let judge = AttributeJudge(attribute: "Smiling", channels: 3, imageSize: 64, seed: seed)
+            try judge.train(on: faces.train, test: faces.test, epochs: 1, batchSize: 8, seed: seed)
+            return judge.probabilities(faces.test.floatImages(at: Array(0..<faces.test.count)))
+        }
+        XCTAssertEqual(try judgeProbabilities(seed: 7), try judgeProbabilities(seed: 7))
+        XCTAssertNotEqual(try judgeProbabilities(seed: 0), try judgeProbabilities(seed: 7))
         XCTAssertThrowsError(try AttributeVectorExperiment.run(vae, attribute: "Wings", out: root + "/x.png")) { e in
             XCTAssertTrue("\(e)".contains("Wings"), "\(e)")
         }

@@ -3,4 +3,5 @@
 #include "LSTMRows.h"
 #include "TransformerRows.h"
 #include "AdamRows.h"
+#include "FMAPeak.h"
 #include "NormRows.h"

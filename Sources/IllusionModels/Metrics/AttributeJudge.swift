@@ -76,21 +76,24 @@ public struct AttributeVectorResult: Codable {
     public var fractionBefore: Double
     public var fractionAfter: Double
     public var judgeTestAccuracy: Double
+    /// Seed of the judge CNN's initialisation and batch order (the figure depends on it: report several).
+    public var judgeSeed: UInt64
     public var vectorNorm: Double
 
     enum CodingKeys: String, CodingKey {
         case attribute, imagesWith = "images_with", imagesWithout = "images_without", edited, scale
         case fractionBefore = "fraction_before", fractionAfter = "fraction_after"
-        case judgeTestAccuracy = "judge_test_accuracy", vectorNorm = "vector_norm"
+        case judgeTestAccuracy = "judge_test_accuracy", judgeSeed = "judge_seed", vectorNorm = "vector_norm"
     }
 }
 
 public enum AttributeVectorExperiment {
     /// Computes the attribute direction on training images, adds `scale`·v to test images that
     /// lack the attribute, and judges the decoded faces. Writes a grid to `out` (one row per
-    /// face, columns = increasing multiples of v).
+    /// face, columns = increasing multiples of v). `judgeSeed` seeds the judge CNN (its weights and
+    /// batch order); the VAE and the vector do not depend on it.
     public static func run(_ vae: VAERun, attribute: String, scale: Double = 1.5, steps: Int = 7, rows: Int = 8,
-                           edited: Int = 500, out: String) throws -> AttributeVectorResult {
+                           edited: Int = 500, judgeSeed: UInt64 = 0, out: String) throws -> AttributeVectorResult {
         let data = try vae.config.dataset.load()
         guard !data.train.attributeNames.isEmpty else {
             throw ModelError.invalidArgument("--run \(vae.folder.path): the \(vae.config.dataset.name) dataset has no attributes (use celeba or faces-synthetic)")
@@ -115,8 +118,9 @@ public enum AttributeVectorExperiment {
         try ImageGrid.make(tensor: images, columns: steps, padding: 2, columnLabels: labels,
                            scale: VAEPictures.scale(for: model.config.imageSize)).writePNG(to: out)
         // the measurement
-        let judge = AttributeJudge(attribute: attribute, channels: model.config.channels, imageSize: model.config.imageSize)
-        try judge.train(on: data.train.subset(Array(0..<min(data.train.count, 8000))), test: data.test)
+        let judge = AttributeJudge(attribute: attribute, channels: model.config.channels, imageSize: model.config.imageSize,
+                                   seed: judgeSeed)
+        try judge.train(on: data.train.subset(Array(0..<min(data.train.count, 8000))), test: data.test, seed: judgeSeed)
         let chosen = Array(lacking.prefix(edited))
         let mu = VAEExplorer.encodeMeans(model, data.test, indices: chosen)
         var shifted = mu.storage
@@ -127,7 +131,7 @@ public enum AttributeVectorExperiment {
             attribute: attribute, imagesWith: nWith, imagesWithout: nWithout, edited: chosen.count, scale: scale,
             fractionBefore: Double(before.filter { $0 > 0.5 }.count) / Double(chosen.count),
             fractionAfter: Double(after.filter { $0 > 0.5 }.count) / Double(chosen.count),
-            judgeTestAccuracy: judge.testAccuracy,
+            judgeTestAccuracy: judge.testAccuracy, judgeSeed: judgeSeed,
             vectorNorm: Double(v.reduce(0) { $0 + $1 * $1 }.squareRoot()))
     }
 }
