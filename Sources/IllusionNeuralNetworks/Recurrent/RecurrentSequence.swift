@@ -16,9 +16,9 @@ import Foundation
 /// b_hh too for the RNN and LSTM); each step accumulates `[N, H]·[H, G·H]` onto its rows of it, and
 /// the LSTM's gate loops run at the CPU's vector width (``VectorLSTMRows``). The per-step products go through
 /// our own micro-kernel on W_hh packed once per pass (``PackedMatrix``: once for h·W_hhᵀ forward,
-/// once for dG·W_hh backward), not OpenBLAS, which re-packs all of W_hh on every call. Backward:
-/// one such product per step for dh_{t−1}, then dX as one OpenBLAS GEMM over all steps, and the
-/// weight gradients: for the LSTM and the RNNs, whose gate gradient dG is the same for the input
+/// once for dG·W_hh backward), not OpenBLAS, which re-packs all of W_hh on every call; so do the
+/// all-steps input projection X·W_ihᵀ and dX = dG·W_ih (W_ih packed once each way). Backward:
+/// one such product per step for dh_{t−1}, then dX over all steps, and the weight gradients (OpenBLAS): for the LSTM and the RNNs, whose gate gradient dG is the same for the input
 /// and the hidden product (stored once), ONE GEMM `dGᵀ·[X | H_prev | 1]` gives dW_ih, dW_hh and the
 /// bias gradient together (OpenBLAS packs dG once); for the GRU, dW_ih and dW_hh as two GEMMs and
 /// the biases as column sums. Memory kept for backward: the gate activations (in place of the
@@ -27,11 +27,11 @@ import Foundation
 /// Threads: sequences are independent, so the batch is cut into up to ``ComputeThreads/count``
 /// contiguous parts of at least ``recurrentRowsPerPart`` sequences, each running the whole
 /// recurrence (and its BPTT) on a thread of its own with its own rows of the per-step products.
-/// OpenBLAS never runs inside those threads unless it is single-threaded
-/// (``ComputeContext/layers(_:)``): with OpenBLAS threaded (``ComputeContext/gemmBound(_:)``) the
-/// input projection, dX and the weight gradients run before / after the parts, one GEMM each that
-/// OpenBLAS splits; single-threaded, each part projects its own rows and the weight gradients are
-/// split by gate rows. A row's arithmetic is the same in every split (bit-identical results).
+/// Each part projects its own rows and computes their dX on our kernel (with one part, those rows
+/// are split over our threads instead). OpenBLAS runs only for the weight gradients, after the parts:
+/// split by gate rows over our threads when it is single-threaded (``ComputeContext/layers(_:)``, the
+/// recurrent models' context), else one GEMM that OpenBLAS splits (``ComputeContext/gemmBound(_:)``).
+/// A row's arithmetic is the same in every split (bit-identical results at any thread count).
 public func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?,
                               weightIH: Tensor, weightHH: Tensor, biasIH: Tensor, biasHH: Tensor,
                               lengths: [Int]? = nil, reverse: Bool = false) -> Tensor {
@@ -68,8 +68,6 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
     let isGRU = kind == .gru
     /// Rows b0..<b1 of part p.
     let rowsOf: (Int) -> Range<Int> = { p in p * n / parts ..< (p + 1) * n / parts }
-    /// OpenBLAS may run inside the parts only when it is single-threaded (never two pools at once).
-    let blasInParts = parts == 1 || BLASThreads.current == 1
 
     // xw[(n·T + t)·GH + ·]: W_ih x_{n,t} + b_ih (+ b_hh — the LSTM adds both in its gate row instead —
     // and + W_hh h_{t−1} once step t has run, except
@@ -104,22 +102,26 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
         let csp = csb.baseAddress, tcp = tcb.baseAddress, hnp = hnb.baseAddress, hwp = hwb.baseAddress
         // B = W_hhᵀ [H, G·H], packed once for every step's h_{t−1}·W_hhᵀ.
         let packedHH = PackedMatrix(k: h, n: gh, b: whh.baseAddress!, strideK: 1, strideN: h)
-        /// The input projection of sequences `rows`: rows b0·T ..< b1·T of xw. The LSTM's rows get their
-        /// biases in its gate row (``VectorLSTMRows``), not a copy into every row before the product.
+        // B = W_ihᵀ [I, G·H] for the input projection of all N·T rows (our kernel, not OpenBLAS: no
+        // zeroing of C for β = 0, no packing of X, and safe inside our threads under any context).
+        let packedIH = PackedMatrix(k: inSize, n: gh, b: wih.baseAddress!, strideK: 1, strideN: inSize)
+        /// The input projection of the xw rows `rows` (row b·T + t is sequence b's step t). The LSTM's rows
+        /// get their biases in its gate row (``VectorLSTMRows``), not a copy into every row before the product.
         let biasInRow = kind == .lstm
         func project(_ rows: Range<Int>) {
             guard !rows.isEmpty else { return }
             if !biasInRow {
-                for r in (rows.lowerBound * steps)..<(rows.upperBound * steps) { (xwp + r * gh).update(from: fb.baseAddress!, count: gh) }
+                for r in rows { (xwp + r * gh).update(from: fb.baseAddress!, count: gh) }
             }
-            sgemm(transB: true, m: rows.count * steps, n: gh, k: inSize, a: xb.baseAddress! + rows.lowerBound * steps * inSize,
-                  lda: inSize, b: wih.baseAddress!, ldb: inSize, beta: biasInRow ? 0 : 1, c: xwp + rows.lowerBound * steps * gh, ldc: gh)
+            packedIH.multiply(m: rows.count, a: xb.baseAddress! + rows.lowerBound * inSize, lda: inSize,
+                              c: xwp + rows.lowerBound * gh, ldc: gh, accumulate: !biasInRow)
         }
-        if !blasInParts { project(0..<n) }
+        // One part: the projection's rows split over our threads first. Several: each projects its own.
+        if parts == 1 { splitRows(n * steps, project) }
         func runPart(_ p: Int) {
             let rows = rowsOf(p), b0 = rows.lowerBound, m = rows.count
             guard m > 0 else { return }
-            if blasInParts { project(rows) }
+            if parts > 1 { project((b0 * steps)..<(rows.upperBound * steps)) }
             for k in 0..<steps {
                 let t = timeOf(k)
                 let hPrev = hsp + k * n * h, hNext = hsp + (k + 1) * n * h
@@ -219,11 +221,13 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
             let dxwp = dxwb.baseAddress!, dhwp = sharedGradient ? nil : dhwb.baseAddress!
             // B = W_hh [G·H, H], packed once for every step's dG_t·W_hh.
             let packedHHT = PackedMatrix(k: gh, n: h, b: whh.baseAddress!, strideK: h, strideN: 1)
-            /// Rows of dX = dG_ih · W_ih for sequences `rows`.
+            // B = W_ih [G·H, I] for dX = dG_ih · W_ih (our kernel, like the projection).
+            let packedIHT = wantX ? PackedMatrix(k: gh, n: inSize, b: wih.baseAddress!, strideK: inSize, strideN: 1) : nil
+            /// The dX rows `rows` (row b·T + t), from the same rows of dxw.
             func inputGradient(_ rows: Range<Int>) {
-                guard wantX, !rows.isEmpty else { return }
-                sgemm(m: rows.count * steps, n: inSize, k: gh, a: UnsafePointer(dxwp + rows.lowerBound * steps * gh), lda: gh,
-                      b: wih.baseAddress!, ldb: inSize, c: dxb.baseAddress! + rows.lowerBound * steps * inSize, ldc: inSize)
+                guard let packedIHT, !rows.isEmpty else { return }
+                packedIHT.multiply(m: rows.count, a: UnsafePointer(dxwp + rows.lowerBound * gh), lda: gh,
+                                   c: dxb.baseAddress! + rows.lowerBound * inSize, ldc: inSize, accumulate: false)
             }
             /// Rows (b, t) = [x_{b,t} | h_{t−1} | 1] of the sequences `rows` (shared dG only).
             func weightRows(_ rows: Range<Int>) {
@@ -300,19 +304,19 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                         }
                     }
                 }
-                if blasInParts { inputGradient(rows) }
+                if parts > 1 { inputGradient((b0 * steps)..<(rows.upperBound * steps)) }
                 weightRows(rows)
             }
             if parts == 1 { runPart(0) } else { DispatchQueue.concurrentPerform(iterations: parts) { runPart($0) } }
-            if !blasInParts { inputGradient(0..<n) }
+            if parts == 1 { splitRows(n * steps, inputGradient) }
         } } } } } } } } } } } } } } } }
 
         if wantX { x.accumulateGrad(dx) }
         if h0.isOnTape { h0.accumulateGrad(dh) }
         if let c0, c0.isOnTape { c0.accumulateGrad(dc) }
-        // Weight gradients over all N·T rows, split by gate rows when OpenBLAS is single-threaded
-        // (part p owns rows gates(p) of dW), else one GEMM each that OpenBLAS splits.
-        let gateParts = blasInParts ? parts : 1
+        // Weight gradients over all N·T rows, split by gate rows over our threads when OpenBLAS is
+        // single-threaded (part p owns rows gates(p) of dW), else one GEMM each that OpenBLAS splits.
+        let gateParts = BLASThreads.current == 1 ? Swift.max(1, Swift.min(ComputeThreads.count, gh / 16)) : 1
         let gateRows: (Int) -> Range<Int> = { p in p * gh / gateParts ..< (p + 1) * gh / gateParts }
         func splitByGateRows(_ body: (Range<Int>) -> Void) {
             if gateParts == 1 { body(0..<gh) } else { DispatchQueue.concurrentPerform(iterations: gateParts) { body(gateRows($0)) } }
@@ -390,4 +394,13 @@ private func columnSums(_ m: [Float], rows: Int, columns: Int) -> [Float] {
         for r in 0..<rows { let row = mp.baseAddress! + r * columns; for j in 0..<columns { sp[j] += row[j] } }
     } }
     return s
+}
+
+/// Runs `body` over contiguous parts of `0..<rows` on up to ``ComputeThreads/count`` threads (one part
+/// below 64 rows per thread): the all-steps products of a one-part ``recurrentSequence`` on our kernel,
+/// whose rows come out the same however they are split.
+private func splitRows(_ rows: Int, _ body: (Range<Int>) -> Void) {
+    let parts = Swift.max(1, Swift.min(ComputeThreads.count, rows / 64))
+    if parts == 1 { body(0..<rows); return }
+    DispatchQueue.concurrentPerform(iterations: parts) { p in body(p * rows / parts ..< (p + 1) * rows / parts) }
 }
