@@ -6,7 +6,7 @@ import IllusionModels
 ///   streams of 128 characters with the state carried (detached), Adam 2e-3, clip 1.0; "images" =
 ///   characters, 4,096 per step. The stream is random ids over 84 characters (the Shakespeare
 ///   corpus's vocabulary size; the speed does not depend on the text). Runs as `illusion train
-///   char-lm`: OpenBLAS threaded (``ComputeContext/gemmBound(_:)``).
+///   char-lm`: our threads, OpenBLAS single-threaded (``ComputeContext/layers(_:)``).
 /// - `seq-fmnist`: LSTM(28, 128) over the 28 rows of real Fashion-MNIST images → Linear(128, 10),
 ///   Adam 1e-3, batch 128; as `illusion train seq-classifier` (our threads, OpenBLAS single-threaded:
 ///   the batch is split between threads).
@@ -32,7 +32,7 @@ enum RecurrentWorkloads {
     }
 
     static func charLM(streams: Int, steps: Int) throws -> TrainingSetup {
-        ComputeContext.gemmBound(ParallelLoops.threads).apply()  // as `illusion train char-lm --threads`
+        ComputeContext.layers(ParallelLoops.threads).apply()  // as `illusion train char-lm --threads`
         let alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?'-()[]&\n\"*/_=+<>#%@$^`~{}|"
         let vocabulary = CharVocabulary(of: alphabet.unicodeScalars.prefix(Self.vocabulary))
         var config = CharLMConfig(vocabulary: vocabulary)

@@ -96,4 +96,41 @@ final class RecurrentKernelTests: XCTestCase {
             }
         }
     }
+
+    /// The thread count and the OpenBLAS set-up change how the work is split, never a bit of the
+    /// result: one thread, two of ours with one part (the all-steps products split by rows), two
+    /// parts, and OpenBLAS on two threads give the same values, final states and every gradient.
+    func testThreadCountsGiveIdenticalBits() {
+        var rng = RandomGenerator(seed: 33)
+        let n = 40, steps = 5, inSize = 12, h = 24
+        for kind in [RecurrentKind.lstm, .gru] {
+            let gh = kind.gateCount * h
+            let x = Tensor.normal([n, steps, inSize], rng: &rng, requiresGrad: true)
+            let h0 = Tensor.normal([n, h], std: 0.3, rng: &rng, requiresGrad: true)
+            let c0 = kind.hasCellState ? Tensor.normal([n, h], std: 0.3, rng: &rng, requiresGrad: true) : nil
+            let wih = Tensor.normal([gh, inSize], std: 0.3, rng: &rng, requiresGrad: true)
+            let whh = Tensor.normal([gh, h], std: 0.3, rng: &rng, requiresGrad: true)
+            let bih = Tensor.normal([gh], std: 0.2, rng: &rng, requiresGrad: true)
+            let bhh = Tensor.normal([gh], std: 0.2, rng: &rng, requiresGrad: true)
+            let weights = Tensor.normal([n, steps + (kind.hasCellState ? 2 : 1), h], rng: &rng)
+            let all = [x, h0] + (c0.map { [$0] } ?? []) + [wih, whh, bih, bhh]
+            func run(_ context: ComputeContext, parts: Int) -> [[Float]] {
+                context.run {
+                    for t in all { t.grad = nil }
+                    let out = recurrentSequence(kind: kind, x, h0: h0, c0: c0, weightIH: wih, weightHH: whh, biasIH: bih, biasHH: bhh,
+                                                lengths: nil, reverse: false, parts: parts)
+                    (out * weights).sum().backward()
+                    return [out.storage] + all.map { $0.grad! }
+                }
+            }
+            let one = run(.layers(1), parts: 1)
+            XCTAssertGreaterThan(one[0].map(abs).max()!, 0.01)
+            for (name, other) in [("layers(2), one part", run(.layers(2), parts: 1)), ("layers(2), two parts", run(.layers(2), parts: 2)),
+                                  ("gemmBound(2), two parts", run(.gemmBound(2), parts: 2))] {
+                for (q, (a, b)) in zip(one, other).enumerated() {
+                    XCTAssertEqual(a, b, "\(kind) \(name): tensor \(q) differs from one thread")
+                }
+            }
+        }
+    }
 }

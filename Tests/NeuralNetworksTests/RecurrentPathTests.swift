@@ -39,6 +39,26 @@ final class RecurrentPathTests: XCTestCase {
         }
     }
 
+    /// `finalState` (a classifier's path, without the top layer's outputs) is `forward`'s final state,
+    /// with the same gradients, for a stacked bidirectional LSTM with padding.
+    func testFinalStateMatchesForward() {
+        var rng = RandomGenerator(seed: 23)
+        let lstm = LSTM(4, 6, layers: 2, bidirectional: true, rng: &rng)
+        let x = Tensor.normal([3, 5, 4], rng: &rng, requiresGrad: true)
+        let wH = Tensor.normal([4, 3, 6], rng: &rng)
+        func gradients(_ hidden: (Tensor) -> Tensor) -> (values: [Float], grads: [[Float]]) {
+            lstm.zeroGradients(); x.grad = nil
+            let h = hidden(x)
+            (h * wH).sum().backward()
+            return (h.storage, [x.grad!] + lstm.parameters.map { $0.grad! })
+        }
+        let full = gradients { lstm.forward($0, state: nil, lengths: [5, 2, 4]).state.hidden }
+        let last = gradients { lstm.finalState($0, lengths: [5, 2, 4]).hidden }
+        XCTAssertGreaterThan(full.values.map(abs).max()!, 0.01)
+        XCTAssertEqual(full.values, last.values)
+        for (i, (a, b)) in zip(full.grads, last.grads).enumerated() { XCTAssertEqual(a, b, "gradient \(i)") }
+    }
+
     /// Steps past a sequence's end leave its final state alone: padding with anything gives the same
     /// final state as running the short sequence alone, and the outputs there are 0.
     func testPaddingDoesNotLeakIntoFinalState() {

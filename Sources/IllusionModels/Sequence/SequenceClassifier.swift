@@ -18,7 +18,7 @@ public final class SequenceClassifier: Layer {
 
     /// x `[N, T, I]` → logits `[N, classes]` from h_T.
     public func forward(_ x: Tensor) -> Tensor {
-        let h = lstm.forward(x, state: nil).state.hidden  // [1, N, H]
+        let h = lstm.finalState(x).hidden  // [1, N, H]
         return fc(h.reshaped([x.shape[0], lstm.hiddenSize]))
     }
 }

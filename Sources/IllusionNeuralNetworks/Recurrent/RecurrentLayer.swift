@@ -121,6 +121,18 @@ public class RecurrentLayer: Layer {
     /// Runs the stack over x `[N, T, I]` from `state` (zeros when nil). `lengths`: valid steps per
     /// sequence (1…T); outputs past a sequence's end are 0 and do not touch its final state.
     public func forward(_ x: Tensor, state: RecurrentState?, lengths: [Int]? = nil) -> RecurrentOutput {
+        let r = run(x, state: state, lengths: lengths, topOutputs: true)
+        return RecurrentOutput(output: r.output!, state: r.state)
+    }
+
+    /// The final state alone (a classifier reading h_T): ``forward(_:state:lengths:)`` without the
+    /// copy of the top layer's outputs `[N, T, D·H]` out of the packed result, which nothing would read.
+    public func finalState(_ x: Tensor, state: RecurrentState? = nil, lengths: [Int]? = nil) -> RecurrentState {
+        run(x, state: state, lengths: lengths, topOutputs: false).state
+    }
+
+    /// The stack; the top layer's outputs only with `topOutputs` (else nil).
+    private func run(_ x: Tensor, state: RecurrentState?, lengths: [Int]?, topOutputs: Bool) -> (output: Tensor?, state: RecurrentState) {
         require(x.rank == 3 && x.shape[2] == inputSize,
                 "\(summaryName): input must be [N, T, \(inputSize)], got \(x.shape)")
         let n = x.shape[0], steps = x.shape[1], h = hiddenSize, d = directionCount
@@ -134,8 +146,8 @@ public class RecurrentLayer: Layer {
             require(lengths.count == n && lengths.allSatisfy { $0 >= 1 && $0 <= steps },
                     "\(summaryName): lengths must be \(n) values in 1…\(steps), got \(lengths)")
         }
-        let run = usesReferencePath ? referenceRecurrentSequence : recurrentSequence
-        var input = x
+        let sequence = usesReferencePath ? referenceRecurrentSequence : recurrentSequence
+        var input: Tensor? = x
         var finalH: [Tensor] = [], finalC: [Tensor] = []
         for layer in 0..<layerCount {
             var outs: [Tensor] = []
@@ -143,19 +155,19 @@ public class RecurrentLayer: Layer {
                 let index = layer * d + direction, w = weights[layer][direction]
                 let h0 = start.hidden.narrowed(axis: 0, start: index, length: 1).reshaped([n, h])
                 let c0 = start.cell.map { $0.narrowed(axis: 0, start: index, length: 1).reshaped([n, h]) }
-                let packed = run(kind, input, h0, c0, w.weightIH, w.weightHH, w.biasIH, w.biasHH, lengths, direction == 1)
-                outs.append(packed.narrowed(axis: 1, start: 0, length: steps))
+                let packed = sequence(kind, input!, h0, c0, w.weightIH, w.weightHH, w.biasIH, w.biasHH, lengths, direction == 1)
+                if topOutputs || layer < layerCount - 1 { outs.append(packed.narrowed(axis: 1, start: 0, length: steps)) }
                 finalH.append(packed.narrowed(axis: 1, start: steps, length: 1).reshaped([1, n, h]))
                 if kind.hasCellState { finalC.append(packed.narrowed(axis: 1, start: steps + 1, length: 1).reshaped([1, n, h])) }
             }
-            input = d == 1 ? outs[0] : Tensor.concatenate(outs, axis: 2)
+            input = outs.isEmpty ? nil : d == 1 ? outs[0] : Tensor.concatenate(outs, axis: 2)
             if isTraining && dropoutProbability > 0 && layer < layerCount - 1 {
-                input = dropout(input, p: dropoutProbability, rng: &generator)
+                input = dropout(input!, p: dropoutProbability, rng: &generator)
             }
         }
         let hidden = finalH.count == 1 ? finalH[0] : Tensor.concatenate(finalH, axis: 0)
         let cell = kind.hasCellState ? (finalC.count == 1 ? finalC[0] : Tensor.concatenate(finalC, axis: 0)) : nil
-        return RecurrentOutput(output: input, state: RecurrentState(hidden: hidden, cell: cell))
+        return (input, RecurrentState(hidden: hidden, cell: cell))
     }
 }
 

@@ -16,10 +16,11 @@ import Foundation
 /// b_hh too for the RNN and LSTM); each step accumulates `[N, H]·[H, G·H]` onto its rows of it, and
 /// the LSTM's gate loops run at the CPU's vector width (``VectorLSTMRows``). The per-step products go through
 /// our own micro-kernel on W_hh packed once per pass (``PackedMatrix``: once for h·W_hhᵀ forward,
-/// once for dG·W_hh backward), not OpenBLAS, which re-packs all of W_hh on every call. Backward:
-/// one such product per step for dh_{t−1}, then dX as one OpenBLAS GEMM over all steps, and the
-/// weight gradients: for the LSTM and the RNNs, whose gate gradient dG is the same for the input
-/// and the hidden product (stored once), ONE GEMM `dGᵀ·[X | H_prev | 1]` gives dW_ih, dW_hh and the
+/// once for dG·W_hh backward), not OpenBLAS, which re-packs all of W_hh on every call; so do the
+/// all-steps input projection X·W_ihᵀ and dX = dG·W_ih when their inner dimension is thin
+/// (``recurrentThinInner``: W_ih packed once each way), else OpenBLAS. Backward: one such product
+/// per step for dh_{t−1}, then dX over all steps, and the weight gradients (OpenBLAS): for the LSTM
+/// and the RNNs, whose gate gradient dG is the same for the input and the hidden product (stored once), ONE GEMM `dGᵀ·[X | H_prev | 1]` gives dW_ih, dW_hh and the
 /// bias gradient together (OpenBLAS packs dG once); for the GRU, dW_ih and dW_hh as two GEMMs and
 /// the biases as column sums. Memory kept for backward: the gate activations (in place of the
 /// projection), the states and, for the LSTM, tanh(c_t).
@@ -27,11 +28,14 @@ import Foundation
 /// Threads: sequences are independent, so the batch is cut into up to ``ComputeThreads/count``
 /// contiguous parts of at least ``recurrentRowsPerPart`` sequences, each running the whole
 /// recurrence (and its BPTT) on a thread of its own with its own rows of the per-step products.
-/// OpenBLAS never runs inside those threads unless it is single-threaded
-/// (``ComputeContext/layers(_:)``): with OpenBLAS threaded (``ComputeContext/gemmBound(_:)``) the
-/// input projection, dX and the weight gradients run before / after the parts, one GEMM each that
-/// OpenBLAS splits; single-threaded, each part projects its own rows and the weight gradients are
-/// split by gate rows. A row's arithmetic is the same in every split (bit-identical results).
+/// Each part projects its own rows and computes their dX (with one part, those rows are split over
+/// our threads instead; our kernel's rows or ``rowSplitSGEMM``). OpenBLAS never runs inside our
+/// threads unless it is single-threaded (``ComputeContext/layers(_:)``, the recurrent models'
+/// context): threaded (``ComputeContext/gemmBound(_:)``), its projection and dX run before / after
+/// the parts as one GEMM each. The weight gradients run after the parts, split by gate rows over
+/// our threads when OpenBLAS is single-threaded, else one GEMM that OpenBLAS splits. A row's
+/// arithmetic is the same in every split of our kernel (bit-identical at any thread count);
+/// OpenBLAS's blocking may depend on the rows it gets.
 public func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?,
                               weightIH: Tensor, weightHH: Tensor, biasIH: Tensor, biasHH: Tensor,
                               lengths: [Int]? = nil, reverse: Bool = false) -> Tensor {
@@ -68,8 +72,6 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
     let isGRU = kind == .gru
     /// Rows b0..<b1 of part p.
     let rowsOf: (Int) -> Range<Int> = { p in p * n / parts ..< (p + 1) * n / parts }
-    /// OpenBLAS may run inside the parts only when it is single-threaded (never two pools at once).
-    let blasInParts = parts == 1 || BLASThreads.current == 1
 
     // xw[(n·T + t)·GH + ·]: W_ih x_{n,t} + b_ih (+ b_hh — the LSTM adds both in its gate row instead —
     // and + W_hh h_{t−1} once step t has run, except
@@ -104,22 +106,41 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
         let csp = csb.baseAddress, tcp = tcb.baseAddress, hnp = hnb.baseAddress, hwp = hwb.baseAddress
         // B = W_hhᵀ [H, G·H], packed once for every step's h_{t−1}·W_hhᵀ.
         let packedHH = PackedMatrix(k: h, n: gh, b: whh.baseAddress!, strideK: 1, strideN: h)
-        /// The input projection of sequences `rows`: rows b0·T ..< b1·T of xw. The LSTM's rows get their
-        /// biases in its gate row (``VectorLSTMRows``), not a copy into every row before the product.
+        // B = W_ihᵀ [I, G·H] for the input projection of all N·T rows on our kernel when I is thin
+        // (``recurrentThinInner``), else OpenBLAS.
+        let packedIH = inSize <= recurrentThinInner ? PackedMatrix(k: inSize, n: gh, b: wih.baseAddress!, strideK: 1, strideN: inSize) : nil
+        /// The input projection of the xw rows `rows` (row b·T + t is sequence b's step t); `split`: over
+        /// our threads (all rows at once), else on this thread. The LSTM's rows get their biases in its
+        /// gate row (``VectorLSTMRows``), not a copy into every row before the product.
         let biasInRow = kind == .lstm
-        func project(_ rows: Range<Int>) {
+        func project(_ rows: Range<Int>, split: Bool) {
             guard !rows.isEmpty else { return }
             if !biasInRow {
-                for r in (rows.lowerBound * steps)..<(rows.upperBound * steps) { (xwp + r * gh).update(from: fb.baseAddress!, count: gh) }
+                for r in rows { (xwp + r * gh).update(from: fb.baseAddress!, count: gh) }
             }
-            sgemm(transB: true, m: rows.count * steps, n: gh, k: inSize, a: xb.baseAddress! + rows.lowerBound * steps * inSize,
-                  lda: inSize, b: wih.baseAddress!, ldb: inSize, beta: biasInRow ? 0 : 1, c: xwp + rows.lowerBound * steps * gh, ldc: gh)
+            let a = xb.baseAddress! + rows.lowerBound * inSize, c = xwp + rows.lowerBound * gh
+            if let packedIH {
+                let multiply = { (r: Range<Int>) in
+                    packedIH.multiply(m: r.count, a: a + r.lowerBound * inSize, lda: inSize, c: c + r.lowerBound * gh, ldc: gh,
+                                      accumulate: !biasInRow)
+                }
+                if split { splitRows(rows.count, multiply) } else { multiply(0..<rows.count) }
+            } else if split {
+                rowSplitSGEMM(transB: true, m: rows.count, n: gh, k: inSize, a: a, lda: inSize, b: wih.baseAddress!, ldb: inSize,
+                              beta: biasInRow ? 0 : 1, c: c, ldc: gh)
+            } else {
+                sgemm(transB: true, m: rows.count, n: gh, k: inSize, a: a, lda: inSize, b: wih.baseAddress!, ldb: inSize,
+                      beta: biasInRow ? 0 : 1, c: c, ldc: gh)
+            }
         }
-        if !blasInParts { project(0..<n) }
+        // Each part projects its own rows, unless there is one part or OpenBLAS (threaded) would run
+        // inside our threads: then all rows at once, before the parts.
+        let projectInParts = parts > 1 && (packedIH != nil || BLASThreads.current == 1)
+        if !projectInParts { project(0..<(n * steps), split: true) }
         func runPart(_ p: Int) {
             let rows = rowsOf(p), b0 = rows.lowerBound, m = rows.count
             guard m > 0 else { return }
-            if blasInParts { project(rows) }
+            if projectInParts { project((b0 * steps)..<(rows.upperBound * steps), split: false) }
             for k in 0..<steps {
                 let t = timeOf(k)
                 let hPrev = hsp + k * n * h, hNext = hsp + (k + 1) * n * h
@@ -219,12 +240,25 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
             let dxwp = dxwb.baseAddress!, dhwp = sharedGradient ? nil : dhwb.baseAddress!
             // B = W_hh [G·H, H], packed once for every step's dG_t·W_hh.
             let packedHHT = PackedMatrix(k: gh, n: h, b: whh.baseAddress!, strideK: h, strideN: 1)
-            /// Rows of dX = dG_ih · W_ih for sequences `rows`.
-            func inputGradient(_ rows: Range<Int>) {
+            // B = W_ih [G·H, I] for dX = dG_ih · W_ih: our kernel when G·H is thin, else OpenBLAS (as the projection).
+            let packedIHT = wantX && gh <= recurrentThinInner ? PackedMatrix(k: gh, n: inSize, b: wih.baseAddress!, strideK: inSize, strideN: 1) : nil
+            /// The dX rows `rows` (row b·T + t), from the same rows of dxw; `split` as the projection's.
+            func inputGradient(_ rows: Range<Int>, split: Bool) {
                 guard wantX, !rows.isEmpty else { return }
-                sgemm(m: rows.count * steps, n: inSize, k: gh, a: UnsafePointer(dxwp + rows.lowerBound * steps * gh), lda: gh,
-                      b: wih.baseAddress!, ldb: inSize, c: dxb.baseAddress! + rows.lowerBound * steps * inSize, ldc: inSize)
+                let a = UnsafePointer(dxwp + rows.lowerBound * gh), c = dxb.baseAddress! + rows.lowerBound * inSize
+                if let packedIHT {
+                    let multiply = { (r: Range<Int>) in
+                        packedIHT.multiply(m: r.count, a: a + r.lowerBound * gh, lda: gh, c: c + r.lowerBound * inSize, ldc: inSize,
+                                           accumulate: false)
+                    }
+                    if split { splitRows(rows.count, multiply) } else { multiply(0..<rows.count) }
+                } else if split {
+                    rowSplitSGEMM(m: rows.count, n: inSize, k: gh, a: a, lda: gh, b: wih.baseAddress!, ldb: inSize, c: c, ldc: inSize)
+                } else {
+                    sgemm(m: rows.count, n: inSize, k: gh, a: a, lda: gh, b: wih.baseAddress!, ldb: inSize, c: c, ldc: inSize)
+                }
             }
+            let gradientInParts = parts > 1 && (packedIHT != nil || BLASThreads.current == 1)
             /// Rows (b, t) = [x_{b,t} | h_{t−1} | 1] of the sequences `rows` (shared dG only).
             func weightRows(_ rows: Range<Int>) {
                 guard wantWeights else { return }
@@ -300,19 +334,19 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                         }
                     }
                 }
-                if blasInParts { inputGradient(rows) }
+                if gradientInParts { inputGradient((b0 * steps)..<(rows.upperBound * steps), split: false) }
                 weightRows(rows)
             }
             if parts == 1 { runPart(0) } else { DispatchQueue.concurrentPerform(iterations: parts) { runPart($0) } }
-            if !blasInParts { inputGradient(0..<n) }
+            if !gradientInParts { inputGradient(0..<(n * steps), split: true) }
         } } } } } } } } } } } } } } } }
 
         if wantX { x.accumulateGrad(dx) }
         if h0.isOnTape { h0.accumulateGrad(dh) }
         if let c0, c0.isOnTape { c0.accumulateGrad(dc) }
-        // Weight gradients over all N·T rows, split by gate rows when OpenBLAS is single-threaded
-        // (part p owns rows gates(p) of dW), else one GEMM each that OpenBLAS splits.
-        let gateParts = blasInParts ? parts : 1
+        // Weight gradients over all N·T rows, split by gate rows over our threads when OpenBLAS is
+        // single-threaded (part p owns rows gates(p) of dW), else one GEMM each that OpenBLAS splits.
+        let gateParts = BLASThreads.current == 1 ? Swift.max(1, Swift.min(ComputeThreads.count, gh / 16)) : 1
         let gateRows: (Int) -> Range<Int> = { p in p * gh / gateParts ..< (p + 1) * gh / gateParts }
         func splitByGateRows(_ body: (Range<Int>) -> Void) {
             if gateParts == 1 { body(0..<gh) } else { DispatchQueue.concurrentPerform(iterations: gateParts) { body(gateRows($0)) } }
@@ -390,4 +424,19 @@ private func columnSums(_ m: [Float], rows: Int, columns: Int) -> [Float] {
         for r in 0..<rows { let row = mp.baseAddress! + r * columns; for j in 0..<columns { sp[j] += row[j] } }
     } }
     return s
+}
+
+/// The all-steps products X·W_ihᵀ and dG·W_ih run on our kernel when their inner dimension is at most
+/// this (seq-fmnist's I = 28: OpenBLAS's zeroing of C and its packing cost as much as the arithmetic
+/// there); wider ones (the char-LM's I = 256, G·H = 1024) stay on OpenBLAS, whose K-blocking keeps its
+/// panels in L1 where ours stream a whole K × 32 panel per block of rows.
+let recurrentThinInner = 64
+
+/// Runs `body` over contiguous parts of `0..<rows` on up to ``ComputeThreads/count`` threads (one part
+/// below 64 rows per thread): the all-steps products of a one-part ``recurrentSequence`` on our kernel,
+/// whose rows come out the same however they are split.
+private func splitRows(_ rows: Int, _ body: (Range<Int>) -> Void) {
+    let parts = Swift.max(1, Swift.min(ComputeThreads.count, rows / 64))
+    if parts == 1 { body(0..<rows); return }
+    DispatchQueue.concurrentPerform(iterations: parts) { p in body(p * rows / parts ..< (p + 1) * rows / parts) }
 }

@@ -8,6 +8,10 @@ extension CharLMArchitecture: ExpressibleByArgument {}
 /// products, so OpenBLAS uses the threads too (`--threads`, else `ILLUSION_THREADS` or every core).
 func gemmBoundContext(_ threads: Int? = nil) -> ComputeContext { .gemmBound(threads ?? ComputeThreads.count) }
 func useBLASThreadsForRecurrentWork() { gemmBoundContext().apply() }
+/// Training an LSTM / GRU / RNN (char-LM, seq-classifier): our threads, OpenBLAS single-threaded.
+/// The batch parts run their products on our kernel and the weight gradients and the head's GEMMs
+/// split by rows over our threads, so OpenBLAS's idle threads never spin beside ours.
+func recurrentTrainingContext(_ threads: Int? = nil) -> ComputeContext { .layers(threads ?? ComputeThreads.count) }
 
 struct TrainCharLM: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -94,7 +98,7 @@ struct TrainCharLM: ParsableCommand {
             try loop.validate()
             config.loop = loop
             let summary = try CharLMTraining.run(config: config, files: data, folder: RunFolder(path: out), resume: resume,
-                                                 resumeFrom: resumeFrom, quiet: quiet, compute: gemmBoundContext(threads))
+                                                 resumeFrom: resumeFrom, quiet: quiet, compute: recurrentTrainingContext(threads))
             if json { printJSON(summary) }
         }
     }

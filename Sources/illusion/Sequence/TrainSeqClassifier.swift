@@ -26,7 +26,7 @@ struct TrainSeqClassifier: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             try compute.apply()
-            useBLASThreadsForRecurrentWork()
+            recurrentTrainingContext().apply()
             try logging.start()
             let folder = RunFolder(path: output.out)
             if checkpoints.isResuming {
