@@ -5,3 +5,4 @@
 #include "AdamRows.h"
 #include "FMAPeak.h"
 #include "NormRows.h"
+#include "CPURelax.h"

@@ -53,7 +53,7 @@ enum ConvolutionEngine {
         }
         let lock = NSLock()
         var next = 0
-        DispatchQueue.concurrentPerform(iterations: slots) { slot in
+        ParallelLoops.perform(iterations: slots) { slot in
             while true {
                 lock.lock()
                 let c = next
@@ -80,7 +80,7 @@ enum ConvolutionEngine {
             }
         }
         if slots == 1 { runGroups(of: 0); return }
-        DispatchQueue.concurrentPerform(iterations: slots) { slot in runGroups(of: slot) }
+        ParallelLoops.perform(iterations: slots) { slot in runGroups(of: slot) }
     }
 }
 

@@ -195,7 +195,7 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                 }
             }
         }
-        if parts == 1 { runPart(0) } else { DispatchQueue.concurrentPerform(iterations: parts) { runPart($0) } }
+        if parts == 1 { runPart(0) } else { ParallelLoops.perform(iterations: parts) { runPart($0) } }
     } } } } } } } } } } } }
 
     var inputs = [x, h0]
@@ -337,7 +337,7 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                 if gradientInParts { inputGradient((b0 * steps)..<(rows.upperBound * steps), split: false) }
                 weightRows(rows)
             }
-            if parts == 1 { runPart(0) } else { DispatchQueue.concurrentPerform(iterations: parts) { runPart($0) } }
+            if parts == 1 { runPart(0) } else { ParallelLoops.perform(iterations: parts) { runPart($0) } }
             if !gradientInParts { inputGradient(0..<(n * steps), split: true) }
         } } } } } } } } } } } } } } } }
 
@@ -349,7 +349,7 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
         let gateParts = BLASThreads.current == 1 ? Swift.max(1, Swift.min(ComputeThreads.count, gh / 16)) : 1
         let gateRows: (Int) -> Range<Int> = { p in p * gh / gateParts ..< (p + 1) * gh / gateParts }
         func splitByGateRows(_ body: (Range<Int>) -> Void) {
-            if gateParts == 1 { body(0..<gh) } else { DispatchQueue.concurrentPerform(iterations: gateParts) { body(gateRows($0)) } }
+            if gateParts == 1 { body(0..<gh) } else { ParallelLoops.perform(iterations: gateParts) { body(gateRows($0)) } }
         }
         if sharedGradient {
             guard wantWeights else { return }
@@ -438,5 +438,5 @@ let recurrentThinInner = 64
 private func splitRows(_ rows: Int, _ body: (Range<Int>) -> Void) {
     let parts = Swift.max(1, Swift.min(ComputeThreads.count, rows / 64))
     if parts == 1 { body(0..<rows); return }
-    DispatchQueue.concurrentPerform(iterations: parts) { p in body(p * rows / parts ..< (p + 1) * rows / parts) }
+    ParallelLoops.perform(iterations: parts) { p in body(p * rows / parts ..< (p + 1) * rows / parts) }
 }

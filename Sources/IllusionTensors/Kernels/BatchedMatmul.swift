@@ -76,7 +76,7 @@ public func forEachBatch(_ count: Int, work: Int, _ body: (Int) -> Void) {
         for i in 0..<count { body(i) }
         return
     }
-    DispatchQueue.concurrentPerform(iterations: parts) { p in
+    ParallelLoops.perform(iterations: parts) { p in
         for i in (p * count / parts)..<((p + 1) * count / parts) { body(i) }
     }
 }

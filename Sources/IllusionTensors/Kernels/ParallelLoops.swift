@@ -14,7 +14,7 @@ public enum ParallelLoops {
     /// Uses `n` threads (at least 1) from now on; call once at start-up, before any loop runs.
     public static func configure(_ n: Int) { threads = max(1, n) }
 
-    /// Below this many elements per thread a pass runs serially (a `concurrentPerform` costs a few µs).
+    /// Below this many elements per thread a pass runs serially (handing parts to the workers costs a few µs).
     public static let minimumPerThread = 1 << 15
 
     /// Runs `body` over contiguous parts of `0..<count` (about `minimumPerThread` elements of work
@@ -27,10 +27,20 @@ public enum ParallelLoops {
             if count > 0 { body(0..<count) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        perform(iterations: parts) { p in
             body(p * count / parts ..< (p + 1) * count / parts)
         }
     }
+
+    /// Runs `body(p)` for p in `0..<iterations` on this thread and up to `iterations − 1` of our
+    /// spinning workers (at most one per core), like `DispatchQueue.concurrentPerform` but with
+    /// workers that stay awake between the passes of a step (``SpinningWorkerPool``). Each `p` must
+    /// do its own work only; nested calls run serially.
+    public static func perform(iterations: Int, _ body: (Int) -> Void) {
+        SpinningWorkerPool.shared.perform(parts: iterations, threads: Swift.min(iterations, cores), body)
+    }
+
+    private static let cores = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// `out[i] = f(x[i])` over `count` elements, in parallel parts.
     @inline(__always)

@@ -21,7 +21,7 @@ public func rowSplitSGEMM(transA: Bool = false, transB: Bool = false, m: Int, n:
               beta: beta, c: c, ldc: ldc)
         return
     }
-    DispatchQueue.concurrentPerform(iterations: parts) { p in
+    ParallelLoops.perform(iterations: parts) { p in
         let rows = RowSplit.bounds(part: p, of: parts, rows: m)
         if rows.isEmpty { return }
         let i0 = rows.lowerBound
