@@ -43,6 +43,7 @@ public struct ComputeContext: Hashable, Sendable, CustomStringConvertible {
         BLASThreads.set(blasThreads)
         ComputeThreads.count = threads
         ParallelLoops.configure(threads)
+        SpinningWorkerPool.shared.spins.store(blasThreads == 1, ordering: .relaxed)
     }
 
     /// Runs `body` under this context and restores the previous one afterwards.

@@ -34,7 +34,7 @@ public func rowSplitSGEMM(transA: Bool = false, transB: Bool = false, m: Int, n:
 public enum RowSplit {
     /// Part boundaries are multiples of this many rows (OpenBLAS's SGEMM row unroll on AVX-512).
     public static let rowAlignment = 16
-    /// Below this many FLOPs per part a GEMM is not split (a `concurrentPerform` costs a few µs).
+    /// Below this many FLOPs per part a GEMM is not split (handing a part to a worker costs a few µs).
     public static let minimumWork = 1 << 21
 
     /// How many parts an `[m, k]·[k, n]` product splits into under the context in force (1 = one

@@ -21,6 +21,11 @@ final class SpinningWorkerPool: @unchecked Sendable {
 
     static let shared = SpinningWorkerPool()
 
+    /// False while OpenBLAS runs threads of its own (``ComputeContext/gemmBound(_:)``): then jobs go
+    /// to `DispatchQueue.concurrentPerform` and idle workers sleep at once instead of spinning on the
+    /// cores OpenBLAS needs. Set by ``ComputeContext/apply()``.
+    let spins = Atomic<Bool>(true)
+
     private let busy = Atomic<Bool>(false)
     private let generation = Atomic<Int>(0)
     private let nextPart = Atomic<Int>(0)
@@ -37,7 +42,13 @@ final class SpinningWorkerPool: @unchecked Sendable {
 
     /// Runs `body(p)` for p in 0..<parts on the caller and up to `threads − 1` workers.
     func perform(parts: Int, threads: Int, _ body: (Int) -> Void) {
-        guard parts > 1, threads > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+        guard parts > 1, threads > 1 else {
+            for p in 0..<parts { body(p) }
+            return
+        }
+        // Beside OpenBLAS's own threads, no spinning: GCD's workers, which nobody waits for.
+        guard spins.load(ordering: .relaxed) else { DispatchQueue.concurrentPerform(iterations: parts, execute: body); return }
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for p in 0..<parts { body(p) }
             return
         }
@@ -84,12 +95,13 @@ final class SpinningWorkerPool: @unchecked Sendable {
         var seen = start
         while true {
             // wait for a new job: spin, then sleep
-            var spins = 0
+            var polls = 0
             let spinStart = DispatchTime.now().uptimeNanoseconds
             while generation.load(ordering: .acquiring) == seen {
-                spins += 1
+                polls += 1
                 ic_cpu_relax()
-                if spins & 63 == 0, DispatchTime.now().uptimeNanoseconds - spinStart > Self.spinMicroseconds * 1000 {
+                if polls & 63 == 0, !spins.load(ordering: .relaxed)
+                    || DispatchTime.now().uptimeNanoseconds - spinStart > Self.spinMicroseconds * 1000 {
                     sleep.lock()
                     sleepers += 1
                     while generation.load(ordering: .acquiring) == seen { sleep.wait() }
