@@ -48,17 +48,22 @@ public class BatchNormalization: Layer {
     public var ownBuffers: [(name: String, tensor: Tensor)] { [("running_mean", runningMean), ("running_var", runningVar)] }
     public var summaryName: String { "\(kind)(\(numFeatures))" }
 
-    public func forward(_ x: Tensor) -> Tensor {
+    public func forward(_ x: Tensor) -> Tensor { forward(x, rectifierSlope: nil) }
+
+    /// This layer followed by `ReLU` (`rectifierSlope` 0) or `LeakyReLU(slope)` (slope > 0) as one
+    /// tape op: the same values and gradients, bit for bit, as the two layers one after the other,
+    /// with one pass over the activations less each way (``Sequential`` uses it; nil = no rectifier).
+    public func forward(_ x: Tensor, rectifierSlope: Float?) -> Tensor {
         require(allowedRanks.contains(x.rank) && x.shape[1] == numFeatures,
                      "\(kind)(\(numFeatures)): expected input of rank \(allowedRanks) with \(numFeatures) channels on axis 1, got \(x.shape)")
         if isTraining {
             numBatchesTracked += 1
             let factor = momentum ?? 1 / Float(numBatchesTracked)
             return batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                             training: true, momentum: factor, eps: eps)
+                             training: true, momentum: factor, eps: eps, rectifierSlope: rectifierSlope)
         }
         return batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                         training: false, momentum: 0, eps: eps)
+                         training: false, momentum: 0, eps: eps, rectifierSlope: rectifierSlope)
     }
 }
 
@@ -85,8 +90,14 @@ public final class BatchNorm2D: BatchNormalization {
 /// the running buffers (nil buffers: always batch statistics).
 /// Backward (training), per channel with M = N·S, x̂ = (x−μ)/σ, g = dy·γ:
 /// dx = (1/(M·σ))·(M·g − Σg − x̂·Σ(g·x̂)); dγ = Σ dy·x̂; dβ = Σ dy. In evaluation dx = dy·γ/σ.
+///
+/// `rectifierSlope` (≥ 0) fuses the rectifier that follows: out = max(z, 0) for 0 (as ``Tensor/relu()``),
+/// z > 0 ? z : slope·z otherwise (as ``Tensor/leakyReLU(slope:)``), z the normalised value. Backward
+/// takes dy = out > 0 ? dout : slope·dout on the fly (out > 0 exactly when z > 0, as the slope is ≥ 0),
+/// so neither z nor dy is stored; values and gradients are those of the two ops, bit for bit.
 public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
-                      training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+                      training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, rectifierSlope: Float? = nil) -> Tensor {
+    require(rectifierSlope.map { $0 >= 0 } ?? true, "batchNorm: a fused rectifier needs a slope ≥ 0, got \(rectifierSlope!)")
     require(x.rank >= 2, "batchNorm: expected [N, C, …], got \(x.shape)")
     let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *), m = n * s
     let useBatchStats = training || runningMean == nil || runningVar == nil
@@ -148,30 +159,42 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
         ParallelLoops.forEachPart(n * c, cost: s) { rows in
             for row in rows {
                 let ch = row % c, scale = scales[ch], shift = shifts[ch], base = row * s
-                for i in 0..<s { yp[base + i] = xp[base + i] * scale + shift }
+                switch rectifierSlope {
+                case nil: for i in 0..<s { yp[base + i] = xp[base + i] * scale + shift }
+                case 0: for i in 0..<s { yp[base + i] = Swift.max(xp[base + i] * scale + shift, 0) }
+                case let slope?:
+                    for i in 0..<s { let z = xp[base + i] * scale + shift; yp[base + i] = z > 0 ? z : slope * z }
+                }
             }
         }
     } }
     let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
-    return Tensor.result("batch_norm", shape: x.shape, storage: y, inputs: inputs) { _, g in
+    let name = rectifierSlope == nil ? "batch_norm" : (rectifierSlope == 0 ? "batch_norm_relu" : "batch_norm_leaky_relu")
+    return Tensor.result(name, shape: x.shape, storage: y, inputs: inputs) { out, g in
+        // dy, the gradient at the normalised values: g itself, or g through the fused rectifier,
+        // taken on the fly from the output (rectifierGradient) in both passes below.
+        let slope = rectifierSlope ?? 1
         // Per channel: Σdy and Σdy·x̂ (each channel's sum in sample order, as serially).
         var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
-        x.storage.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in
+        x.storage.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in out.storage.withUnsafeBufferPointer { ob in
             sumG.withUnsafeMutableBufferPointer { sgb in sumGX.withUnsafeMutableBufferPointer { sgxb in
-                let xp = xb.baseAddress!, gp = gb.baseAddress!, sgp = sgb.baseAddress!, sgxp = sgxb.baseAddress!
+                let xp = xb.baseAddress!, gp = gb.baseAddress!, op = ob.baseAddress!, sgp = sgb.baseAddress!, sgxp = sgxb.baseAddress!
                 ParallelLoops.forEachPart(c, cost: m) { channels in
                     for ch in channels {
                         var sg: Double = 0, sgx: Double = 0
                         for b in 0..<n {
                             let base = (b * c + ch) * s
-                            let (a, bb) = vectorGradientSums(gp + base, xp + base, s, mean: mean[ch], invStd: invStd[ch])
+                            let (a, bb) = rectifierSlope == nil
+                                ? vectorGradientSums(gp + base, xp + base, s, mean: mean[ch], invStd: invStd[ch])
+                                : vectorGradientSums(gp + base, xp + base, s, mean: mean[ch], invStd: invStd[ch],
+                                                     rectifiedBy: op + base, slope: slope)
                             sg += a; sgx += bb
                         }
                         sgp[ch] = sg; sgxp[ch] = sgx
                     }
                 }
             } }
-        } }
+        } } }
         if let weight, weight.isOnTape { weight.accumulateGrad(sumGX.map { Float($0) }) }
         if let bias, bias.isOnTape { bias.accumulateGrad(sumG.map { Float($0) }) }
         guard x.isOnTape else { return }
@@ -186,23 +209,33 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
         }
         let statisticsValues = Double(statisticsCount)
         var dx = uninitializedFloats(x.count)
+        let rectified = rectifierSlope != nil
         x.storage.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in dx.withUnsafeMutableBufferPointer { db in
-            let xp = xb.baseAddress!, gp = gb.baseAddress!, d = db.baseAddress!
+          out.storage.withUnsafeBufferPointer { ob in
+            let xp = xb.baseAddress!, gp = gb.baseAddress!, d = db.baseAddress!, op = ob.baseAddress!
             ParallelLoops.forEachPart(n * c, cost: s) { rows in
                 for row in rows {
                     let ch = row % c, base = row * s, mu = mean[ch], inv = invStd[ch], scale = gamma[ch] * inv
                     if useBatchStats {
                         // dx = γσ⁻¹·(dy − Σdy/M − x̂·Σ(dy·x̂)/M)
                         let meanG = Float(sumG[ch] / statisticsValues), meanGX = Float(sumGX[ch] / statisticsValues)
-                        for i in 0..<s {
-                            let xhat = (xp[base + i] - mu) * inv
-                            d[base + i] = scale * (gp[base + i] - meanG - xhat * meanGX)
+                        if rectified {
+                            rectifiedNormGradient(gp + base, output: op + base, slope: slope, x: xp + base, count: s,
+                                                  mean: mu, invStd: inv, scale: scale, meanG: meanG, meanGX: meanGX, into: d + base)
+                        } else {
+                            for i in 0..<s {
+                                let xhat = (xp[base + i] - mu) * inv
+                                d[base + i] = scale * (gp[base + i] - meanG - xhat * meanGX)
+                            }
                         }
+                    } else if rectified {
+                        for i in 0..<s { d[base + i] = scale * rectifierGradient(gp[base + i], output: op[base + i], slope: slope) }
                     } else {
                         for i in 0..<s { d[base + i] = scale * gp[base + i] }
                     }
                 }
             }
+          }
         } } }
         x.accumulateGrad(dx)
     }
@@ -302,5 +335,63 @@ func vectorGradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ 
         var tg: Float = 0, tgx: Float = 0
         while i < end { tg += g[i]; tgx += g[i] * ((x[i] - mean) * invStd); i += 1 }
         return (Double(sg.sum() + tg), Double(sgx.sum() + tgx))
+    }
+}
+
+/// The gradient at a rectifier's input from the gradient `g` at its output `output` (slope ≥ 0, so
+/// output > 0 exactly when the input is): `g` there, `slope·g` elsewhere — `rectifierBackward`'s value.
+@inline(__always)
+func rectifierGradient(_ g: Float, output: Float, slope: Float) -> Float { output > 0 ? g : slope * g }
+
+/// ``vectorGradientSums(_:_:_:mean:invStd:)`` of the gradient at a fused rectifier's input:
+/// g[i] where `output[i]` > 0, slope·g[i] elsewhere (the same values as the two ops' sums).
+func vectorGradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, mean: Float, invStd: Float,
+                        rectifiedBy output: UnsafePointer<Float>, slope: Float) -> (Double, Double) {
+    let rg = UnsafeRawPointer(g), rx = UnsafeRawPointer(x), ro = UnsafeRawPointer(output)
+    let m = SIMD16<Float>(repeating: mean), inv = SIMD16<Float>(repeating: invStd)
+    return reduceBlocks(count) { start, end in
+        var sg = SIMD16<Float>(repeating: 0), sgx = SIMD16<Float>(repeating: 0)
+        var i = start
+        while i + 16 <= end {
+            let raw = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            var gv = raw * slope
+            gv.replace(with: raw, where: ro.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) .> 0)
+            let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            sg += gv
+            sgx += gv * ((xv - m) * inv)
+            i += 16
+        }
+        var tg: Float = 0, tgx: Float = 0
+        while i < end {
+            let gi = rectifierGradient(g[i], output: output[i], slope: slope)
+            tg += gi; tgx += gi * ((x[i] - mean) * invStd); i += 1
+        }
+        return (Double(sg.sum() + tg), Double(sgx.sum() + tgx))
+    }
+}
+
+/// One row of the training backward with a fused rectifier: d[i] = scale·(dy − meanG − x̂·meanGX),
+/// x̂ = (x[i] − mean)·invStd, dy = ``rectifierGradient(_:output:slope:)`` — 16 lanes at a time
+/// (the same operations per element as the scalar tail, so the same bits).
+@inline(__always)
+func rectifiedNormGradient(_ g: UnsafePointer<Float>, output: UnsafePointer<Float>, slope: Float, x: UnsafePointer<Float>,
+                           count: Int, mean: Float, invStd: Float, scale: Float, meanG: Float, meanGX: Float,
+                           into d: UnsafeMutablePointer<Float>) {
+    let rg = UnsafeRawPointer(g), ro = UnsafeRawPointer(output), rx = UnsafeRawPointer(x), rd = UnsafeMutableRawPointer(d)
+    let mu = SIMD16<Float>(repeating: mean), inv = SIMD16<Float>(repeating: invStd), sc = SIMD16<Float>(repeating: scale)
+    let mg = SIMD16<Float>(repeating: meanG), mgx = SIMD16<Float>(repeating: meanGX)
+    var i = 0
+    while i + 16 <= count {
+        let raw = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        var dy = raw * slope
+        dy.replace(with: raw, where: ro.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) .> 0)
+        let xhat = (rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - mu) * inv
+        rd.storeBytes(of: sc * (dy - mg - xhat * mgx), toByteOffset: i * 4, as: SIMD16<Float>.self)
+        i += 16
+    }
+    while i < count {
+        let xhat = (x[i] - mean) * invStd
+        d[i] = scale * (rectifierGradient(g[i], output: output[i], slope: slope) - meanG - xhat * meanGX)
+        i += 1
     }
 }

@@ -117,7 +117,23 @@ public final class Sequential: Layer {
     /// `Sequential(Dense(784, 128, rng: &g), ReLU(), Dense(128, 10, rng: &g))`.
     public convenience init(_ layers: Layer...) { self.init(layers) }
 
-    public func forward(_ x: Tensor) -> Tensor { layers.reduce(x) { $1.forward($0) } }
+    /// Runs adjacent pairs that ``LayerFusion`` knows (BatchNorm → ReLU/LeakyReLU, ReLU → MaxPool2D)
+    /// as one pass: same values and gradients bit for bit, fewer passes over memory. False runs every
+    /// layer on its own (the reference the fused pairs are tested against).
+    public var fusesAdjacentLayers = true
+
+    public func forward(_ x: Tensor) -> Tensor {
+        guard fusesAdjacentLayers else { return layers.reduce(x) { $1.forward($0) } }
+        var h = x, i = 0
+        while i < layers.count {
+            if i + 1 < layers.count, let fused = LayerFusion.forward(layers[i], then: layers[i + 1], h) {
+                h = fused; i += 2
+            } else {
+                h = layers[i].forward(h); i += 1
+            }
+        }
+        return h
+    }
 
     public var children: [(name: String, layer: Layer)] { layers.enumerated().map { (String($0.offset), $0.element) } }
 }

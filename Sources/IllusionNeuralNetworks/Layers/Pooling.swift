@@ -112,13 +112,20 @@ func maxPool2d(_ x: Tensor, kernelSize: Size2D, stride: Size2D?, padding: Size2D
         }
         }
     } } }
+    let pairwise = pairwiseKernel && g.isPlainPairwise
     return Tensor.result("max_pool2d", shape: g.outShape, storage: y, inputs: [x]) { _, grad in
-        var dx = [Float](repeating: 0, count: x.count)
+        // 2×2 windows do not overlap: each input is written once (no zero-fill pass first)
+        var dx = pairwise ? uninitializedFloats(x.count) : [Float](repeating: 0, count: x.count)
         dx.withUnsafeMutableBufferPointer { db in grad.withUnsafeBufferPointer { gb in argmax.withUnsafeBufferPointer { ab in
             let d = db.baseAddress!, gp = gb.baseAddress!, ap = ab.baseAddress!
             ParallelLoops.forEachPart(g.planes, cost: g.h * g.w) { planes in
                 for plane in planes {
                     let base = plane * g.h * g.w, out = plane * g.ho * g.wo
+                    if pairwise {
+                        maxPool2x2Backward(gp + out, argmax: ap + out, height: g.h, width: g.w, outputHeight: g.ho,
+                                           outputWidth: g.wo, into: d + base)
+                        continue
+                    }
                     for i in 0..<(g.ho * g.wo) { d[base + Int(ap[out + i])] += gp[out + i] }
                 }
             }
@@ -161,6 +168,26 @@ func maxPool2x2(_ src: UnsafePointer<Float>, width w: Int, outputHeight ho: Int,
             ox = at + lanes
         }
     }
+}
+
+/// Backward of ``maxPool2x2`` for one plane `[h, w]`: every element of a window is written (0, or
+/// 0 + g at its argmax, the value the general loop's zero-fill and `+=` give, −0 included), and the
+/// last row and column that no window covers (odd sizes) are zeroed.
+@inline(__always)
+func maxPool2x2Backward(_ g: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, height h: Int, width w: Int,
+                        outputHeight ho: Int, outputWidth wo: Int, into d: UnsafeMutablePointer<Float>) {
+    for oy in 0..<ho {
+        let r0 = d + 2 * oy * w, r1 = r0 + w
+        for ox in 0..<wo {
+            r0[2 * ox] = 0; r0[2 * ox + 1] = 0; r1[2 * ox] = 0; r1[2 * ox + 1] = 0
+        }
+        if w > 2 * wo { r0[w - 1] = 0; r1[w - 1] = 0 }
+        for ox in 0..<wo {
+            let i = oy * wo + ox
+            d[Int(argmax[i])] = 0 + g[i]
+        }
+    }
+    if h > 2 * ho { (d + (h - 1) * w).update(repeating: 0, count: w) }
 }
 
 /// Maxima and their plane indices of eight adjacent 2×2 windows, given the 16 floats of their top
