@@ -38,6 +38,22 @@ final class ConvIm2colTests: XCTestCase {
         }
     }
 
+    /// Rows long enough for the inline copies (8–256 floats, the last block overlapping) and for
+    /// `memmove` (> 256), with padding runs of 0–3 floats, against the reference.
+    func testLongRowsMatchReference() {
+        var rng = RandomGenerator(seed: 9)
+        for (width, pad, kernel) in [(8, 0, 1), (9, 0, 1), (11, 1, 3), (13, 0, 3), (26, 1, 3), (40, 3, 3), (264, 0, 3), (300, 1, 3)] {
+            let win = ConvolutionWindow2D(channels: 2, height: 5, width: width, kernelHeight: kernel, kernelWidth: kernel,
+                                          strideHeight: 1, strideWidth: 1, padTop: pad, padBottom: pad, padLeft: pad, padRight: pad)
+            let image = Tensor.normal([win.imageSize], rng: &rng).storage
+            var col = [Float](repeating: .nan, count: win.columnRows * win.outputPixels)
+            image.withUnsafeBufferPointer { i in col.withUnsafeMutableBufferPointer { c in
+                im2col(i.baseAddress!, win, into: c.baseAddress!, rowStride: win.outputPixels)
+            } }
+            XCTAssertEqual(col, referenceIm2col(image, win), "width \(width) padding \(pad) kernel \(kernel)")
+        }
+    }
+
     func testBatchedWideMatrixEqualsPerSampleColumns() {
         var rng = RandomGenerator(seed: 6)
         for win in Self.randomWindows(count: 30, seed: 12) {
