@@ -64,6 +64,53 @@ final class ConvChunkedEngineTests: XCTestCase {
         }
     }
 
+    /// The forward's kept column matrices give the backward the bits that recomputing them gives
+    /// (dW, db and dx, several samples per chunk and one per chunk), at both thread set-ups.
+    func testKeptColumnsGiveTheRecomputedGradients() {
+        run {
+            for (i, c) in Self.conv.enumerated() {
+                var rng = RandomGenerator(seed: UInt64(40 + i))
+                let x = Tensor.normal([c.n, c.c, c.h, c.w], rng: &rng).storage
+                let w = Tensor.normal([c.cOut, c.c * c.k * c.k], rng: &rng).storage
+                let bias = Tensor.normal([c.cOut], rng: &rng).storage
+                let win = ConvolutionGeometry.window(channels: c.c, height: c.h, width: c.w, kernelSize: Size2D(c.k),
+                                                     stride: Size2D(c.stride), padding: .explicit(Size2D(c.pad)), dilation: 1)
+                let g = Tensor.normal([c.n * c.cOut * win.outputPixels], rng: &rng).storage
+                var y = [Float](repeating: 0, count: g.count), yKept = y
+                var results: [([Float]?, [Float]?, [Float])] = []
+                var saved: SavedColumns? = nil
+                for keep in [false, true] {
+                    x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in bias.withUnsafeBufferPointer { bp in
+                        g.withUnsafeBufferPointer { gp in
+                            var out = [Float](repeating: 0, count: g.count)
+                            out.withUnsafeMutableBufferPointer { yp in
+                                saved = conv2dForwardChunked(x: xp.baseAddress!, batch: c.n, window: win, weight: wp.baseAddress!,
+                                                             outChannels: c.cOut, bias: bp.baseAddress!, y: yp.baseAddress!,
+                                                             workspace: nil, keepColumns: keep)
+                            }
+                            if keep { yKept = out } else { y = out }
+                            var dx = [Float](repeating: .nan, count: x.count)
+                            let r = dx.withUnsafeMutableBufferPointer { dp in
+                                conv2dBackwardChunked(x: xp.baseAddress!, batch: c.n, window: win, weight: wp.baseAddress!,
+                                                      outChannels: c.cOut, gradient: gp.baseAddress!, wantWeight: true, wantBias: true,
+                                                      dx: dp.baseAddress!, workspace: nil, saved: saved)
+                            }
+                            results.append((r.dw, r.db, dx))
+                        }
+                    } } }
+                    if keep {
+                        let b = ConvolutionEngine.chunkSamples(batch: c.n, floatsPerSample: win.columnRows * win.outputPixels)
+                        XCTAssertEqual(saved != nil, !(isPointwise(win) && b == 1), "case \(i): small columns are kept (a pointwise sample is its own)")
+                    }
+                }
+                XCTAssertEqual(y, yKept, "case \(i) values")
+                XCTAssertEqual(results[0].0, results[1].0, "case \(i) dW")
+                XCTAssertEqual(results[0].1, results[1].1, "case \(i) db")
+                XCTAssertEqual(results[0].2, results[1].2, "case \(i) dx")
+            }
+        }
+    }
+
     func testConvTranspose2DMatchesWholeBatch() {
         run {
             for (i, c) in Self.transposed.enumerated() {

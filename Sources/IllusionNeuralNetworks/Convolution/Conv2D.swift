@@ -78,21 +78,26 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Size2
     let p = win.outputPixels
     let outShape = [n, cOut, win.outputHeight, win.outputWidth]
     var y = uninitializedFloats(n * cOut * p)
+    // The weight gradient needs the column matrices: keep the forward's when they are small.
+    let keep = GradMode.isEnabled && weight.isOnTape
+    var saved: SavedColumns? = nil
     x.storage.withUnsafeBufferPointer { xp in weight.storage.withUnsafeBufferPointer { wp in y.withUnsafeMutableBufferPointer { yp in
         withOptionalPointer(bias?.storage) { bp in
-            conv2dForwardChunked(x: xp.baseAddress!, batch: n, window: win, weight: wp.baseAddress!, outChannels: cOut,
-                                 bias: bp, y: yp.baseAddress!, workspace: workspace)
+            saved = conv2dForwardChunked(x: xp.baseAddress!, batch: n, window: win, weight: wp.baseAddress!, outChannels: cOut,
+                                         bias: bp, y: yp.baseAddress!, workspace: workspace, keepColumns: keep)
         }
     } } }
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     return Tensor.result("conv2d", shape: outShape, storage: y, inputs: inputs) { _, g in
+        defer { saved = nil }   // the columns are overwritten below: one backward per forward
         var dx: [Float]? = x.isOnTape ? uninitializedFloats(x.count) : nil
         var grads: (dw: [Float]?, db: [Float]?) = (nil, nil)
         x.storage.withUnsafeBufferPointer { xp in weight.storage.withUnsafeBufferPointer { wp in g.withUnsafeBufferPointer { gp in
             withOptionalMutablePointer(&dx) { dxp in
                 grads = conv2dBackwardChunked(x: xp.baseAddress!, batch: n, window: win, weight: wp.baseAddress!, outChannels: cOut,
                                               gradient: gp.baseAddress!, wantWeight: weight.isOnTape,
-                                              wantBias: bias?.isOnTape ?? false, dx: dxp, workspace: workspace)
+                                              wantBias: bias?.isOnTape ?? false, dx: dxp, workspace: workspace,
+                                              saved: weight.isOnTape ? saved : nil)
             }
         } } }
         if let dw = grads.dw { weight.accumulateGrad(dw) }

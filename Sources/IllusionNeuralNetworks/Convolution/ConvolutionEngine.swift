@@ -101,26 +101,50 @@ struct ConvolutionScratch {
 
 // MARK: - Conv2D
 
+/// The column matrices of a whole batch, kept from the forward for the backward's weight gradient
+/// (instead of recomputing them there): chunk c's `[K, count·P]` block starts at `c·samplesPerChunk·K·P`.
+/// The backward then writes its `Wᵀ·dY` columns over each chunk's block once dW has read it.
+final class SavedColumns {
+    /// `count` floats, owned (freed with the object; the pointer is stable, threads write disjoint blocks).
+    let values: UnsafeMutablePointer<Float>
+    let samplesPerChunk: Int
+    init(count: Int, samplesPerChunk: Int) {
+        values = .allocate(capacity: count); self.samplesPerChunk = samplesPerChunk
+    }
+    deinit { values.deallocate() }
+}
+
+extension ConvolutionEngine {
+    /// Column floats of a batch that are kept from forward to backward (32 MiB: glibc's heap serves
+    /// blocks up to this size, reused step after step — ``HeapTuning``); larger batches recompute them.
+    static let keptColumnsLimit = 8 << 20
+}
+
 /// Forward of a convolution over the whole batch. x `[N, C, H, W]`, weight `[Cout, C·kh·kw]`,
-/// y `[N, Cout, Ho, Wo]` (fully written, bias added).
+/// y `[N, Cout, Ho, Wo]` (fully written, bias added). With `keepColumns` the batch's column
+/// matrices are returned for the backward when they fit ``ConvolutionEngine/keptColumnsLimit``.
+@discardableResult
 func conv2dForwardChunked(x: UnsafePointer<Float>, batch n: Int, window win: ConvolutionWindow2D,
                           weight: UnsafePointer<Float>, outChannels cOut: Int, bias: UnsafePointer<Float>?,
-                          y: UnsafeMutablePointer<Float>, workspace: ColumnWorkspace?) {
+                          y: UnsafeMutablePointer<Float>, workspace: ColumnWorkspace?, keepColumns: Bool = false) -> SavedColumns? {
     let k = win.columnRows, p = win.outputPixels
     let pointwise = isPointwise(win)
     let workers = ConvolutionEngine.workers
     let b = ConvolutionEngine.chunkSamples(batch: n, floatsPerSample: k * p)
     let chunks = (n + b - 1) / b
-    // slot: col [K, b·P] + yt [Cout, b·P]
-    let colSize = pointwise && b == 1 ? 0 : k * b * p
+    let saved = keepColumns && !(pointwise && b == 1) && k * n * p <= ConvolutionEngine.keptColumnsLimit
+        ? SavedColumns(count: k * n * p, samplesPerChunk: b) : nil
+    // slot: col [K, b·P] (unless kept) + yt [Cout, b·P]
+    let colSize = (pointwise && b == 1) || saved != nil ? 0 : k * b * p
     let ytSize = b == 1 ? 0 : cOut * b * p
     var scratch = ConvolutionScratch(slots: min(workers, chunks), slotSize: colSize + ytSize, workspace: workspace)
     let slotSize = scratch.slotSize
+    let keptBase = saved?.values
     scratch.storage.withUnsafeMutableBufferPointer { sp in
         let base = sp.baseAddress!
         ConvolutionEngine.run(chunks: chunks, workers: workers) { slot, chunk in
             let s0 = chunk * b, count = min(b, n - s0), np = count * p
-            let col = base + slot * slotSize, yt = col + colSize
+            let col = keptBase.map { $0 + s0 * k * p } ?? base + slot * slotSize, yt = base + slot * slotSize + colSize
             var colPointer = UnsafePointer(col)
             if pointwise && b == 1 {
                 colPointer = x + s0 * win.imageSize
@@ -145,31 +169,36 @@ func conv2dForwardChunked(x: UnsafePointer<Float>, batch n: Int, window win: Con
         }
     }
     scratch.release(to: workspace)
+    return saved
 }
 
 /// Backward of ``conv2dForwardChunked``: dW `[Cout, K]` and db `[Cout]` (returned, to be
-/// accumulated) and dx `[N, C, H, W]` (written when `dx` is given).
+/// accumulated) and dx `[N, C, H, W]` (written when `dx` is given). `saved`: the forward's kept
+/// column matrices (then not recomputed; overwritten by the `Wᵀ·dY` columns).
 func conv2dBackwardChunked(x: UnsafePointer<Float>, batch n: Int, window win: ConvolutionWindow2D,
                            weight: UnsafePointer<Float>, outChannels cOut: Int, gradient g: UnsafePointer<Float>,
                            wantWeight: Bool, wantBias: Bool, dx: UnsafeMutablePointer<Float>?,
-                           workspace: ColumnWorkspace?) -> (dw: [Float]?, db: [Float]?) {
+                           workspace: ColumnWorkspace?, saved: SavedColumns? = nil) -> (dw: [Float]?, db: [Float]?) {
     let k = win.columnRows, p = win.outputPixels
     let pointwise = isPointwise(win)
     let workers = ConvolutionEngine.workers
-    let b = ConvolutionEngine.chunkSamples(batch: n, floatsPerSample: k * p)
+    let b = saved?.samplesPerChunk ?? ConvolutionEngine.chunkSamples(batch: n, floatsPerSample: k * p)
     let chunks = (n + b - 1) / b
     let groups = min(ConvolutionEngine.accumulators, chunks)
     let slots = min(workers, groups)
-    // per thread: col [K, b·P] + gt [Cout, b·P]; per group: dW [Cout, K] + db [Cout]
-    let colSize = k * b * p, gtSize = b == 1 ? 0 : cOut * b * p, dwSize = wantWeight ? cOut * k : 0, dbSize = wantBias ? cOut : 0
+    // per thread: col [K, b·P] (unless saved) + gt [Cout, b·P]; per group: dW [Cout, K] + db [Cout]
+    let colSize = saved == nil ? k * b * p : 0, gtSize = b == 1 ? 0 : cOut * b * p
+    let dwSize = wantWeight ? cOut * k : 0, dbSize = wantBias ? cOut : 0
     let workSize = colSize + gtSize, accSize = dwSize + dbSize
     var scratch = ConvolutionScratch(slots: 1, slotSize: slots * workSize + groups * accSize, workspace: workspace)
+    let keptBase = saved?.values
     scratch.storage.withUnsafeMutableBufferPointer { sp in
         let base = sp.baseAddress!, accumulators = base + slots * workSize
         accumulators.update(repeating: 0, count: groups * accSize)
         ConvolutionEngine.runGrouped(chunks: chunks, groups: groups, workers: slots) { slot, group, chunk in
             let s0 = chunk * b, count = min(b, n - s0), np = count * p
-            let col = base + slot * workSize, gt = col + colSize, dw = accumulators + group * accSize, db = dw + dwSize
+            let col = keptBase.map { $0 + s0 * k * p } ?? base + slot * workSize
+            let gt = base + slot * workSize + colSize, dw = accumulators + group * accSize, db = dw + dwSize
             // gChunk: [Cout, count·P]
             var gChunk = g + s0 * cOut * p
             if b > 1 {
@@ -190,7 +219,7 @@ func conv2dBackwardChunked(x: UnsafePointer<Float>, batch n: Int, window win: Co
                 var colPointer = UnsafePointer(col)
                 if pointwise && b == 1 {
                     colPointer = x + s0 * win.imageSize
-                } else {
+                } else if saved == nil {
                     for j in 0..<count { im2col(x + (s0 + j) * win.imageSize, win, into: col + j * p, rowStride: np) }
                 }
                 sgemm(transB: true, m: cOut, n: k, k: np, a: gChunk, lda: np, b: colPointer, ldb: np, beta: 1, c: dw, ldc: k)

@@ -93,8 +93,8 @@ public final class BatchNorm2D: BatchNormalization {
 ///
 /// `rectifierSlope` (≥ 0) fuses the rectifier that follows: out = max(z, 0) for 0 (as ``Tensor/relu()``),
 /// z > 0 ? z : slope·z otherwise (as ``Tensor/leakyReLU(slope:)``), z the normalised value. Backward
-/// takes dy = out > 0 ? dout : slope·dout on the fly (out > 0 exactly when z > 0, as the slope is ≥ 0),
-/// so neither z nor dy is stored; values and gradients are those of the two ops, bit for bit.
+/// takes dy = z > 0 ? dout : slope·dout on the fly, recomputing z = x·scale + shift as the forward did,
+/// so neither z nor dy is stored or read; values and gradients are those of the two ops, bit for bit.
 public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor?, runningVar: Tensor?,
                       training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, rectifierSlope: Float? = nil) -> Tensor {
     require(rectifierSlope.map { $0 >= 0 } ?? true, "batchNorm: a fused rectifier needs a slope ≥ 0, got \(rectifierSlope!)")
@@ -170,15 +170,16 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
     } }
     let inputs = [x] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
     let name = rectifierSlope == nil ? "batch_norm" : (rectifierSlope == 0 ? "batch_norm_relu" : "batch_norm_leaky_relu")
-    return Tensor.result(name, shape: x.shape, storage: y, inputs: inputs) { out, g in
-        // dy, the gradient at the normalised values: g itself, or g through the fused rectifier,
-        // taken on the fly from the output (rectifierGradient) in both passes below.
+    return Tensor.result(name, shape: x.shape, storage: y, inputs: inputs) { _, g in
+        // dy, the gradient at the normalised values: g itself, or g through the fused rectifier, taken
+        // on the fly in both passes below from z = x·scale + shift recomputed exactly as forward did it
+        // (so neither z nor the output is read).
         let slope = rectifierSlope ?? 1
         // Per channel: Σdy and Σdy·x̂ (each channel's sum in sample order, as serially).
         var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
-        x.storage.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in out.storage.withUnsafeBufferPointer { ob in
+        x.storage.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in
             sumG.withUnsafeMutableBufferPointer { sgb in sumGX.withUnsafeMutableBufferPointer { sgxb in
-                let xp = xb.baseAddress!, gp = gb.baseAddress!, op = ob.baseAddress!, sgp = sgb.baseAddress!, sgxp = sgxb.baseAddress!
+                let xp = xb.baseAddress!, gp = gb.baseAddress!, sgp = sgb.baseAddress!, sgxp = sgxb.baseAddress!
                 ParallelLoops.forEachPart(c, cost: m) { channels in
                     for ch in channels {
                         var sg: Double = 0, sgx: Double = 0
@@ -187,14 +188,14 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
                             let (a, bb) = rectifierSlope == nil
                                 ? vectorGradientSums(gp + base, xp + base, s, mean: mean[ch], invStd: invStd[ch])
                                 : vectorGradientSums(gp + base, xp + base, s, mean: mean[ch], invStd: invStd[ch],
-                                                     rectifiedBy: op + base, slope: slope)
+                                                     rectifiedAt: scales[ch], shifts[ch], slope: slope)
                             sg += a; sgx += bb
                         }
                         sgp[ch] = sg; sgxp[ch] = sgx
                     }
                 }
             } }
-        } } }
+        } }
         if let weight, weight.isOnTape { weight.accumulateGrad(sumGX.map { Float($0) }) }
         if let bias, bias.isOnTape { bias.accumulateGrad(sumG.map { Float($0) }) }
         guard x.isOnTape else { return }
@@ -211,8 +212,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
         var dx = uninitializedFloats(x.count)
         let rectified = rectifierSlope != nil
         x.storage.withUnsafeBufferPointer { xb in g.withUnsafeBufferPointer { gb in dx.withUnsafeMutableBufferPointer { db in
-          out.storage.withUnsafeBufferPointer { ob in
-            let xp = xb.baseAddress!, gp = gb.baseAddress!, d = db.baseAddress!, op = ob.baseAddress!
+            let xp = xb.baseAddress!, gp = gb.baseAddress!, d = db.baseAddress!
             ParallelLoops.forEachPart(n * c, cost: s) { rows in
                 for row in rows {
                     let ch = row % c, base = row * s, mu = mean[ch], inv = invStd[ch], scale = gamma[ch] * inv
@@ -220,8 +220,9 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
                         // dx = γσ⁻¹·(dy − Σdy/M − x̂·Σ(dy·x̂)/M)
                         let meanG = Float(sumG[ch] / statisticsValues), meanGX = Float(sumGX[ch] / statisticsValues)
                         if rectified {
-                            rectifiedNormGradient(gp + base, output: op + base, slope: slope, x: xp + base, count: s,
-                                                  mean: mu, invStd: inv, scale: scale, meanG: meanG, meanGX: meanGX, into: d + base)
+                            rectifiedNormGradient(gp + base, slope: slope, x: xp + base, count: s, mean: mu, invStd: inv,
+                                                  normScale: scales[ch], normShift: shifts[ch], scale: scale,
+                                                  meanG: meanG, meanGX: meanGX, into: d + base)
                         } else {
                             for i in 0..<s {
                                 let xhat = (xp[base + i] - mu) * inv
@@ -229,13 +230,13 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
                             }
                         }
                     } else if rectified {
-                        for i in 0..<s { d[base + i] = scale * rectifierGradient(gp[base + i], output: op[base + i], slope: slope) }
+                        let zs = scales[ch], zb = shifts[ch]
+                        for i in 0..<s { d[base + i] = scale * rectifierGradient(gp[base + i], at: xp[base + i] * zs + zb, slope: slope) }
                     } else {
                         for i in 0..<s { d[base + i] = scale * gp[base + i] }
                     }
                 }
             }
-          }
         } } }
         x.accumulateGrad(dx)
     }
@@ -338,32 +339,34 @@ func vectorGradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ 
     }
 }
 
-/// The gradient at a rectifier's input from the gradient `g` at its output `output` (slope ≥ 0, so
-/// output > 0 exactly when the input is): `g` there, `slope·g` elsewhere — `rectifierBackward`'s value.
+/// The gradient at a rectifier's input z from the gradient `g` at its output (slope ≥ 0):
+/// `g` where z > 0, `slope·g` elsewhere — `rectifierBackward`'s value.
 @inline(__always)
-func rectifierGradient(_ g: Float, output: Float, slope: Float) -> Float { output > 0 ? g : slope * g }
+func rectifierGradient(_ g: Float, at z: Float, slope: Float) -> Float { z > 0 ? g : slope * g }
 
-/// ``vectorGradientSums(_:_:_:mean:invStd:)`` of the gradient at a fused rectifier's input:
-/// g[i] where `output[i]` > 0, slope·g[i] elsewhere (the same values as the two ops' sums).
+/// ``vectorGradientSums(_:_:_:mean:invStd:)`` of the gradient at a fused rectifier's input
+/// z = x·normScale + normShift (recomputed as the forward computed it): g[i] where z > 0, slope·g[i]
+/// elsewhere (the same values as the two ops' sums).
 func vectorGradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int, mean: Float, invStd: Float,
-                        rectifiedBy output: UnsafePointer<Float>, slope: Float) -> (Double, Double) {
-    let rg = UnsafeRawPointer(g), rx = UnsafeRawPointer(x), ro = UnsafeRawPointer(output)
+                        rectifiedAt normScale: Float, _ normShift: Float, slope: Float) -> (Double, Double) {
+    let rg = UnsafeRawPointer(g), rx = UnsafeRawPointer(x)
     let m = SIMD16<Float>(repeating: mean), inv = SIMD16<Float>(repeating: invStd)
+    let zs = SIMD16<Float>(repeating: normScale), zb = SIMD16<Float>(repeating: normShift)
     return reduceBlocks(count) { start, end in
         var sg = SIMD16<Float>(repeating: 0), sgx = SIMD16<Float>(repeating: 0)
         var i = start
         while i + 16 <= end {
             let raw = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            var gv = raw * slope
-            gv.replace(with: raw, where: ro.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) .> 0)
             let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            var gv = raw * slope
+            gv.replace(with: raw, where: xv * zs + zb .> 0)
             sg += gv
             sgx += gv * ((xv - m) * inv)
             i += 16
         }
         var tg: Float = 0, tgx: Float = 0
         while i < end {
-            let gi = rectifierGradient(g[i], output: output[i], slope: slope)
+            let gi = rectifierGradient(g[i], at: x[i] * normScale + normShift, slope: slope)
             tg += gi; tgx += gi * ((x[i] - mean) * invStd); i += 1
         }
         return (Double(sg.sum() + tg), Double(sgx.sum() + tgx))
@@ -371,27 +374,29 @@ func vectorGradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ 
 }
 
 /// One row of the training backward with a fused rectifier: d[i] = scale·(dy − meanG − x̂·meanGX),
-/// x̂ = (x[i] − mean)·invStd, dy = ``rectifierGradient(_:output:slope:)`` — 16 lanes at a time
-/// (the same operations per element as the scalar tail, so the same bits).
+/// x̂ = (x[i] − mean)·invStd, dy = ``rectifierGradient(_:at:slope:)`` at z = x[i]·normScale + normShift
+/// — 16 lanes at a time (the same operations per element as the scalar tail, so the same bits).
 @inline(__always)
-func rectifiedNormGradient(_ g: UnsafePointer<Float>, output: UnsafePointer<Float>, slope: Float, x: UnsafePointer<Float>,
-                           count: Int, mean: Float, invStd: Float, scale: Float, meanG: Float, meanGX: Float,
-                           into d: UnsafeMutablePointer<Float>) {
-    let rg = UnsafeRawPointer(g), ro = UnsafeRawPointer(output), rx = UnsafeRawPointer(x), rd = UnsafeMutableRawPointer(d)
+func rectifiedNormGradient(_ g: UnsafePointer<Float>, slope: Float, x: UnsafePointer<Float>, count: Int,
+                           mean: Float, invStd: Float, normScale: Float, normShift: Float, scale: Float,
+                           meanG: Float, meanGX: Float, into d: UnsafeMutablePointer<Float>) {
+    let rg = UnsafeRawPointer(g), rx = UnsafeRawPointer(x), rd = UnsafeMutableRawPointer(d)
     let mu = SIMD16<Float>(repeating: mean), inv = SIMD16<Float>(repeating: invStd), sc = SIMD16<Float>(repeating: scale)
+    let zs = SIMD16<Float>(repeating: normScale), zb = SIMD16<Float>(repeating: normShift)
     let mg = SIMD16<Float>(repeating: meanG), mgx = SIMD16<Float>(repeating: meanGX)
     var i = 0
     while i + 16 <= count {
         let raw = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
         var dy = raw * slope
-        dy.replace(with: raw, where: ro.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) .> 0)
-        let xhat = (rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - mu) * inv
+        dy.replace(with: raw, where: xv * zs + zb .> 0)
+        let xhat = (xv - mu) * inv
         rd.storeBytes(of: sc * (dy - mg - xhat * mgx), toByteOffset: i * 4, as: SIMD16<Float>.self)
         i += 16
     }
     while i < count {
         let xhat = (x[i] - mean) * invStd
-        d[i] = scale * (rectifierGradient(g[i], output: output[i], slope: slope) - meanG - xhat * meanGX)
+        d[i] = scale * (rectifierGradient(g[i], at: x[i] * normScale + normShift, slope: slope) - meanG - xhat * meanGX)
         i += 1
     }
 }
