@@ -70,16 +70,8 @@ final class RecurrentKernelTests: XCTestCase {
         var rng = RandomGenerator(seed: 32)
         let n = 5, steps = 6, inSize = 4, h = 7
         for kind in RecurrentKind.allCases {
-            let gh = kind.gateCount * h
-            let x = Tensor.normal([n, steps, inSize], rng: &rng, requiresGrad: true)
-            let h0 = Tensor.normal([n, h], std: 0.3, rng: &rng, requiresGrad: true)
-            let c0 = kind.hasCellState ? Tensor.normal([n, h], std: 0.3, rng: &rng, requiresGrad: true) : nil
-            let wih = Tensor.normal([gh, inSize], std: 0.4, rng: &rng, requiresGrad: true)
-            let whh = Tensor.normal([gh, h], std: 0.4, rng: &rng, requiresGrad: true)
-            let bih = Tensor.normal([gh], std: 0.2, rng: &rng, requiresGrad: true)
-            let bhh = Tensor.normal([gh], std: 0.2, rng: &rng, requiresGrad: true)
-            let weights = Tensor.normal([n, steps + (kind.hasCellState ? 2 : 1), h], rng: &rng)
-            let all = [x, h0] + (c0.map { [$0] } ?? []) + [wih, whh, bih, bhh]
+            let r = RandomRecurrentInputs(kind: kind, n: n, steps: steps, inSize: inSize, h: h, weightStd: 0.4, rng: &rng)
+            let (x, h0, c0, wih, whh, bih, bhh, weights, all) = (r.x, r.h0, r.c0, r.wih, r.whh, r.bih, r.bhh, r.weights, r.all)
             for reverse in [false, true] {
                 func run(parts: Int) -> [[Float]] {
                     for t in all { t.grad = nil }
@@ -104,16 +96,8 @@ final class RecurrentKernelTests: XCTestCase {
         var rng = RandomGenerator(seed: 33)
         let n = 40, steps = 5, inSize = 12, h = 24
         for kind in [RecurrentKind.lstm, .gru] {
-            let gh = kind.gateCount * h
-            let x = Tensor.normal([n, steps, inSize], rng: &rng, requiresGrad: true)
-            let h0 = Tensor.normal([n, h], std: 0.3, rng: &rng, requiresGrad: true)
-            let c0 = kind.hasCellState ? Tensor.normal([n, h], std: 0.3, rng: &rng, requiresGrad: true) : nil
-            let wih = Tensor.normal([gh, inSize], std: 0.3, rng: &rng, requiresGrad: true)
-            let whh = Tensor.normal([gh, h], std: 0.3, rng: &rng, requiresGrad: true)
-            let bih = Tensor.normal([gh], std: 0.2, rng: &rng, requiresGrad: true)
-            let bhh = Tensor.normal([gh], std: 0.2, rng: &rng, requiresGrad: true)
-            let weights = Tensor.normal([n, steps + (kind.hasCellState ? 2 : 1), h], rng: &rng)
-            let all = [x, h0] + (c0.map { [$0] } ?? []) + [wih, whh, bih, bhh]
+            let r = RandomRecurrentInputs(kind: kind, n: n, steps: steps, inSize: inSize, h: h, weightStd: 0.3, rng: &rng)
+            let (x, h0, c0, wih, whh, bih, bhh, weights, all) = (r.x, r.h0, r.c0, r.wih, r.whh, r.bih, r.bhh, r.weights, r.all)
             func run(_ context: ComputeContext, parts: Int) -> [[Float]] {
                 context.run {
                     for t in all { t.grad = nil }
@@ -132,5 +116,27 @@ final class RecurrentKernelTests: XCTestCase {
                 }
             }
         }
+    }
+}
+
+/// The random inputs of a recurrent sequence test, drawn in one fixed order: x `[n, steps, inSize]`,
+/// h0 (and c0 for an LSTM) `[n, h]` with s.d. 0.3, weights `[G·h, inSize]` and `[G·h, h]` with s.d.
+/// `weightStd`, biases with s.d. 0.2 (all requiring gradients), and the output-gradient weights.
+struct RandomRecurrentInputs {
+    let x, h0, wih, whh, bih, bhh, weights: Tensor
+    let c0: Tensor?
+    /// Every input that takes a gradient, in the order the tests compare them.
+    var all: [Tensor] { [x, h0] + (c0.map { [$0] } ?? []) + [wih, whh, bih, bhh] }
+
+    init(kind: RecurrentKind, n: Int, steps: Int, inSize: Int, h: Int, weightStd: Float, rng: inout RandomGenerator) {
+        let gh = kind.gateCount * h
+        x = Tensor.normal([n, steps, inSize], rng: &rng, requiresGrad: true)
+        h0 = Tensor.normal([n, h], std: 0.3, rng: &rng, requiresGrad: true)
+        c0 = kind.hasCellState ? Tensor.normal([n, h], std: 0.3, rng: &rng, requiresGrad: true) : nil
+        wih = Tensor.normal([gh, inSize], std: weightStd, rng: &rng, requiresGrad: true)
+        whh = Tensor.normal([gh, h], std: weightStd, rng: &rng, requiresGrad: true)
+        bih = Tensor.normal([gh], std: 0.2, rng: &rng, requiresGrad: true)
+        bhh = Tensor.normal([gh], std: 0.2, rng: &rng, requiresGrad: true)
+        weights = Tensor.normal([n, steps + (kind.hasCellState ? 2 : 1), h], rng: &rng)
     }
 }
