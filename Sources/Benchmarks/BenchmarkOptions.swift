@@ -33,7 +33,8 @@ struct BenchmarkOptions {
       --rounds R    alternate ours/PyTorch R times per workload (default 2, --quick 1)
       --no-pytorch  skip the PyTorch side even when torch is importable
       --charts DIR  where `scaling` writes its PNG/SVG charts (default runs/bench)
-    environment: PEERS_PYTHON (python with torch), PEERS_DIR (the peer scripts)
+    environment: PEERS_PYTHON (python with torch), PEERS_DIR (the peer scripts),
+                 PEER_SCRIPTS_DIR (the repository's scripts/, for stage2; default: found from the working directory)
     """
 
     static func parse(_ arguments: [String]) throws -> BenchmarkOptions {
