@@ -72,6 +72,16 @@ struct PeerBaselines {
         return repositoryScripts + "/" + name
     }
 
+    /// scripts/cnn_fashion_ddp.py: images/s of the global batch, 2 gloo ranks × 1 thread (`steps` including the untimed first).
+    func measureDDP(steps: Int, batch: Int) throws -> Double {
+        let s = try ChildProcess.lastJSONLine(python, [try repositoryScript("cnn_fashion_ddp.py"), "--steps", String(steps), "--batch", String(batch),
+                                                      "--threads", "1", "--wait-idle", "4"], directory: directory)
+        guard let e = (s["epochs"] as? [[String: Any]])?.first, let ips = number(e["img_per_s_median"]) else {
+            throw BenchmarkError.failed("cnn_fashion_ddp.py: no figures in its summary")
+        }
+        return ips
+    }
+
     /// `vae_faces.py` at one image size and the workload's batch.
     func measureFaces(_ workload: Workload, size: Int, steps: Int, threads: Int) throws -> Measurement {
         let s = try ChildProcess.lastJSONLine(python, [directory + "/vae_faces.py", "--sizes", String(size), "--steps", String(steps),
