@@ -24,7 +24,8 @@ struct BenchmarkOptions {
     static let usage = """
     usage: Benchmarks [--json] [--quick] [--only NAME[,NAME...]] [--threads N] [--rounds R] [--no-pytorch]
       workloads: \(Workload.allNames.joined(separator: ", ")) (and `faces` = faces64,faces256), layers,
-                 mpi (2 ranks × 1 thread vs 1 process × 1 and × 2 threads, through mpirun and illusion),
+                 mpi (2 ranks × 1 thread vs 1 process × 1 and × 2 threads, through mpirun and illusion;
+                 the CNN peer-recipe row also PyTorch DDP, scripts/cnn_fashion_ddp.py),
                  scaling (faces VAE images/s and peak memory against batch 8…256 and image size 64/128/256,
                  at 1 and 2 threads, both sides; charts in --charts DIR)
       --json        print one JSON object on stdout (the table goes to stderr)
@@ -33,7 +34,8 @@ struct BenchmarkOptions {
       --rounds R    alternate ours/PyTorch R times per workload (default 2, --quick 1)
       --no-pytorch  skip the PyTorch side even when torch is importable
       --charts DIR  where `scaling` writes its PNG/SVG charts (default runs/bench)
-    environment: PEERS_PYTHON (python with torch), PEERS_DIR (the peer scripts)
+    environment: PEERS_PYTHON (python with torch), PEERS_DIR (the peer scripts),
+                 PEER_SCRIPTS_DIR (the repository's scripts/, for stage2; default: found from the working directory)
     """
 
     static func parse(_ arguments: [String]) throws -> BenchmarkOptions {

@@ -6,11 +6,15 @@ import Foundation
 /// writes its time inside collectives (ILLUSION_COMMUNICATION_STATS, rank 0's view: the gradient
 /// all-reduces plus the small ones — figures, synchronised BatchNorm — including any wait for the
 /// other rank), whose mean per step over the median step time is the communication share.
+/// The `cnn_fashion.py` recipe's row also runs PyTorch's DistributedDataParallel (scripts/cnn_fashion_ddp.py:
+/// gloo, 2 processes × 1 thread, the same global batch split 64/64) when the PyTorch side is present.
 enum DataParallelScaling {
     struct Case {
         let name: String
         let arguments: [String]
         let steps: Int
+        /// Also measure PyTorch DDP on this case (the peer's CNN and recipe).
+        var pytorchDDP = false
     }
 
     static let cases = [
@@ -18,6 +22,9 @@ enum DataParallelScaling {
         Case(name: "faces64 VAE (32)", arguments: ["train", "vae", "--arch", "faces", "--dataset", "faces-synthetic", "--image-size", "64",
                                                    "--limit", "640", "--eval-limit", "32", "--batch-size", "32"], steps: 12),
         Case(name: "CNN (100)", arguments: ["train", "cnn", "--limit", "3200", "--eval-limit", "100", "--batch-size", "100"], steps: 30),
+        // cnn_fashion.py's network and recipe: valid convs, no BatchNorm, dropout 0.25, no augmentation, Adam 1e-3.
+        Case(name: "CNN peer recipe (128)", arguments: ["train", "cnn", "--padding", "valid", "--no-batch-norm", "--dropout", "0.25", "--no-augment",
+                                                        "--limit", "4480", "--eval-limit", "128", "--batch-size", "128"], steps: 30, pytorchDDP: true),
     ]
 
     struct Row {
@@ -29,10 +36,12 @@ enum DataParallelScaling {
         /// Median 2-rank step (s) from its images/s and the global batch.
         let stepSeconds: Double
         var communicationShare: Double { (gradientSecondsPerStep + smallSecondsPerStep) / stepSeconds }
+        /// PyTorch DDP, 2 ranks × 1 thread (nil: not measured for this case, or no PyTorch).
+        var pytorchTwoRanks: Double? = nil
     }
 
     /// The table, or nil (with a note) when mpirun or the illusion binary is missing.
-    static func measure(quick: Bool) throws -> String? {
+    static func measure(quick: Bool, peers: PeerBaselines? = nil) throws -> String? {
         let directory = (ChildProcess.selfExecutable as NSString).deletingLastPathComponent
         let illusion = directory + "/illusion"
         guard FileManager.default.isExecutableFile(atPath: illusion) else { note("[mpi] skipped: no \(illusion) (swift build -c release)"); return nil }
@@ -71,18 +80,28 @@ enum DataParallelScaling {
                             gradientSecondsPerStep: gradient / Double(steps), smallSecondsPerStep: small / Double(steps),
                             gradientBytes: bytes, stepSeconds: batch / pair))
             note(String(format: "[mpi]   %.1f / %.1f / %.1f images/s", a, b, pair))
+            if c.pytorchDDP, let peers {
+                note("[mpi] \(c.name): PyTorch DDP (gloo) 2 ranks × 1 thread …")
+                do {
+                    rows[rows.count - 1].pytorchTwoRanks = try peers.measureDDP(steps: steps + 1, batch: Int(batch))
+                    note(String(format: "[mpi]   PyTorch DDP %.1f images/s", rows[rows.count - 1].pytorchTwoRanks!))
+                } catch {
+                    note("[mpi]   PyTorch DDP failed: \(error)")
+                }
+            }
         }
         return table(rows)
     }
 
     static func table(_ rows: [Row]) -> String {
         var lines = ["Data-parallel (Open MPI), images/s; one run each (noisy on a shared machine; see uptime):",
-                     "| workload (global batch) | 1 × 1 | 1 × 2 | 2 ranks × 1 | 2 ranks vs 1 × 1 (efficiency) | gradient all-reduce (MB) + small collectives / 2-rank step |",
-                     "|---|---|---|---|---|---|"]
+                     "| workload (global batch) | 1 × 1 | 1 × 2 | 2 ranks × 1 | 2 ranks vs 1 × 1 (efficiency) | gradient all-reduce (MB) + small collectives / 2-rank step | PyTorch DDP 2 ranks × 1 | ours / PyTorch (2 ranks) |",
+                     "|---|---|---|---|---|---|---|---|"]
         for r in rows {
-            lines.append(String(format: "| %@ | %.1f | %.1f | %.1f | %.2f× (%.0f %%) | (%.1f ms (%.2f MB) + %.1f ms) / %.0f ms = %.1f %% |", r.name,
+            let peer = r.pytorchTwoRanks.map { String(format: "%.1f | %.2f×", $0, r.twoRanks / $0) } ?? "— | —"
+            lines.append(String(format: "| %@ | %.1f | %.1f | %.1f | %.2f× (%.0f %%) | (%.1f ms (%.2f MB) + %.1f ms) / %.0f ms = %.1f %% | %@ |", r.name,
                                 r.oneByOne, r.oneByTwo, r.twoRanks, r.speedUp, 50 * r.speedUp, 1000 * r.gradientSecondsPerStep,
-                                Double(r.gradientBytes) / 1e6, 1000 * r.smallSecondsPerStep, 1000 * r.stepSeconds, 100 * r.communicationShare))
+                                Double(r.gradientBytes) / 1e6, 1000 * r.smallSecondsPerStep, 1000 * r.stepSeconds, 100 * r.communicationShare, peer))
         }
         return lines.joined(separator: "\n")
     }

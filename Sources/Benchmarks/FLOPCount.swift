@@ -49,6 +49,12 @@ struct FLOPCount {
             add(2 * Double(shape[0] * d.inputSize * d.outputSize), inputNeedsGradient: needsGradient)
             needsGradient = true
             return [shape[0], d.outputSize]
+        case let r as ResidualBlock:
+            return visit(r.block, shape, needsGradient: &needsGradient)   // + x and ReLU: elementwise
+        case let a as ConditioningAugmentation:
+            return visit(a.fc, shape, needsGradient: &needsGradient)
+        case let u as Upsample:
+            return [shape[0], shape[1], shape[2] * u.scaleFactor.height, shape[3] * u.scaleFactor.width]
         case is Flatten:
             return [shape[0], shape.dropFirst().reduce(1, *)]
         case let r as Reshape:

@@ -6,6 +6,8 @@ import IllusionModels
 struct PeerBaselines {
     let python: String
     let directory: String
+    /// The repository's own peer scripts (`scripts/`, for workloads newer than ../shared/peers), nil when not found.
+    var repositoryScripts: String? = PeerBaselines.repositoryScriptsDirectory(ProcessInfo.processInfo.environment)
 
     /// Finds a Python that imports torch (PEERS_PYTHON, /tmp/peers/venv/bin/python, python3) and the
     /// peer scripts (PEERS_DIR, else `../shared/peers` beside the repository). Nil when either is missing.
@@ -42,6 +44,42 @@ struct PeerBaselines {
             }
         }
         return nil
+    }
+
+    /// PEER_SCRIPTS_DIR, else the `scripts` folder of the repository holding the working directory or
+    /// this executable (the first folder up from either with a Package.swift and scripts/stackgan_stage2.py).
+    static func repositoryScriptsDirectory(_ env: [String: String]) -> String? {
+        let fm = FileManager.default
+        func ok(_ d: String) -> Bool { fm.fileExists(atPath: d + "/stackgan_stage2.py") }
+        if let d = env["PEER_SCRIPTS_DIR"], !d.isEmpty { return ok(d) ? d : nil }
+        for start in [fm.currentDirectoryPath, URL(fileURLWithPath: ChildProcess.selfExecutable).deletingLastPathComponent().path] {
+            var url = URL(fileURLWithPath: start)
+            for _ in 0..<8 {
+                let scripts = url.appendingPathComponent("scripts").standardized.path
+                if fm.fileExists(atPath: url.appendingPathComponent("Package.swift").path) && ok(scripts) { return scripts }
+                url.deleteLastPathComponent()
+            }
+        }
+        return nil
+    }
+
+    /// A peer script of the repository's `scripts/` (it imports ../shared/peers/common.py through PEERS_DIR).
+    func repositoryScript(_ name: String) throws -> String {
+        guard let repositoryScripts else {
+            throw BenchmarkError.failed("scripts/\(name) not found (run from the repository root, or set PEER_SCRIPTS_DIR to its scripts folder)")
+        }
+        setenv("PEERS_DIR", directory, 1)
+        return repositoryScripts + "/" + name
+    }
+
+    /// scripts/cnn_fashion_ddp.py: images/s of the global batch, 2 gloo ranks × 1 thread (`steps` including the untimed first).
+    func measureDDP(steps: Int, batch: Int) throws -> Double {
+        let s = try ChildProcess.lastJSONLine(python, [try repositoryScript("cnn_fashion_ddp.py"), "--steps", String(steps), "--batch", String(batch),
+                                                      "--threads", "1", "--wait-idle", "4"], directory: directory)
+        guard let e = (s["epochs"] as? [[String: Any]])?.first, let ips = number(e["img_per_s_median"]) else {
+            throw BenchmarkError.failed("cnn_fashion_ddp.py: no figures in its summary")
+        }
+        return ips
     }
 
     /// `vae_faces.py` at one image size and the workload's batch.
@@ -91,6 +129,12 @@ struct PeerBaselines {
             return try epochMeasurement(s, workload)
         case "seq-fmnist":
             let s = try ChildProcess.lastJSONLine(python, [script("seq_fmnist_lstm.py"), "--epochs", "1", "--steps", String(steps + workload.warmup),
+                                                          "--no-eval", "--threads", threads] + wait, directory: directory)
+            return try epochMeasurement(s, workload)
+        case "stage2":
+            // The same networks, losses and Adam settings on random images and attributes of the same shapes.
+            let s = try ChildProcess.lastJSONLine(python, [try repositoryScript("stackgan_stage2.py"), "--epochs", "1",
+                                                          "--steps", String(steps + workload.warmup), "--batch", String(workload.batch),
                                                           "--no-eval", "--threads", threads] + wait, directory: directory)
             return try epochMeasurement(s, workload)
         default:

@@ -18,7 +18,7 @@ struct Workload {
         Workload(name: "faces256", title: "faces VAE 256×256, batch 32", batch: 32, steps: (12, 4), warmup: 2),
         Workload(name: "cnn", title: "CNN conv32-pool-conv64-pool-dense128, batch 128", batch: 128, steps: (120, 30), warmup: 5),
         Workload(name: "load", title: "load Fashion-MNIST train (60k, gzip)", batch: 60_000, steps: (5, 2), warmup: 1, isLoad: true),
-    ] + TransformerWorkloads.all + RecurrentWorkloads.all
+    ] + TransformerWorkloads.all + RecurrentWorkloads.all + StackGANWorkloads.all
 
     static var allNames: [String] { all.map(\.name) }
 
@@ -50,6 +50,7 @@ enum TrainingSetups {
         case "cnn": return try cnn(batch: workload.batch)
         case "transformer", "gen-cache", "gen-nocache": return try TransformerWorkloads.make(workload)
         case "charlm-lstm", "seq-fmnist": return try RecurrentWorkloads.make(workload)
+        case "stage2": return try StackGANWorkloads.make(workload)
         default: throw BenchmarkError.failed("no training set-up for workload '\(workload.name)'")
         }
     }

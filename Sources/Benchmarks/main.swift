@@ -52,7 +52,7 @@ func runBenchmarks() throws {
     }
 
     var scaling: String? = nil
-    if options.selected("mpi") { scaling = try DataParallelScaling.measure(quick: options.quick) }
+    if options.selected("mpi") { scaling = try DataParallelScaling.measure(quick: options.quick, peers: peers) }
 
     var cost: (text: String, json: [[String: Any]])? = nil
     if options.selected("scaling") { cost = try CostScaling.measure(options: options, peers: peers) }

@@ -19,6 +19,23 @@ final class StackGANLayerTests: XCTestCase {
         }
     }
 
+    /// The fast nearest upsampling against its definition: outputs and input gradients equal to the bit.
+    func testUpsampleNearestMatchesTheReference() {
+        for (shape, scale) in [([2, 3, 5, 4], Size2D(2, 2)), ([1, 2, 3, 7], Size2D(3, 1)), ([3, 1, 1, 2], Size2D(1, 4)),
+                               ([1, 4, 6, 3], Size2D(2, 3)), ([2, 2, 4, 4], Size2D(1, 1))] {
+            let a = Tensor.normal(shape, rng: &rng), b = Tensor(shape: shape, storage: a.storage)
+            a.requiresGrad = true; b.requiresGrad = true
+            let fast = upsampleNearest2d(a, scaleFactor: scale), slow = upsampleNearest2dReference(b, scaleFactor: scale)
+            XCTAssertEqual(fast.shape, [shape[0], shape[1], shape[2] * scale.height, shape[3] * scale.width])
+            XCTAssertEqual(fast.storage, slow.storage, "forward \(shape) ×\(scale)")
+            let g = Tensor.normal(fast.shape, rng: &rng)
+            weightedSum(fast, g).backward()
+            weightedSum(slow, g).backward()
+            XCTAssertEqual(a.grad, b.grad, "backward \(shape) ×\(scale)")
+            XCTAssertNotEqual(a.grad?.allSatisfy { $0 == 0 }, true)
+        }
+    }
+
     /// Each config of fixture `name`: the fast resize against PyTorch's output and against the definition
     /// (`parameter` is the config's scale or factor). Returns the number of configs.
     @discardableResult
