@@ -117,7 +117,13 @@ final class SavedColumns {
 extension ConvolutionEngine {
     /// Column floats of a batch that are kept from forward to backward (32 MiB: glibc's heap serves
     /// blocks up to this size, reused step after step — ``HeapTuning``); larger batches recompute them.
-    static let keptColumnsLimit = 8 << 20
+    /// `ILLUSION_CONV_KEEP_COLUMNS_MIB=M` sets the limit in MiB (0: always recompute).
+    static let keptColumnsLimit: Int = {
+        if let v = ProcessInfo.processInfo.environment["ILLUSION_CONV_KEEP_COLUMNS_MIB"], let mib = Int(v), mib >= 0 {
+            return mib << 18
+        }
+        return 8 << 20
+    }()
 }
 
 /// Forward of a convolution over the whole batch. x `[N, C, H, W]`, weight `[Cout, C·kh·kw]`,
