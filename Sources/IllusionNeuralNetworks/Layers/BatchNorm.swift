@@ -318,25 +318,11 @@ func vectorSquaredDeviation(_ p: UnsafePointer<Float>, _ count: Int, from mu: Fl
     }.0
 }
 
-/// (Σ g[i], Σ g[i]·(x[i] − mean)·invStd).
+/// (Σ g[i], Σ g[i]·(x[i] − mean)·invStd): the rectified sums below with a rectifier that passes
+/// every g (slope 1, z ≡ 1), whose values are g[i] exactly.
 func vectorGradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ count: Int,
                         mean: Float, invStd: Float) -> (Double, Double) {
-    let rg = UnsafeRawPointer(g), rx = UnsafeRawPointer(x)
-    let m = SIMD16<Float>(repeating: mean), inv = SIMD16<Float>(repeating: invStd)
-    return reduceBlocks(count) { start, end in
-        var sg = SIMD16<Float>(repeating: 0), sgx = SIMD16<Float>(repeating: 0)
-        var i = start
-        while i + 16 <= end {
-            let gv = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            sg += gv
-            sgx += gv * ((xv - m) * inv)
-            i += 16
-        }
-        var tg: Float = 0, tgx: Float = 0
-        while i < end { tg += g[i]; tgx += g[i] * ((x[i] - mean) * invStd); i += 1 }
-        return (Double(sg.sum() + tg), Double(sgx.sum() + tgx))
-    }
+    vectorGradientSums(g, x, count, mean: mean, invStd: invStd, rectifiedAt: 0, 1, slope: 1)
 }
 
 /// The gradient at a rectifier's input z from the gradient `g` at its output (slope ≥ 0):
