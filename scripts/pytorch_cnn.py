@@ -20,17 +20,21 @@ def cnn(m):
     k = m["kernelSize"]
     layers = []
 
+    per_block = m.get("convolutionsPerBlock") or 1  # 2 for `--arch double-conv`
+
     def block(cin, cout):
-        layers.append(nn.Conv2d(cin, cout, k, padding=pad))
-        if m["batchNorm"]:
-            layers.append(nn.BatchNorm2d(cout))
-        layers.extend([nn.ReLU(), nn.MaxPool2d(2)])
+        for i in range(per_block):
+            layers.append(nn.Conv2d(cin if i == 0 else cout, cout, k, padding=pad))
+            if m["batchNorm"]:
+                layers.append(nn.BatchNorm2d(cout))
+            layers.append(nn.ReLU())
+        layers.append(nn.MaxPool2d(2))
         if (m.get("convolutionDropout") or 0) > 0:
             layers.append(nn.Dropout(m["convolutionDropout"]))
 
     # Two blocks (the seeds' network) or three (`--arch three-block`, "conv3Filters" in the config).
     filters = [m["conv1Filters"], m["conv2Filters"]] + ([m["conv3Filters"]] if m.get("conv3Filters") else [])
-    shrink = 0 if m["padding"] == "same" else k - 1
+    shrink = 0 if m["padding"] == "same" else (k - 1) * per_block
     channels, s = m["channels"], m["imageSize"]
     for f in filters:
         block(channels, f)

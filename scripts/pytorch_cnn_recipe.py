@@ -8,7 +8,8 @@ smoothing, early stopping on validation accuracy (patience 5) and the best epoch
 on the 10,000 test images.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /tmp/peers/venv/bin/python scripts/pytorch_cnn_recipe.py \
-        --arch default --seed 0 --threads 2          # the default `illusion train cnn`
+        --arch double-conv --seed 0 --threads 2      # `illusion train cnn --arch double-conv`
+    ... --arch three-block                       # `--arch three-block`
     ... --arch seed --no-augment --label-smoothing 0   # the seeds' network
 
 `--convs` overrides the architecture's convolution stack for exploration, e.g. `32,P,64,P,128,P`
@@ -33,9 +34,11 @@ import torch.nn.functional as F
 FMNIST_DIR = os.environ.get("FMNIST_DIR", "/usr/share/datasets/fashion-mnist")
 
 # The stacks of `CNNConfig.architecture` (Sources/IllusionModels/Classifiers/CNNClassifier.swift).
+# max_shift: the augmentation's largest shift in pixels (0 = flips only), as `CNNArchitecture.defaultMaxShift`.
 ARCHITECTURES = {
-    "seed": {"convs": "32,P,64,P", "dense": 128},
-    "default": {"convs": "32,P,64,P,128,P", "dense": 256},
+    "seed": {"convs": "32,P,64,P", "dense": 128, "max_shift": 2},
+    "three-block": {"convs": "32,P,64,P,128,P", "dense": 256, "max_shift": 2},
+    "double-conv": {"convs": "32,32,P,64,64,P", "dense": 256, "max_shift": 0},
 }
 
 
@@ -74,6 +77,12 @@ def build(convs, dense, dropout=0.4, classes=10, size=28):
 def augment(x, flip=True, shift=2):
     """Each image shifted by its own (dy, dx) in −shift…shift (zeros shifted in), then mirrored
     left–right with probability ½."""
+    if shift == 0:
+        out = x.clone()
+        if flip:
+            mirror = torch.rand(len(x)) < 0.5
+            out[mirror] = out[mirror].flip(-1)
+        return out
     n, _, h, w = x.shape
     padded = F.pad(x, (shift, shift, shift, shift))
     dy = torch.randint(0, 2 * shift + 1, (n,))
@@ -102,7 +111,7 @@ def evaluate(model, x, y, batch=1000):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--arch", choices=sorted(ARCHITECTURES), default="default")
+    ap.add_argument("--arch", choices=sorted(ARCHITECTURES), default="double-conv")
     ap.add_argument("--convs", help="override the convolution stack, e.g. 32,P,64,P,128,P")
     ap.add_argument("--dense-units", type=int)
     ap.add_argument("--epochs", type=int, default=20)
@@ -112,6 +121,7 @@ def main():
     ap.add_argument("--dropout", type=float, default=0.4)
     ap.add_argument("--no-augment", action="store_true")
     ap.add_argument("--no-flip", action="store_true")
+    ap.add_argument("--max-shift", type=int, help="largest random shift in pixels (default: the architecture's)")
     ap.add_argument("--patience", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
@@ -147,7 +157,7 @@ def main():
             idx = order[i:i + a.batch_size]
             xb, yb = xtr[idx], ytr[idx]
             if not a.no_augment:
-                xb = augment(xb, flip=not a.no_flip)
+                xb = augment(xb, flip=not a.no_flip, shift=arch["max_shift"] if a.max_shift is None else a.max_shift)
             out = model(xb)
             loss = F.cross_entropy(out, yb, label_smoothing=a.label_smoothing)
             opt.zero_grad(set_to_none=True)
@@ -169,7 +179,7 @@ def main():
     model.load_state_dict(best_state)
     test_acc, test_loss = evaluate(model, xte, yte)
     print(json.dumps({"arch": a.arch, "convs": arch["convs"], "dense_units": arch["dense"], "seed": a.seed,
-                      "augment": not a.no_augment, "label_smoothing": a.label_smoothing, "epochs": len(history),
+                      "augment": not a.no_augment, "max_shift": arch["max_shift"] if a.max_shift is None else a.max_shift, "label_smoothing": a.label_smoothing, "epochs": len(history),
                       "best_epoch": best_epoch, "best_validation_accuracy": best, "test_accuracy": test_acc,
                       "test_loss": test_loss, "parameters": parameters, "threads": a.threads,
                       "seconds": time.time() - started}))

@@ -5,7 +5,7 @@ import IllusionModels
 struct TrainCNN: ParsableCommand, RunOutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnn",
-        abstract: "CNN classifier (default conv32-pool-conv64-pool-conv128-pool-dense256; --arch seed: the seeds' conv32-pool-conv64-pool-dense128) with early stopping, LR schedule and augmentation.")
+        abstract: "CNN classifier (default --arch seed: the seeds' conv32-pool-conv64-pool-dense128; three-block, double-conv by --arch) with early stopping, LR schedule and augmentation.")
 
     @Option(help: "fashion-mnist or mnist.") var dataset: DatasetName = .fashionMNIST
     @Option(help: "Data directory (mnist; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
@@ -13,18 +13,20 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
     @Option(name: .customLong("batch-size"), parsing: .unconditional) var batchSize: Int = 128
     @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Float = 1e-3
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Decoupled weight decay λ (AdamW); 0 = plain Adam.") var weightDecay: Float = 0
-    @Option(help: "Network: seed (the seeds' conv32-pool-conv64-pool-dense128, the default until three-block is measured) or three-block (conv32-pool-conv64-pool-conv128-pool-dense256).")
+    @Option(help: "Network: seed (the seeds' conv32-pool-conv64-pool-dense128), three-block (conv32-pool-conv64-pool-conv128-pool-dense256) or double-conv (conv32-conv32-pool-conv64-conv64-pool-dense256).")
     var arch: ArchitectureName = .seed
-    @Option(name: .customLong("label-smoothing"), parsing: .unconditional, help: "Label smoothing ε of the training loss (0 = plain cross-entropy; default 0.1 for three-block, 0 for seed).")
+    @Option(name: .customLong("label-smoothing"), parsing: .unconditional, help: "Label smoothing ε of the training loss (0 = plain cross-entropy; default 0.1 for three-block and double-conv, 0 for seed).")
     var labelSmoothing: Float?
     @Option(name: .customLong("validation-fraction"), parsing: .unconditional, help: "Training images held out for validation (0 = validate on the test split).")
     var validationFraction: Double = 0.1
-    @Flag(inversion: .prefixedNo, help: "Random ±2 px shifts (and horizontal flips on fashion-mnist).") var augment = true
+    @Flag(inversion: .prefixedNo, help: "Random shifts of up to --max-shift px (and horizontal flips on fashion-mnist).") var augment = true
+    @Option(name: .customLong("max-shift"), parsing: .unconditional, help: "Largest random shift in pixels when augmenting (0 = flips only; default 0 for double-conv, 2 for seed and three-block).")
+    var maxShift: Int?
     @Option(parsing: .unconditional, help: "Dropout probability before the last layer.") var dropout: Float = 0.4
     @Option(name: .customLong("conv-dropout"), parsing: .unconditional, help: "Dropout probability after each pooling block (0 = none; 0.25 measured worse within 20 epochs).")
     var convDropout: Float = 0
-    @Option(help: "Filters of the convolutions, one per block: A,B,C for three-block (default 32,64,128), A,B for seed (32,64).") var filters: String?
-    @Option(name: .customLong("dense-units"), parsing: .unconditional, help: "Units of the hidden dense layer (default 256 for three-block, 128 for seed).") var denseUnits: Int?
+    @Option(help: "Filters of the convolutions, one per block: A,B,C for three-block (default 32,64,128), A,B for seed and double-conv (32,64).") var filters: String?
+    @Option(name: .customLong("dense-units"), parsing: .unconditional, help: "Units of the hidden dense layer (default 256 for three-block and double-conv, 128 for seed).") var denseUnits: Int?
     @Option(help: "Convolution padding.") var padding: PaddingName = .same
     @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "BatchNorm after each convolution.") var batchNorm = true
     @OptionGroup var limits: DataLimitArguments
@@ -39,8 +41,8 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
 
     enum PaddingName: String, CaseIterable, ExpressibleByArgument { case same, valid }
     enum ArchitectureName: String, CaseIterable, ExpressibleByArgument {
-        case seed, threeBlock = "three-block"
-        var architecture: CNNArchitecture { self == .seed ? .seed : .threeBlock }
+        case seed, threeBlock = "three-block", doubleConv = "double-conv"
+        var architecture: CNNArchitecture { CNNArchitecture(rawValue: rawValue)! }
     }
 
     func run() throws {
@@ -77,6 +79,7 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
             training.weightDecay = weightDecay > 0 ? weightDecay : nil
             training.labelSmoothing = labelSmoothing > 0 ? labelSmoothing : nil
             training.patience = optimization.patience ?? 5; training.validationFraction = validationFraction; training.augment = augment
+            training.maxShift = maxShift ?? architecture.defaultMaxShift
             training.flip = dataset == .fashionMNIST; training.maxStepsPerEpoch = maxSteps; training.seed = seed
             var loop = try optimization.loopOptions(checkpoints)
             loop.schedule = nil; loop.patience = 0  // the classifier's own fields above hold them

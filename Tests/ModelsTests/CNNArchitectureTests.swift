@@ -40,6 +40,73 @@ final class CNNArchitectureTests: XCTestCase {
         XCTAssertEqual(valid.featureSize, 1)
     }
 
+    /// conv32-conv32-pool-conv64-conv64-pool-dense256 on 28×28: 28 → 14 → 7, so the dense layer takes
+    /// 64·7·7 = 3,136 values; 871,018 trainable parameters (as PyTorch counts the twin's
+    /// `--arch double-conv`), under the nn.Sequential indices of the doc comment; valid padding
+    /// shrinks twice per block; an old config (no `convolutionsPerBlock`) is one convolution per block.
+    func testDoubleConvShapesParameterCountAndNames() throws {
+        let config = try fashionConfig(.doubleConv)
+        XCTAssertEqual(config.blockFilters, [32, 64])
+        XCTAssertEqual(config.convolutionsInEachBlock, 2)
+        XCTAssertEqual(config.featureSize, 7)
+        XCTAssertEqual(CNNArchitecture(of: config), .doubleConv)
+        XCTAssertEqual(config.summary, "conv32-conv32-pool-conv64-conv64-pool-dense256 (3×3 same, dropout 0.4 before the last layer, BatchNorm)")
+        var rng = RandomGenerator(seed: 0)
+        let model = CNNClassifier.make(config, rng: &rng)
+        let convolutions = (1 * 9 * 32 + 32) + (32 * 9 * 32 + 32) + (32 * 9 * 64 + 64) + (64 * 9 * 64 + 64)
+        let batchNorms = 2 * (32 + 32 + 64 + 64)
+        let dense = (3136 * 256 + 256) + (256 * 10 + 10)
+        XCTAssertEqual(model.parameterCounts.trainable, convolutions + batchNorms + dense)
+        XCTAssertEqual(model.parameterCounts.trainable, 871_018)
+        let shapes = Dictionary(uniqueKeysWithValues: model.stateDict().map { ($0.name, $0.tensor.shape) })
+        XCTAssertEqual(shapes["0.weight"], [32, 1, 3, 3])
+        XCTAssertEqual(shapes["3.weight"], [32, 32, 3, 3])
+        XCTAssertEqual(shapes["4.running_mean"], [32])
+        XCTAssertEqual(shapes["7.weight"], [64, 32, 3, 3])
+        XCTAssertEqual(shapes["10.weight"], [64, 64, 3, 3])
+        XCTAssertEqual(shapes["11.running_var"], [64])
+        XCTAssertEqual(shapes["15.weight"], [256, 3136])
+        XCTAssertEqual(shapes["18.weight"], [10, 256])
+        model.setTraining(false)
+        let logits = noGrad { model(Tensor(shape: [2, 1, 28, 28], storage: [Float](repeating: 0.5, count: 2 * 784))) }
+        XCTAssertEqual(logits.shape, [2, 10])
+        var valid = config
+        valid.padding = "valid"  // 28 → 26 → 24 → 12 → 10 → 8 → 4
+        XCTAssertEqual(valid.featureSize, 4)
+        var old = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config)) as! [String: Any]
+        old["convolutionsPerBlock"] = nil
+        let decoded = try JSONDecoder().decode(CNNConfig.self, from: JSONSerialization.data(withJSONObject: old))
+        XCTAssertEqual(decoded.convolutionsInEachBlock, 1)
+        XCTAssertEqual(CNNArchitecture(of: decoded), .seed)
+        var wrong = config
+        wrong.convolutionsPerBlock = 0
+        XCTAssertThrowsError(try wrong.validate())
+    }
+
+    /// `--max-shift 0` with flips is a pure mirror (every image equal to itself or its mirror, both
+    /// seen); off when neither shifts nor flips; a shift outside 0…8 is refused.
+    func testMaxShiftZeroFlipsOnly() throws {
+        var options = ImageClassifierTrainingOptions()
+        options.maxShift = 0
+        let x = Tensor(shape: [64, 1, 4, 4], storage: (0..<(64 * 16)).map { Float($0 % 97) })
+        var g = RandomGenerator(seed: 3)
+        let y = try XCTUnwrap(options.augmentation)(x, &g)
+        var mirrored = 0
+        for n in 0..<64 {
+            let a = Array(x.storage[(n * 16)..<(n * 16 + 16)]), b = Array(y.storage[(n * 16)..<(n * 16 + 16)])
+            var mirror = [Float](repeating: 0, count: 16)
+            for row in 0..<4 { for col in 0..<4 { mirror[row * 4 + col] = a[row * 4 + 3 - col] } }
+            XCTAssertTrue(b == a || b == mirror, "image \(n) is neither itself nor its mirror")
+            if b == mirror && b != a { mirrored += 1 }
+        }
+        XCTAssertGreaterThan(mirrored, 16)
+        XCTAssertLessThan(mirrored, 48)
+        options.flip = false
+        XCTAssertNil(options.augmentation)
+        options.maxShift = 9
+        XCTAssertThrowsError(try options.validate())
+    }
+
     /// `--arch seed` is the seeds' network, layer for layer and weight for weight: the same draws as
     /// the struct's default (the network of every config written before `--arch` existed, and of
     /// the fixed FD judge), and an old config (no `conv3Filters`) still decodes as it.
@@ -103,6 +170,14 @@ final class CNNArchitectureTests: XCTestCase {
         var model = try config("default")["model"] as! [String: Any], training = try config("default")["training"] as! [String: Any]
         XCTAssertEqual(model["conv3Filters"] as? Int, 128)
         XCTAssertEqual(model["denseUnits"] as? Int, 256)
+        XCTAssertEqual((training["labelSmoothing"] as? NSNumber)?.floatValue, 0.1)
+        r = try IllusionExecutable.run(["train", "cnn", "--arch", "double-conv"] + quick + ["--out", dir + "/double"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        model = try config("double")["model"] as! [String: Any]; training = try config("double")["training"] as! [String: Any]
+        XCTAssertEqual(model["convolutionsPerBlock"] as? Int, 2)
+        XCTAssertNil(model["conv3Filters"])
+        XCTAssertEqual(model["denseUnits"] as? Int, 256)
+        XCTAssertEqual(training["maxShift"] as? Int, 0)
         XCTAssertEqual((training["labelSmoothing"] as? NSNumber)?.floatValue, 0.1)
         r = try IllusionExecutable.run(["train", "cnn"] + quick + ["--out", dir + "/seed"])
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -10,7 +10,8 @@ import Foundation
 /// default and every config written before it existed) is the seeds' two-block network.
 /// The checkpoint indices below are those of two blocks without BatchNorm or convolution dropout
 /// (with BatchNorm only: 0, 1 conv1+BN, 4, 5 conv2+BN, 9, 12 dense; three blocks with BatchNorm:
-/// 0, 1 · 4, 5 · 8, 9 conv+BN, 13, 16 dense; `ModelSummary` lists the names of any variant).
+/// 0, 1 · 4, 5 · 8, 9 conv+BN, 13, 16 dense; `double-conv` (two conv+BN+ReLU per block):
+/// 0, 1 · 3, 4 · 7, 8 · 10, 11 conv+BN, 15, 18 dense; `ModelSummary` lists the names of any variant).
 ///
 /// Input `[N, channels, imageSize, imageSize]` in [0, 1]. Built as one `torch.nn.Sequential`, so the
 /// checkpoint names are its indices: without BatchNorm `0.weight` (conv1 `[32, C, 3, 3]`), `3.weight`
@@ -31,6 +32,9 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     public var convolutionDropout: Float?
     /// Filters of the optional third convolution block; nil = two blocks (the seeds' network).
     public var conv3Filters: Int?
+    /// 3×3 convolutions (each with its BatchNorm and ReLU) in every block before the pool: 2 in the
+    /// `double-conv` network (VGG's pattern); nil (configs written before it existed) means 1.
+    public var convolutionsPerBlock: Int?
 
     public init(classNames: [String], channels: Int = 1, imageSize: Int = 28) {
         self.classNames = classNames; self.channels = channels; self.imageSize = imageSize
@@ -47,6 +51,9 @@ public struct CNNConfig: Codable, Equatable, Sendable {
         guard conv1Filters >= 1, conv2Filters >= 1, (conv3Filters ?? 1) >= 1, denseUnits >= 1 else {
             throw ModelError.invalidArgument("--filters and --dense-units must be positive")
         }
+        guard (convolutionsPerBlock ?? 1) >= 1 else {
+            throw ModelError.invalidArgument("convolutionsPerBlock must be ≥ 1, got \(convolutionsPerBlock!)")
+        }
         guard kernelSize >= 1 && kernelSize % 2 == 1 else { throw ModelError.invalidArgument("--kernel-size must be odd, got \(kernelSize)") }
         guard featureSize >= 1 else {
             throw ModelError.invalidArgument("--image-size \(imageSize) is too small for \(blockFilters.count) \(kernelSize)×\(kernelSize) \(padding) convolutions and as many poolings")
@@ -57,15 +64,18 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     /// Output channels of each convolution block, in order (two or three).
     public var blockFilters: [Int] { [conv1Filters, conv2Filters] + (conv3Filters.map { [$0] } ?? []) }
 
-    /// Side of the feature maps entering the dense layer (each block: convolution, then pool 2).
+    /// Convolutions per block (1 unless `convolutionsPerBlock` says otherwise).
+    public var convolutionsInEachBlock: Int { convolutionsPerBlock ?? 1 }
+
+    /// Side of the feature maps entering the dense layer (each block: its convolutions, then pool 2).
     public var featureSize: Int {
-        let shrink = padding == "same" ? 0 : kernelSize - 1
+        let shrink = padding == "same" ? 0 : (kernelSize - 1) * convolutionsInEachBlock
         return blockFilters.reduce(imageSize) { side, _ in (side - shrink) / 2 }
     }
 
     public var summary: String {
         let convDrop = (convolutionDropout ?? 0) > 0 ? ", dropout \(convolutionDropout!) after each pool" : ""
-        let blocks = blockFilters.map { "conv\($0)-pool-" }.joined()
+        let blocks = blockFilters.map { String(repeating: "conv\($0)-", count: convolutionsInEachBlock) + "pool-" }.joined()
         return "\(blocks)dense\(denseUnits) (\(kernelSize)×\(kernelSize) \(padding)\(convDrop), dropout \(dropout) before the last layer\(batchNorm ? ", BatchNorm" : ""))"
     }
 }
@@ -76,9 +86,11 @@ public enum CNNClassifier {
         let k = Size2D(config.kernelSize, config.kernelSize)
         var layers: [Layer] = []
         func block(_ input: Int, _ output: Int) {
-            layers.append(Conv2D(input, output, kernelSize: k, padding: padding, weightInit: .heUniform(), rng: &rng))
-            if config.batchNorm { layers.append(BatchNorm2D(output)) }
-            layers.append(ReLU())
+            for i in 0..<config.convolutionsInEachBlock {
+                layers.append(Conv2D(i == 0 ? input : output, output, kernelSize: k, padding: padding, weightInit: .heUniform(), rng: &rng))
+                if config.batchNorm { layers.append(BatchNorm2D(output)) }
+                layers.append(ReLU())
+            }
             layers.append(MaxPool2D(kernelSize: 2))
             if let p = config.convolutionDropout, p > 0 { layers.append(Dropout(p: p, rng: &rng)) }
         }

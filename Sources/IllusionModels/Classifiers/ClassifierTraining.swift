@@ -12,9 +12,12 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
     public var patience = 5
     /// Fraction of the training images held out for validation (early stopping and model choice).
     public var validationFraction = 0.1
-    /// Random whole-pixel shifts (±2 px), and horizontal flips when `flip` is set.
+    /// Random whole-pixel shifts (±`maxShift` px), and horizontal flips when `flip` is set.
     public var augment = true
     public var flip = true
+    /// Largest shift of the augmentation in pixels (0 = flips only); nil (configs written before it
+    /// existed) means 2.
+    public var maxShift: Int?
     /// At most this many steps per epoch (0 = full epochs); for tests and quick looks.
     public var maxStepsPerEpoch = 0
     public var seed: UInt64 = 0
@@ -49,6 +52,9 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
         if let weightDecay, !(weightDecay >= 0 && weightDecay < 1) {
             throw ModelError.invalidArgument("--weight-decay must be in [0, 1), got \(weightDecay)")
         }
+        if let maxShift, !(0...8).contains(maxShift) {
+            throw ModelError.invalidArgument("--max-shift must be in 0...8 pixels, got \(maxShift)")
+        }
         guard maxStepsPerEpoch >= 0 else { throw ModelError.invalidArgument("--max-steps must be ≥ 0, got \(maxStepsPerEpoch)") }
         try loop?.validate()
     }
@@ -70,13 +76,14 @@ public struct ImageClassifierTrainingOptions: Codable, Equatable, Sendable {
     }
 
     /// The per-batch augmentation, or nil when off: each image shifted by a whole number of pixels
-    /// in −2…2 along each axis (zeros shifted in, no interpolation blur) and, with `flip`, mirrored
-    /// left–right with probability ½.
+    /// in −maxShift…maxShift along each axis (zeros shifted in, no interpolation blur; none when
+    /// `maxShift` is 0) and, with `flip`, mirrored left–right with probability ½.
     public var augmentation: ((Tensor, inout RandomGenerator) -> Tensor)? {
         guard augment else { return nil }
-        let flip = self.flip
+        let flip = self.flip, shift = maxShift ?? 2
+        guard flip || shift > 0 else { return nil }
         return { x, g in
-            let shifted = randomPixelShift(x, maxShift: 2, generator: &g)
+            let shifted = shift > 0 ? randomPixelShift(x, maxShift: shift, generator: &g) : x
             return flip ? Augmentation.randomHorizontalFlip(shifted, generator: &g) : shifted
         }
     }

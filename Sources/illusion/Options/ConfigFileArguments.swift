@@ -131,13 +131,15 @@ enum ConfigFileExpansion {
             Entry(flag: "--filters") { json in
                 guard let a = field(json, "model.conv1Filters").flatMap(text), let b = field(json, "model.conv2Filters").flatMap(text) else { return [] }
                 let c = field(json, "model.conv3Filters").flatMap(text)
-                return ["--arch", c == nil ? "seed" : "three-block", "--filters", ([a, b] + (c.map { [$0] } ?? [])).joined(separator: ",")]
+                let double = field(json, "model.convolutionsPerBlock").flatMap(text) == "2"
+                return ["--arch", double ? "double-conv" : c == nil ? "seed" : "three-block", "--filters", ([a, b] + (c.map { [$0] } ?? [])).joined(separator: ",")]
             },
             Entry(flag: "--label-smoothing") { json in [
                 "--label-smoothing", field(json, "training.labelSmoothing").flatMap(text) ?? "0"] },
             option("--dense-units", "model.denseUnits"), option("--padding", "model.padding"),
             option("--schedule", "training.schedule"), option("--patience", "training.patience"),
             toggle("--augment", "training.augment"), toggle("--batch-norm", "model.batchNorm"),
+            Entry(flag: "--max-shift") { json in ["--max-shift", field(json, "training.maxShift").flatMap(text) ?? "2"] },
         ] + loop(schedule: false),
         "autoencoder": dataset + common + [
             option("--latent-dim", "model.latentDim"), option("--classifier-epochs", "training.classifierEpochs"),
