@@ -16,6 +16,14 @@ final class DataParallelCLITests: XCTestCase {
         return dir
     }
 
+    /// 2 ranks vs 1 process on the fashion VAE after 20 steps (global ‖Δθ‖/‖θ‖). Each rank's GEMMs
+    /// have half the rows, and OpenBLAS's bits for a row depend on where it falls in its row unroll
+    /// (12 rows on AMD Zen 3, 16 with AVX-512): on Zen 3 a ReLU of a nearly dead channel then
+    /// flips and Adam moves that channel's weights by ±lr (measured 1.4e-5 after 1 step, 1.2e-4
+    /// after 20; 4.4e-5 on an Intel Xeon; < 1e-5 on Zen 5). A rank alone (batch 16, no all-reduce)
+    /// ends 4.2e-3 away, so the bound still tells a data-parallel step from a half-batch one.
+    static let vaeTolerance = 1e-3
+
     static let vae = ["train", "vae", "--limit", "640", "--eval-limit", "20", "--epochs", "1", "--max-steps", "20", "--batch-size", "32",
                       "--lr", "1e-4", "--threads", "1", "--quiet"]
 
@@ -29,7 +37,11 @@ final class DataParallelCLITests: XCTestCase {
         let pair = try mpi(2, Self.vae + ["--out", two, "--json"])
         XCTAssertEqual(pair.status, 0, pair.stderr)
         XCTAssertEqual(pair.stdout.split(separator: "\n").count, 1, "one JSON object, from rank 0: \(pair.stdout)")
-        XCTAssertLessThanOrEqual(try relativeDifference(one, two), 1e-5)
+        XCTAssertLessThanOrEqual(try relativeDifference(one, two), Self.vaeTolerance)
+        // The control: what one rank would reach on its own half batch, without the all-reduce.
+        let half = folder("vae-half")
+        XCTAssertEqual(try IllusionExecutable.run(Self.vae.map { $0 == "32" ? "16" : $0 } + ["--out", half]).status, 0)
+        XCTAssertGreaterThan(try relativeDifference(one, half), 2 * Self.vaeTolerance, "the bound tells the two apart")
         XCTAssertEqual(try scratch(), before, "rank 1's private copy of the run folder is removed at exit")
     }
 
@@ -71,7 +83,7 @@ final class DataParallelCLITests: XCTestCase {
         // Resumed with W = 1 from the 2-rank checkpoint: ends where the uninterrupted run ends.
         let resumed = try IllusionExecutable.run(["train", "vae", "--resume", "--out", run, "--quiet", "--threads", "1"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertLessThanOrEqual(try relativeDifference(uninterrupted, run), 1e-5)
+        XCTAssertLessThanOrEqual(try relativeDifference(uninterrupted, run), Self.vaeTolerance)
     }
 
     func testAnErrorOnOneRankStopsBothWithOneLineNamingIt() throws {

@@ -11,6 +11,9 @@ import Foundation
 ///     density   = (1/(kM)) Σ_j Σ_i [d(real_i, fake_j) < r_i]     how many real balls hold each fake
 ///     coverage  = (1/N) Σ_i [min_j d(real_i, fake_j) < r_i]      real balls that hold any fake
 ///
+/// Distances are decided exactly near each ball's edge (``FeatureRows``), so a fake that is a
+/// real's k-th neighbour is outside its ball on every CPU, as in exact arithmetic.
+///
 /// Precision ≈ quality (are samples realistic?), recall ≈ diversity (is all of the data reached?);
 /// density and coverage are the outlier-robust versions. The real–real values are the reference.
 public struct ManifoldMetrics: Codable, Equatable, Sendable {
@@ -45,14 +48,15 @@ public struct ManifoldMetrics: Codable, Equatable, Sendable {
             let rows = d.count / fake.count
             for i in 0..<rows {
                 let r = start + i
-                var nearest = Double.infinity
+                var covered = false
                 for j in 0..<fake.count {
                     let v = d[i * fake.count + j]
-                    if v < realRadii[r] { fakeInReal[j] = true; ballsHoldingFake[j] += 1 }
-                    if v < fakeRadii[j] { realInFake[r] = true }
-                    nearest = min(nearest, v)
+                    if real.isCloser(r, to: fake, j, approximate: v, than: realRadii[r]) {
+                        fakeInReal[j] = true; ballsHoldingFake[j] += 1; covered = true
+                    }
+                    if real.isCloser(r, to: fake, j, approximate: v, than: fakeRadii[j]) { realInFake[r] = true }
                 }
-                realCovered[r] = nearest < realRadii[r]
+                realCovered[r] = covered  // min_j d < r_i: some fake inside the ball
             }
         }
         func share(_ flags: [Bool]) -> Double { Double(flags.filter { $0 }.count) / Double(flags.count) }

@@ -28,14 +28,19 @@ import Foundation
 /// Threads: sequences are independent, so the batch is cut into up to ``ComputeThreads/count``
 /// contiguous parts of at least ``recurrentRowsPerPart`` sequences, each running the whole
 /// recurrence (and its BPTT) on a thread of its own with its own rows of the per-step products.
-/// Each part projects its own rows and computes their dX (with one part, those rows are split over
-/// our threads instead; our kernel's rows or ``rowSplitSGEMM``). OpenBLAS never runs inside our
-/// threads unless it is single-threaded (``ComputeContext/layers(_:)``, the recurrent models'
-/// context): threaded (``ComputeContext/gemmBound(_:)``), its projection and dX run before / after
-/// the parts as one GEMM each. The weight gradients run after the parts, split by gate rows over
-/// our threads when OpenBLAS is single-threaded, else one GEMM that OpenBLAS splits. A row's
-/// arithmetic is the same in every split of our kernel (bit-identical at any thread count);
-/// OpenBLAS's blocking may depend on the rows it gets.
+/// On our kernel (thin inner dimensions) each part projects its own rows and computes their dX;
+/// otherwise those rows run before / after the parts as one ``rowSplitSGEMM`` (split at multiples
+/// of 16 rows over our threads when OpenBLAS is single-threaded, one GEMM that OpenBLAS splits when
+/// it is threaded: ``ComputeContext/gemmBound(_:)``), because OpenBLAS's bits for a row can depend
+/// on the rows of the call (AMD Zen 3, OpenBLAS 0.3.21: parts of N·T/parts rows changed them with
+/// the part count). OpenBLAS never runs inside our threads unless it is single-threaded
+/// (``ComputeContext/layers(_:)``, the recurrent models' context). The weight gradients run after
+/// the parts, split at multiples of ``RowSplit/rowAlignment`` gate rows over our threads with OpenBLAS single-threaded in
+/// both contexts (a threaded OpenBLAS's own split of them changed their bits on that CPU). So
+/// under ``ComputeContext/layers(_:)`` every result is the same bits at any thread count and part
+/// count, and under ``ComputeContext/gemmBound(_:)`` too while I and G·H are at most
+/// ``recurrentThinInner`` (RecurrentKernelTests); a wider projection on a threaded OpenBLAS may
+/// round differently.
 public func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?,
                               weightIH: Tensor, weightHH: Tensor, biasIH: Tensor, biasHH: Tensor,
                               lengths: [Int]? = nil, reverse: Bool = false) -> Tensor {
@@ -133,9 +138,11 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                       beta: biasInRow ? 0 : 1, c: c, ldc: gh)
             }
         }
-        // Each part projects its own rows, unless there is one part or OpenBLAS (threaded) would run
-        // inside our threads: then all rows at once, before the parts.
-        let projectInParts = parts > 1 && (packedIH != nil || BLASThreads.current == 1)
+        // Each part projects its own rows on our kernel; with one part, or on OpenBLAS, all rows at
+        // once before the parts (``rowSplitSGEMM``'s 16-row-aligned split): OpenBLAS's bits for a row
+        // can depend on the rows of the call (AMD Zen 3, OpenBLAS 0.3.21), so parts of N·T/parts rows
+        // would change them with the part count.
+        let projectInParts = parts > 1 && packedIH != nil
         if !projectInParts { project(0..<(n * steps), split: true) }
         func runPart(_ p: Int) {
             let rows = rowsOf(p), b0 = rows.lowerBound, m = rows.count
@@ -258,7 +265,7 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                     sgemm(m: rows.count, n: inSize, k: gh, a: a, lda: gh, b: wih.baseAddress!, ldb: inSize, c: c, ldc: inSize)
                 }
             }
-            let gradientInParts = parts > 1 && (packedIHT != nil || BLASThreads.current == 1)
+            let gradientInParts = parts > 1 && packedIHT != nil  // as the projection's
             /// Rows (b, t) = [x_{b,t} | h_{t−1} | 1] of the sequences `rows` (shared dG only).
             func weightRows(_ rows: Range<Int>) {
                 guard wantWeights else { return }
@@ -344,10 +351,14 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
         if wantX { x.accumulateGrad(dx) }
         if h0.isOnTape { h0.accumulateGrad(dh) }
         if let c0, c0.isOnTape { c0.accumulateGrad(dc) }
-        // Weight gradients over all N·T rows, split by gate rows over our threads when OpenBLAS is
-        // single-threaded (part p owns rows gates(p) of dW), else one GEMM each that OpenBLAS splits.
-        let gateParts = BLASThreads.current == 1 ? Swift.max(1, Swift.min(ComputeThreads.count, gh / 16)) : 1
-        let gateRows: (Int) -> Range<Int> = { p in p * gh / gateParts ..< (p + 1) * gh / gateParts }
+        // Weight gradients over all N·T rows, split by gate rows over our threads with OpenBLAS
+        // single-threaded (part p owns rows gates(p) of dW) — also under a threaded OpenBLAS
+        // (``ComputeContext/gemmBound(_:)``), whose own split of these GEMMs changed their bits on
+        // some CPUs (AMD Zen 3 with OpenBLAS 0.3.21): single-threaded, a row's sum does not depend
+        // on how the rows are split, so the gradients are the same bits at any thread count.
+        func weightGradients() {
+        let gateParts = Swift.max(1, Swift.min(ComputeThreads.count, gh / RowSplit.rowAlignment))
+        let gateRows: (Int) -> Range<Int> = { p in RowSplit.bounds(part: p, of: gateParts, rows: gh) }
         func splitByGateRows(_ body: (Range<Int>) -> Void) {
             if gateParts == 1 { body(0..<gh) } else { ParallelLoops.perform(iterations: gateParts) { body(gateRows($0)) } }
         }
@@ -400,6 +411,8 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
         }
         if biasIH.isOnTape { biasIH.accumulateGrad(columnSums(dxw, rows: n * steps, columns: gh)) }
         if biasHH.isOnTape { biasHH.accumulateGrad(columnSums(dhw, rows: steps * n, columns: gh)) }
+        }
+        ComputeContext.layers(ComputeThreads.count).run(weightGradients)
     }
 }
 

@@ -6,8 +6,8 @@ import Foundation
 /// OpenBLAS (``ComputeContext/gemmBound(_:)``), on one thread, or below `minimumWork` FLOPs per part
 /// it is one plain ``sgemm``.
 ///
-/// Part p covers rows `i₀ ..< i₁` of C (boundaries fixed by m and the part count, multiples of 16 —
-/// OpenBLAS's row unroll — except the end): op(A)'s rows are at `a + i₀·lda` (or the columns
+/// Part p covers rows `i₀ ..< i₁` of C (boundaries fixed by m and the part count, multiples of
+/// ``RowSplit/rowAlignment`` — OpenBLAS's row unroll — except the end): op(A)'s rows are at `a + i₀·lda` (or the columns
 /// `a + i₀` with `transA`), C's at `c + i₀·ldc`, B is shared. Each element of C is still one
 /// OpenBLAS dot product over the whole k, so the split does not change the sums' order
 /// (`RowSplitGEMMTests` checks the bits against the unsplit call at 1, 2 and 3 threads).
@@ -32,8 +32,11 @@ public func rowSplitSGEMM(transA: Bool = false, transB: Bool = false, m: Int, n:
 
 /// How ``rowSplitSGEMM`` splits rows.
 public enum RowSplit {
-    /// Part boundaries are multiples of this many rows (OpenBLAS's SGEMM row unroll on AVX-512).
-    public static let rowAlignment = 16
+    /// Part boundaries are multiples of this many rows: a multiple of OpenBLAS's SGEMM row unroll
+    /// on the CPUs measured — 16 (AVX-512 kernels, AMD Zen 5) and 12 (OpenBLAS 0.3.21 on AMD Zen 3,
+    /// AVX2) — since a row's bits depend on where it falls in that unroll (a call split at row 112
+    /// differed from the whole call on Zen 3; splits at multiples of 12 did not).
+    public static let rowAlignment = 48
     /// Below this many FLOPs per part a GEMM is not split (handing a part to a worker costs a few µs).
     public static let minimumWork = 1 << 21
 
