@@ -13,7 +13,7 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("iwae-images"), parsing: .unconditional, help: "Images the IWAE bound is averaged over (it costs K decoder passes each).") var iwaeImages: Int = 1000
     @Option(parsing: .unconditional, help: "Evaluate at most this many images.") var limit: Int?
     @Option(parsing: .unconditional, help: "Seed of the evaluation noise.") var seed: UInt64 = 1234
-    @Option(name: .customLong("fd-classifier"), help: "A CNN run folder (illusion train cnn on Fashion-MNIST): also report FD-FMNIST of samples vs the test set, and of real training vs test images as the baseline.")
+    @Option(name: .customLong("fd-classifier"), help: "A CNN run folder (illusion train cnn on Fashion-MNIST): also report FD-FMNIST of samples vs the test set, and of real training vs test images as the baseline. The README's figures use the reference judge shipped in judges/fashion-mnist-cnn.")
     var fdClassifier: String?
     @Option(name: .customLong("judge-attribute"), help: "Attribute-conditioned GAN runs: train a judge CNN for this attribute (or a comma list, or all) and report how often samples drawn with it on / off show it.")
     var judgeAttribute: String?
@@ -59,7 +59,7 @@ struct Evaluate: ParsableCommand {
                                                              count: fdCount, seed: seed)
                 if let fdClassifier, validation {
                     let run = try GANRun(path: runPath)
-                    figures.merge(try GeneratorValidation.figures(generated: GANEvaluation.sampleUnitRange(run, count: fdCount, seed: seed),
+                    figures.merge(try GeneratorValidation.figures(generated: GANEvaluation.judgedSamples(run, count: fdCount, seed: seed),
                                                                   extractor: try FMNISTFeatureExtractor(classifierRun: fdClassifier),
                                                                   count: fdCount, seed: seed)) { a, _ in a }
                 }

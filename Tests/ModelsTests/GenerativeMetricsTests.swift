@@ -86,4 +86,16 @@ final class GenerativeMetricsTests: XCTestCase {
         XCTAssertTrue(judge.warning?.contains("comparable only with figures from the same judge") ?? false)
         XCTAssertEqual(judge.json["is_reference"] as? Bool, false)
     }
+
+    /// The judge shipped in the repository is the reference (its fingerprint is the recorded one), and
+    /// it loads as the FD-FMNIST feature extractor.
+    func testTheShippedJudgeIsTheReference() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = root.appendingPathComponent(JudgeIdentity.referenceFolder).path
+        let judge = try JudgeIdentity(classifierRun: folder)
+        XCTAssertTrue(judge.isReference, "shipped \(judge.fingerprint), recorded \(JudgeIdentity.referenceFingerprint ?? "none")")
+        XCTAssertNil(judge.warning)
+        XCTAssertEqual(judge.testAccuracy ?? 0, 0.8857, accuracy: 1e-9)
+        XCTAssertNoThrow(try FMNISTFeatureExtractor(classifierRun: folder))
+    }
 }

@@ -128,6 +128,31 @@ final class StackGANStagesTests: XCTestCase {
         return folder.path
     }
 
+    /// The one-stage comparison: a cGAN trained at 56×56 on the ×2 enlarged Fashion-MNIST images is
+    /// judged at 28 by the same bilinear ×½ as Stage-II (``GANEvaluation/judgedSamples(_:count:seed:)``).
+    func testOneStage56CGANIsJudgedAt28LikeStageII() throws {
+        try requireData(Self.fashionInstalled, "Fashion-MNIST is not installed")
+        let spec = DatasetSpec(name: "fashion-mnist", imageSize: 56, limit: 64, evalLimit: 32)
+        let data = try spec.load()
+        XCTAssertEqual([data.train.height, data.train.width], [56, 56])
+        var model = GANModelConfig(imageSize: 56, channels: 1, noiseDim: 8, generatorWidth: 4, discriminatorWidth: 4)
+        try GANWorkflow.configureCondition(&model, kind: "class", data: data.train)
+        model.augmentedDim = 4; model.discriminatorConditionDim = 4
+        var t = GANTrainingOptions()
+        t.epochs = 1; t.batchSize = 16; t.maxStepsPerEpoch = 1; t.seed = 3; t.writePictures = false
+        let out = tempDir + "/one56"
+        let trainer = try GANTrainer(run: RunFolder(path: out), config: GANRunConfig(model: model, training: t, dataset: spec))
+        trainer.quiet = true
+        try trainer.train(on: data.train)
+        let run = try GANRun(path: out)
+        let judged = GANEvaluation.judgedSamples(run, count: 6, seed: 2), drawn = GANEvaluation.sampleUnitRange(run, count: 6, seed: 2)
+        XCTAssertEqual(judged.shape, [6, 1, 28, 28]); XCTAssertEqual(drawn.shape, [6, 1, 56, 56])
+        XCTAssertEqual(judged.storage, resizeBilinear(drawn, downscaleFactor: 2).storage)
+        let figures = try GANEvaluation.evaluate(run: out, classifierRun: try randomJudge(), count: 40, seed: 2)
+        let fd = try XCTUnwrap(figures["fd_fmnist"] as? Double), accuracy = try XCTUnwrap(figures["condition_accuracy"] as? Double)
+        XCTAssertTrue(fd.isFinite && fd >= 0); XCTAssertTrue((0...1).contains(accuracy))
+    }
+
     func testFashionMNISTStageIIRefines28To56AndIsJudgedAt28() throws {
         try requireData(Self.fashionInstalled, "Fashion-MNIST is not installed")
         let stage1 = try fashionStage1()

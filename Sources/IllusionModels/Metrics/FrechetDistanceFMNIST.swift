@@ -133,7 +133,7 @@ public enum GANEvaluation {
         let m = run.config.model
         guard m.channels == 1 else { throw ModelError.invalidArgument("FD-FMNIST needs a greyscale (Fashion-MNIST) run; this one has \(m.channels) channels") }
         let extractor = try opened ?? FMNISTFeatureExtractor(classifierRun: classifierRun)
-        let images = sampleUnitRange(run, count: count, seed: seed)
+        let images = judgedSamples(run, count: count, seed: seed)
         return FDFMNIST.score(generated: images, reference: try FDFMNIST.referenceImages(count: count), extractor: extractor)
     }
 
@@ -150,7 +150,7 @@ public enum GANEvaluation {
         guard extractor.config.classCount == m.conditionDim else {
             throw ModelError.invalidArgument("--fd-classifier \(classifierRun) has \(extractor.config.classCount) classes, the run \(m.conditionDim)")
         }
-        let predicted = extractor.predictedClasses(sampleUnitRange(run, count: count, seed: seed))
+        let predicted = extractor.predictedClasses(judgedSamples(run, count: count, seed: seed))
         let hits = predicted.enumerated().filter { $0.element == $0.offset % m.conditionDim }.count
         return Double(hits) / Double(max(1, count))
     }
@@ -236,6 +236,17 @@ public enum GANEvaluation {
         }
         let images = GANSampling.generate(run.gan.generator, noise: noise, conditions: conditions, seed: seed)
         return noGrad { (images + 1) * 0.5 }
+    }
+
+    /// ``sampleUnitRange(_:count:seed:)`` at the 28×28 the Fashion-MNIST judge takes: a greyscale run
+    /// of side k·28 (a one-stage cGAN trained on the ×k enlarged images, ``DatasetSpec/idxEnlargement``)
+    /// is brought back by the bilinear ×1/k of StackGAN Stage-II's evaluation (the mean of each k×k
+    /// block), so one-stage and two-stage generators at 56 are judged alike; 28×28 runs as drawn.
+    public static func judgedSamples(_ run: GANRun, count: Int, seed: UInt64) -> Tensor {
+        let images = sampleUnitRange(run, count: count, seed: seed)
+        let side = run.config.model.imageSize
+        guard run.config.model.channels == 1, side > 28, side % 28 == 0 else { return images }
+        return noGrad { resizeBilinear(images, downscaleFactor: side / 28) }
     }
 
     /// The figures `illusion eval --run DIR --json` prints for a GAN run.
