@@ -115,5 +115,4 @@ public struct FeatureRows {
     func approximationBound(_ i: Int, _ other: FeatureRows, _ j: Int) -> Double {
         (Double(columns) * 2.4e-7 + 1e-13) * (squaredNorms[i] + other.squaredNorms[j]) + 1e-300
     }
-
 }

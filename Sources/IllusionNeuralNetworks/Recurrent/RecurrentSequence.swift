@@ -30,7 +30,7 @@ import Foundation
 /// recurrence (and its BPTT) on a thread of its own with its own rows of the per-step products.
 /// On our kernel (thin inner dimensions) each part projects its own rows and computes their dX;
 /// otherwise those rows run before / after the parts as one ``rowSplitSGEMM`` (split at multiples
-/// of 16 rows over our threads when OpenBLAS is single-threaded, one GEMM that OpenBLAS splits when
+/// of ``RowSplit/rowAlignment`` rows over our threads when OpenBLAS is single-threaded, one GEMM that OpenBLAS splits when
 /// it is threaded: ``ComputeContext/gemmBound(_:)``), because OpenBLAS's bits for a row can depend
 /// on the rows of the call (AMD Zen 3, OpenBLAS 0.3.21: parts of N·T/parts rows changed them with
 /// the part count). OpenBLAS never runs inside our threads unless it is single-threaded
@@ -139,7 +139,7 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
             }
         }
         // Each part projects its own rows on our kernel; with one part, or on OpenBLAS, all rows at
-        // once before the parts (``rowSplitSGEMM``'s 16-row-aligned split): OpenBLAS's bits for a row
+        // once before the parts (``rowSplitSGEMM``'s aligned split): OpenBLAS's bits for a row
         // can depend on the rows of the call (AMD Zen 3, OpenBLAS 0.3.21), so parts of N·T/parts rows
         // would change them with the part count.
         let projectInParts = parts > 1 && packedIH != nil
@@ -351,68 +351,68 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
         if wantX { x.accumulateGrad(dx) }
         if h0.isOnTape { h0.accumulateGrad(dh) }
         if let c0, c0.isOnTape { c0.accumulateGrad(dc) }
-        // Weight gradients over all N·T rows, split by gate rows over our threads with OpenBLAS
-        // single-threaded (part p owns rows gates(p) of dW) — also under a threaded OpenBLAS
-        // (``ComputeContext/gemmBound(_:)``), whose own split of these GEMMs changed their bits on
-        // some CPUs (AMD Zen 3 with OpenBLAS 0.3.21): single-threaded, a row's sum does not depend
-        // on how the rows are split, so the gradients are the same bits at any thread count.
+        // Weight gradients over all N·T rows, split at multiples of ``RowSplit/rowAlignment`` gate rows
+        // over our threads with OpenBLAS single-threaded (part p owns rows gates(p) of dW) — also under
+        // a threaded OpenBLAS (``ComputeContext/gemmBound(_:)``), whose own split of these GEMMs changed
+        // their bits on AMD Zen 3 (OpenBLAS 0.3.21). At those boundaries a row's sum is the one of the
+        // unsplit call, so the gradients are the same bits at any thread count.
         func weightGradients() {
-        let gateParts = Swift.max(1, Swift.min(ComputeThreads.count, gh / RowSplit.rowAlignment))
-        let gateRows: (Int) -> Range<Int> = { p in RowSplit.bounds(part: p, of: gateParts, rows: gh) }
-        func splitByGateRows(_ body: (Range<Int>) -> Void) {
-            if gateParts == 1 { body(0..<gh) } else { ParallelLoops.perform(iterations: gateParts) { body(gateRows($0)) } }
-        }
-        if sharedGradient {
-            guard wantWeights else { return }
-            // [dW_ih | dW_hh | db] = dGᵀ·rows: dG read (and packed by OpenBLAS) once, not three times.
-            var dw = [Float](unsafeUninitializedCapacity: gh * rowWidth) { _, count in count = gh * rowWidth }
-            dxw.withUnsafeBufferPointer { a in rowsIn.withUnsafeBufferPointer { rp in dw.withUnsafeMutableBufferPointer { d in
-                let ap = a.baseAddress!, dp = d.baseAddress!
-                splitByGateRows { r in
-                    sgemm(transA: true, m: r.count, n: rowWidth, k: n * steps, a: ap + r.lowerBound, lda: gh, b: rp.baseAddress!,
-                          ldb: rowWidth, c: dp + r.lowerBound * rowWidth, ldc: rowWidth)
-                }
-            } } }
-            func columns(_ start: Int, _ count: Int) -> [Float] {
-                var out = [Float](unsafeUninitializedCapacity: gh * count) { _, c in c = gh * count }
-                for r in 0..<gh { for j in 0..<count { out[r * count + j] = dw[r * rowWidth + start + j] } }
-                return out
+            let gateParts = Swift.max(1, Swift.min(ComputeThreads.count, gh / RowSplit.rowAlignment))
+            let gateRows: (Int) -> Range<Int> = { p in RowSplit.bounds(part: p, of: gateParts, rows: gh) }
+            func splitByGateRows(_ body: (Range<Int>) -> Void) {
+                if gateParts == 1 { body(0..<gh) } else { ParallelLoops.perform(iterations: gateParts) { body(gateRows($0)) } }
             }
-            if weightIH.isOnTape { weightIH.accumulateGrad(columns(0, inSize)) }
-            if weightHH.isOnTape { weightHH.accumulateGrad(columns(inSize, h)) }
-            if biasIH.isOnTape || biasHH.isOnTape {
-                let db = columns(inSize + h, 1)
-                if biasIH.isOnTape { biasIH.accumulateGrad(db) }
-                if biasHH.isOnTape { biasHH.accumulateGrad(db) }
+            if sharedGradient {
+                guard wantWeights else { return }
+                // [dW_ih | dW_hh | db] = dGᵀ·rows: dG read (and packed by OpenBLAS) once, not three times.
+                var dw = [Float](unsafeUninitializedCapacity: gh * rowWidth) { _, count in count = gh * rowWidth }
+                dxw.withUnsafeBufferPointer { a in rowsIn.withUnsafeBufferPointer { rp in dw.withUnsafeMutableBufferPointer { d in
+                    let ap = a.baseAddress!, dp = d.baseAddress!
+                    splitByGateRows { r in
+                        sgemm(transA: true, m: r.count, n: rowWidth, k: n * steps, a: ap + r.lowerBound, lda: gh, b: rp.baseAddress!,
+                              ldb: rowWidth, c: dp + r.lowerBound * rowWidth, ldc: rowWidth)
+                    }
+                } } }
+                func columns(_ start: Int, _ count: Int) -> [Float] {
+                    var out = [Float](unsafeUninitializedCapacity: gh * count) { _, c in c = gh * count }
+                    for r in 0..<gh { for j in 0..<count { out[r * count + j] = dw[r * rowWidth + start + j] } }
+                    return out
+                }
+                if weightIH.isOnTape { weightIH.accumulateGrad(columns(0, inSize)) }
+                if weightHH.isOnTape { weightHH.accumulateGrad(columns(inSize, h)) }
+                if biasIH.isOnTape || biasHH.isOnTape {
+                    let db = columns(inSize + h, 1)
+                    if biasIH.isOnTape { biasIH.accumulateGrad(db) }
+                    if biasHH.isOnTape { biasHH.accumulateGrad(db) }
+                }
+                return
             }
-            return
+            if weightIH.isOnTape {
+                var dw = [Float](repeating: 0, count: gh * inSize)
+                dxw.withUnsafeBufferPointer { a in x.storage.withUnsafeBufferPointer { xp in dw.withUnsafeMutableBufferPointer { d in
+                    let ap = a.baseAddress!, dp = d.baseAddress!
+                    splitByGateRows { r in
+                        sgemm(transA: true, m: r.count, n: inSize, k: n * steps, a: ap + r.lowerBound, lda: gh, b: xp.baseAddress!, ldb: inSize,
+                              c: dp + r.lowerBound * inSize, ldc: inSize)
+                    }
+                } } }
+                weightIH.accumulateGrad(dw)
+            }
+            if weightHH.isOnTape {
+                var dw = [Float](repeating: 0, count: gh * h)
+                dhw.withUnsafeBufferPointer { a in hs.withUnsafeBufferPointer { hp in dw.withUnsafeMutableBufferPointer { d in
+                    let ap = a.baseAddress!, dp = d.baseAddress!
+                    splitByGateRows { r in
+                        sgemm(transA: true, m: r.count, n: h, k: steps * n, a: ap + r.lowerBound, lda: gh, b: hp.baseAddress!, ldb: h,
+                              c: dp + r.lowerBound * h, ldc: h)
+                    }
+                } } }
+                weightHH.accumulateGrad(dw)
+            }
+            if biasIH.isOnTape { biasIH.accumulateGrad(columnSums(dxw, rows: n * steps, columns: gh)) }
+            if biasHH.isOnTape { biasHH.accumulateGrad(columnSums(dhw, rows: steps * n, columns: gh)) }
         }
-        if weightIH.isOnTape {
-            var dw = [Float](repeating: 0, count: gh * inSize)
-            dxw.withUnsafeBufferPointer { a in x.storage.withUnsafeBufferPointer { xp in dw.withUnsafeMutableBufferPointer { d in
-                let ap = a.baseAddress!, dp = d.baseAddress!
-                splitByGateRows { r in
-                    sgemm(transA: true, m: r.count, n: inSize, k: n * steps, a: ap + r.lowerBound, lda: gh, b: xp.baseAddress!, ldb: inSize,
-                          c: dp + r.lowerBound * inSize, ldc: inSize)
-                }
-            } } }
-            weightIH.accumulateGrad(dw)
-        }
-        if weightHH.isOnTape {
-            var dw = [Float](repeating: 0, count: gh * h)
-            dhw.withUnsafeBufferPointer { a in hs.withUnsafeBufferPointer { hp in dw.withUnsafeMutableBufferPointer { d in
-                let ap = a.baseAddress!, dp = d.baseAddress!
-                splitByGateRows { r in
-                    sgemm(transA: true, m: r.count, n: h, k: steps * n, a: ap + r.lowerBound, lda: gh, b: hp.baseAddress!, ldb: h,
-                          c: dp + r.lowerBound * h, ldc: h)
-                }
-            } } }
-            weightHH.accumulateGrad(dw)
-        }
-        if biasIH.isOnTape { biasIH.accumulateGrad(columnSums(dxw, rows: n * steps, columns: gh)) }
-        if biasHH.isOnTape { biasHH.accumulateGrad(columnSums(dhw, rows: steps * n, columns: gh)) }
-        }
-        ComputeContext.layers(ComputeThreads.count).run(weightGradients)
+        if BLASThreads.current == 1 { weightGradients() } else { ComputeContext.layers(ComputeThreads.count).run(weightGradients) }
     }
 }
 
