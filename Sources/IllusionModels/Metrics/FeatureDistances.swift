@@ -58,7 +58,7 @@ public struct FeatureRows {
             let rows = d.count / count
             for i in 0..<rows {
                 let row = start + i
-                let largest = (Double(columns) * 2.4e-7 + 1e-13) * (squaredNorms[row] + largestNorm) + 1e-300
+                let largest = approximationBound(squaredNorms[row], largestNorm)
                 // The k + 1 smallest approximate values of the row, self included (distance 0).
                 var smallest = [Double](repeating: .infinity, count: k + 1)
                 for j in 0..<count {
@@ -109,10 +109,15 @@ public struct FeatureRows {
 
     /// A bound on |approximate² − exact²| for rows i and j: the Float GEMM's a·b is off by at most
     /// K·u·‖a‖‖b‖ (K columns, u = 2⁻²⁴) ≤ K·u·(‖a‖² + ‖b‖²)/2, doubled in ‖a‖² + ‖b‖² − 2a·b; twice
-    /// that again for margin, plus the Double arithmetic (the constant is repeated for the largest
-    /// bound in ``kthNeighbourDistances(k:)``).
+    /// that again for margin, plus the Double arithmetic.
     @inline(__always)
     func approximationBound(_ i: Int, _ other: FeatureRows, _ j: Int) -> Double {
-        (Double(columns) * 2.4e-7 + 1e-13) * (squaredNorms[i] + other.squaredNorms[j]) + 1e-300
+        approximationBound(squaredNorms[i], other.squaredNorms[j])
+    }
+
+    /// ``approximationBound(_:_:_:)`` for two rows of squared norms `a` and `b`.
+    @inline(__always)
+    func approximationBound(_ a: Double, _ b: Double) -> Double {
+        (Double(columns) * 2.4e-7 + 1e-13) * (a + b) + 1e-300
     }
 }

@@ -244,9 +244,8 @@ public enum GANEvaluation {
     /// block), so one-stage and two-stage generators at 56 are judged alike; 28×28 runs as drawn.
     public static func judgedSamples(_ run: GANRun, count: Int, seed: UInt64) -> Tensor {
         let images = sampleUnitRange(run, count: count, seed: seed)
-        let side = run.config.model.imageSize
-        guard run.config.model.channels == 1, side > 28, side % 28 == 0 else { return images }
-        return noGrad { resizeBilinear(images, downscaleFactor: side / 28) }
+        guard let k = run.config.dataset.idxEnlargement else { return images }
+        return noGrad { resizeBilinear(images, downscaleFactor: k) }
     }
 
     /// The figures `illusion eval --run DIR --json` prints for a GAN run.

@@ -416,21 +416,6 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
     }
 }
 
-/// tanh through one `expf` (glibc's `tanhf` goes through `expm1f` and cost a third of an LSTM step):
-/// tanh x = sign(x)·(1 − 2/(e^{2|x|} + 1)), and the odd Taylor series for |x| < 1/8 where that
-/// form would lose relative precision (truncation error < 10⁻¹⁰ there). Max error a few ulp.
-@inline(__always)
-func fastTanh(_ x: Float) -> Float {
-    let a = Swift.abs(x)
-    if a < 0.125 {
-        let x2 = x * x
-        return x * (1 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 + x2 * (-17.0 / 315))))
-    }
-    if a > 9 { return x > 0 ? 1 : -1 }
-    let t = 1 - 2 / (Foundation.exp(2 * a) + 1)
-    return x > 0 ? t : -t
-}
-
 private func columnSums(_ m: [Float], rows: Int, columns: Int) -> [Float] {
     var s = [Float](repeating: 0, count: columns)
     m.withUnsafeBufferPointer { mp in s.withUnsafeMutableBufferPointer { sp in
