@@ -119,6 +119,9 @@ def main():
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--label-smoothing", type=float, default=0.1)
     ap.add_argument("--dropout", type=float, default=0.4)
+    ap.add_argument("--weight-init", choices=["pytorch", "he"], default="pytorch",
+                    help="conv and hidden dense weights: PyTorch's default U(±1/√fanIn) or He-uniform "
+                         "U(±√(6/fanIn)), `illusion train cnn`'s default (--weight-init he)")
     ap.add_argument("--no-augment", action="store_true")
     ap.add_argument("--no-flip", action="store_true")
     ap.add_argument("--max-shift", type=int, help="largest random shift in pixels (default: the architecture's)")
@@ -144,6 +147,11 @@ def main():
     xva, yva, xtr, ytr = x[perm[:held]], y[perm[:held]], x[perm[held:]], y[perm[held:]]
 
     model = build(arch["convs"], arch["dense"], a.dropout)
+    if a.weight_init == "he":
+        # He-uniform as CNNClassifier.make draws it: every conv and the hidden Linear, not the last layer.
+        weighted = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
+        for m in weighted[:-1]:
+            nn.init.kaiming_uniform_(m.weight, nonlinearity="relu")
     parameters = sum(p.numel() for p in model.parameters())
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     period = max(a.epochs - 1, 1)
@@ -179,7 +187,7 @@ def main():
     model.load_state_dict(best_state)
     test_acc, test_loss = evaluate(model, xte, yte)
     print(json.dumps({"arch": a.arch, "convs": arch["convs"], "dense_units": arch["dense"], "seed": a.seed,
-                      "augment": not a.no_augment, "max_shift": arch["max_shift"] if a.max_shift is None else a.max_shift, "label_smoothing": a.label_smoothing, "epochs": len(history),
+                      "augment": not a.no_augment, "max_shift": arch["max_shift"] if a.max_shift is None else a.max_shift, "label_smoothing": a.label_smoothing, "weight_init": a.weight_init, "epochs": len(history),
                       "best_epoch": best_epoch, "best_validation_accuracy": best, "test_accuracy": test_acc,
                       "test_loss": test_loss, "parameters": parameters, "threads": a.threads,
                       "seconds": time.time() - started}))

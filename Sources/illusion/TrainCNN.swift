@@ -27,6 +27,8 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
     var convDropout: Float = 0
     @Option(help: "Filters of the convolutions, one per block: A,B,C for three-block (default 32,64,128), A,B for seed and double-conv (32,64).") var filters: String?
     @Option(name: .customLong("dense-units"), parsing: .unconditional, help: "Units of the hidden dense layer (default 256 for three-block and double-conv, 128 for seed).") var denseUnits: Int?
+    @Option(name: .customLong("weight-init"), help: "Initialiser of the convolution and hidden dense weights: he (He-uniform) or pytorch (PyTorch's default U(±1/√fanIn)).")
+    var weightInit: WeightInitName = .he
     @Option(help: "Convolution padding.") var padding: PaddingName = .same
     @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "BatchNorm after each convolution.") var batchNorm = true
     @OptionGroup var limits: DataLimitArguments
@@ -40,6 +42,7 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
     @OptionGroup var configFile: ConfigFileArguments
 
     enum PaddingName: String, CaseIterable, ExpressibleByArgument { case same, valid }
+    enum WeightInitName: String, CaseIterable, ExpressibleByArgument { case he, pytorch }
     enum ArchitectureName: String, CaseIterable, ExpressibleByArgument {
         case seed, threeBlock = "three-block", doubleConv = "double-conv"
         var architecture: CNNArchitecture { CNNArchitecture(rawValue: rawValue)! }
@@ -62,6 +65,7 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
             }
             var model = CNNConfig(classNames: dataset == .mnist ? MNIST.classNames : FashionMNIST.classNames)
             model.dropout = dropout; model.padding = padding.rawValue; model.batchNorm = batchNorm
+            model.weightInit = weightInit == .he ? nil : weightInit.rawValue
             model.convolutionDropout = convDropout
             let architecture = arch.architecture
             var counts: [Int]?

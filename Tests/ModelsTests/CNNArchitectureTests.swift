@@ -136,6 +136,31 @@ final class CNNArchitectureTests: XCTestCase {
         XCTAssertThrowsError(try wrong.validate())
     }
 
+    /// `weightInit`: `pytorch` draws every conv and the hidden dense weight from U(±1/√fanIn) (PyTorch's
+    /// default), the default `he` from U(±√(6/fanIn)) — √6 ≈ 2.45× wider, so with fan-in 288 the largest
+    /// of 9,216 draws exceeds the PyTorch bound; the last layer and the biases are the same either way;
+    /// the summary says which; an unknown name fails validation naming the flag.
+    func testWeightInitChoosesPyTorchsDefaultOrHeUniform() throws {
+        var pytorch = try fashionConfig(.doubleConv)
+        pytorch.weightInit = "pytorch"
+        try pytorch.validate()
+        XCTAssertTrue(pytorch.summary.hasSuffix(", BatchNorm, PyTorch's default init)"), pytorch.summary)
+        var a = RandomGenerator(seed: 3), b = RandomGenerator(seed: 3)
+        let small = Dictionary(uniqueKeysWithValues: CNNClassifier.make(pytorch, rng: &a).stateDict().map { ($0.name, $0.tensor.storage) })
+        let he = Dictionary(uniqueKeysWithValues: CNNClassifier.make(try fashionConfig(.doubleConv), rng: &b).stateDict().map { ($0.name, $0.tensor.storage) })
+        for (name, fanIn) in [("0.weight", 9), ("3.weight", 288), ("7.weight", 288), ("10.weight", 576), ("15.weight", 3136)] {
+            let bound = 1 / Float(fanIn).squareRoot()
+            let pytorchLargest = small[name]!.map(abs).max()!, heLargest = he[name]!.map(abs).max()!
+            XCTAssertLessThanOrEqual(pytorchLargest, bound, name)
+            XCTAssertGreaterThan(pytorchLargest, 0.9 * bound, name)
+            XCTAssertGreaterThan(heLargest, 2 * bound, name)
+            XCTAssertLessThanOrEqual(heLargest, Float(6).squareRoot() * bound * 1.0001, name)
+        }
+        XCTAssertEqual(small["18.weight"]!.map(abs).max()!, he["18.weight"]!.map(abs).max()!, accuracy: 0.02, "last layer: PyTorch's default both ways")
+        pytorch.weightInit = "xavier"
+        XCTAssertThrowsError(try pytorch.validate()) { XCTAssertTrue("\($0)".contains("--weight-init must be he or pytorch"), "\($0)") }
+    }
+
     /// A small three-block network (12 → 6 → 3 → 1) learns the stroke images well above chance (1/3).
     func testSmallThreeBlockNetworkLearns() throws {
         var model = CNNConfig(classNames: ["horizontal", "vertical", "diagonal"], imageSize: 12)
@@ -171,9 +196,11 @@ final class CNNArchitectureTests: XCTestCase {
         XCTAssertEqual(model["conv3Filters"] as? Int, 128)
         XCTAssertEqual(model["denseUnits"] as? Int, 256)
         XCTAssertEqual((training["labelSmoothing"] as? NSNumber)?.floatValue, 0.1)
-        r = try IllusionExecutable.run(["train", "cnn", "--arch", "double-conv"] + quick + ["--out", dir + "/double"])
+        XCTAssertNil(model["weightInit"], "He-uniform is the default")
+        r = try IllusionExecutable.run(["train", "cnn", "--arch", "double-conv", "--weight-init", "pytorch"] + quick + ["--out", dir + "/double"])
         XCTAssertEqual(r.status, 0, r.stderr)
         model = try config("double")["model"] as! [String: Any]; training = try config("double")["training"] as! [String: Any]
+        XCTAssertEqual(model["weightInit"] as? String, "pytorch")
         XCTAssertEqual(model["convolutionsPerBlock"] as? Int, 2)
         XCTAssertNil(model["conv3Filters"])
         XCTAssertEqual(model["denseUnits"] as? Int, 256)

@@ -48,7 +48,7 @@ final class ConfigFileCLITests: XCTestCase {
 
     func testCNNConfigKeepsFiltersTogglesAndSchedule() throws {
         let a = dir + "/a", b = dir + "/b"
-        try train(["cnn", "--arch", "seed", "--filters", "4,6", "--dense-units", "12", "--no-augment", "--no-batch-norm", "--dropout", "0.1",
+        try train(["cnn", "--arch", "seed", "--filters", "4,6", "--dense-units", "12", "--no-augment", "--no-batch-norm", "--dropout", "0.1", "--weight-init", "pytorch",
                    "--limit", "200", "--batch-size", "20", "--max-steps", "2", "--epochs", "1", "--schedule", "constant",
                    "--patience", "2", "--validation-fraction", "0.2", "--out", a])
         try train(["cnn", "--config", a + "/config.json", "--lr", "0.003", "--out", b])

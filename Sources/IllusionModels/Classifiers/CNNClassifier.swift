@@ -5,9 +5,9 @@ import Foundation
 /// With `batchNorm` (the default), a BatchNorm2D follows each convolution (before the ReLU); with
 /// `convolutionDropout` > 0 a Dropout follows each max-pool (Keras' classic Fashion-MNIST recipe).
 /// With `conv3Filters` a third block (conv → BatchNorm → ReLU → max-pool 2) follows the second:
-/// the `three-block` network of `illusion train cnn` (conv32-pool-conv64-pool-conv128-pool-dense256,
-/// 28 → 14 → 7 → 3), the CLI's default since it reached ≥ 93.5 % (README); `nil` (the struct's
-/// default and every config written before it existed) is the seeds' two-block network.
+/// the `three-block` network of `illusion train cnn --arch three-block` (conv32-pool-conv64-pool-
+/// conv128-pool-dense256, 28 → 14 → 7 → 3); `nil` (the struct's default and every config written
+/// before it existed) is the seeds' two-block network, the CLI's default (`CNNArchitecture`).
 /// The checkpoint indices below are those of two blocks without BatchNorm or convolution dropout
 /// (with BatchNorm only: 0, 1 conv1+BN, 4, 5 conv2+BN, 9, 12 dense; three blocks with BatchNorm:
 /// 0, 1 · 4, 5 · 8, 9 conv+BN, 13, 16 dense; `double-conv` (two conv+BN+ReLU per block):
@@ -35,6 +35,10 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     /// 3×3 convolutions (each with its BatchNorm and ReLU) in every block before the pool: 2 in the
     /// `double-conv` network (VGG's pattern); nil (configs written before it existed) means 1.
     public var convolutionsPerBlock: Int?
+    /// Initialiser of the convolution and hidden dense weights: `he` (He-uniform, U(±√(6/fanIn))) or
+    /// `pytorch` (PyTorch's default, U(±1/√fanIn)); nil (configs written before it existed) means `he`.
+    /// Biases and the last layer always use PyTorch's default.
+    public var weightInit: String?
 
     public init(classNames: [String], channels: Int = 1, imageSize: Int = 28) {
         self.classNames = classNames; self.channels = channels; self.imageSize = imageSize
@@ -53,6 +57,9 @@ public struct CNNConfig: Codable, Equatable, Sendable {
         }
         guard (convolutionsPerBlock ?? 1) >= 1 else {
             throw ModelError.invalidArgument("convolutionsPerBlock must be ≥ 1, got \(convolutionsPerBlock!)")
+        }
+        guard ["he", "pytorch"].contains(weightInit ?? "he") else {
+            throw ModelError.invalidArgument("--weight-init must be he or pytorch, got \(weightInit!)")
         }
         guard kernelSize >= 1 && kernelSize % 2 == 1 else { throw ModelError.invalidArgument("--kernel-size must be odd, got \(kernelSize)") }
         guard featureSize >= 1 else {
@@ -76,7 +83,7 @@ public struct CNNConfig: Codable, Equatable, Sendable {
     public var summary: String {
         let convDrop = (convolutionDropout ?? 0) > 0 ? ", dropout \(convolutionDropout!) after each pool" : ""
         let blocks = blockFilters.map { String(repeating: "conv\($0)-", count: convolutionsInEachBlock) + "pool-" }.joined()
-        return "\(blocks)dense\(denseUnits) (\(kernelSize)×\(kernelSize) \(padding)\(convDrop), dropout \(dropout) before the last layer\(batchNorm ? ", BatchNorm" : ""))"
+        return "\(blocks)dense\(denseUnits) (\(kernelSize)×\(kernelSize) \(padding)\(convDrop), dropout \(dropout) before the last layer\(batchNorm ? ", BatchNorm" : "")\(weightInit == "pytorch" ? ", PyTorch's default init" : ""))"
     }
 }
 
@@ -84,10 +91,11 @@ public enum CNNClassifier {
     public static func make(_ config: CNNConfig, rng: inout RandomGenerator) -> Sequential {
         let padding: ConvPadding = config.padding == "same" ? .same : .valid
         let k = Size2D(config.kernelSize, config.kernelSize)
+        let weightInit: Initializer = config.weightInit == "pytorch" ? .pytorchDefault : .heUniform()
         var layers: [Layer] = []
         func block(_ input: Int, _ output: Int) {
             for i in 0..<config.convolutionsInEachBlock {
-                layers.append(Conv2D(i == 0 ? input : output, output, kernelSize: k, padding: padding, weightInit: .heUniform(), rng: &rng))
+                layers.append(Conv2D(i == 0 ? input : output, output, kernelSize: k, padding: padding, weightInit: weightInit, rng: &rng))
                 if config.batchNorm { layers.append(BatchNorm2D(output)) }
                 layers.append(ReLU())
             }
@@ -101,7 +109,7 @@ public enum CNNClassifier {
         }
         layers.append(Flatten())
         layers.append(Dense(channels * config.featureSize * config.featureSize, config.denseUnits,
-                            weightInit: .heUniform(), rng: &rng))
+                            weightInit: weightInit, rng: &rng))
         layers.append(ReLU())
         layers.append(Dropout(p: config.dropout, rng: &rng))
         layers.append(Dense(config.denseUnits, config.classCount, rng: &rng))

@@ -137,7 +137,7 @@ enum ConfigFileExpansion {
             Entry(flag: "--label-smoothing") { json in [
                 "--label-smoothing", field(json, "training.labelSmoothing").flatMap(text) ?? "0"] },
             option("--dense-units", "model.denseUnits"), option("--padding", "model.padding"),
-            option("--schedule", "training.schedule"), option("--patience", "training.patience"),
+            option("--weight-init", "model.weightInit"), option("--schedule", "training.schedule"), option("--patience", "training.patience"),
             toggle("--augment", "training.augment"), toggle("--batch-norm", "model.batchNorm"),
             Entry(flag: "--max-shift") { json in ["--max-shift", field(json, "training.maxShift").flatMap(text) ?? "2"] },
         ] + loop(schedule: false),
