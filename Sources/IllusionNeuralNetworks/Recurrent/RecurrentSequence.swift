@@ -362,17 +362,22 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
             func splitByGateRows(_ body: (Range<Int>) -> Void) {
                 if gateParts == 1 { body(0..<gh) } else { ParallelLoops.perform(iterations: gateParts) { body(gateRows($0)) } }
             }
+            /// dGᵀ·B `[gh, width]` over the N·T rows, dG `[N·T, gh]` and B `[N·T, width]`, split by gate rows.
+            func gateRowsProduct(_ dg: [Float], _ b: [Float], width: Int) -> [Float] {
+                var dw = [Float](unsafeUninitializedCapacity: gh * width) { _, count in count = gh * width }
+                dg.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { bp in dw.withUnsafeMutableBufferPointer { d in
+                    let ap = a.baseAddress!, dp = d.baseAddress!
+                    splitByGateRows { r in
+                        sgemm(transA: true, m: r.count, n: width, k: n * steps, a: ap + r.lowerBound, lda: gh, b: bp.baseAddress!,
+                              ldb: width, c: dp + r.lowerBound * width, ldc: width)
+                    }
+                } } }
+                return dw
+            }
             if sharedGradient {
                 guard wantWeights else { return }
                 // [dW_ih | dW_hh | db] = dGᵀ·rows: dG read (and packed by OpenBLAS) once, not three times.
-                var dw = [Float](unsafeUninitializedCapacity: gh * rowWidth) { _, count in count = gh * rowWidth }
-                dxw.withUnsafeBufferPointer { a in rowsIn.withUnsafeBufferPointer { rp in dw.withUnsafeMutableBufferPointer { d in
-                    let ap = a.baseAddress!, dp = d.baseAddress!
-                    splitByGateRows { r in
-                        sgemm(transA: true, m: r.count, n: rowWidth, k: n * steps, a: ap + r.lowerBound, lda: gh, b: rp.baseAddress!,
-                              ldb: rowWidth, c: dp + r.lowerBound * rowWidth, ldc: rowWidth)
-                    }
-                } } }
+                let dw = gateRowsProduct(dxw, rowsIn, width: rowWidth)
                 func columns(_ start: Int, _ count: Int) -> [Float] {
                     var out = [Float](unsafeUninitializedCapacity: gh * count) { _, c in c = gh * count }
                     for r in 0..<gh { for j in 0..<count { out[r * count + j] = dw[r * rowWidth + start + j] } }
@@ -387,28 +392,8 @@ func recurrentSequence(kind: RecurrentKind, _ x: Tensor, h0: Tensor, c0: Tensor?
                 }
                 return
             }
-            if weightIH.isOnTape {
-                var dw = [Float](repeating: 0, count: gh * inSize)
-                dxw.withUnsafeBufferPointer { a in x.storage.withUnsafeBufferPointer { xp in dw.withUnsafeMutableBufferPointer { d in
-                    let ap = a.baseAddress!, dp = d.baseAddress!
-                    splitByGateRows { r in
-                        sgemm(transA: true, m: r.count, n: inSize, k: n * steps, a: ap + r.lowerBound, lda: gh, b: xp.baseAddress!, ldb: inSize,
-                              c: dp + r.lowerBound * inSize, ldc: inSize)
-                    }
-                } } }
-                weightIH.accumulateGrad(dw)
-            }
-            if weightHH.isOnTape {
-                var dw = [Float](repeating: 0, count: gh * h)
-                dhw.withUnsafeBufferPointer { a in hs.withUnsafeBufferPointer { hp in dw.withUnsafeMutableBufferPointer { d in
-                    let ap = a.baseAddress!, dp = d.baseAddress!
-                    splitByGateRows { r in
-                        sgemm(transA: true, m: r.count, n: h, k: steps * n, a: ap + r.lowerBound, lda: gh, b: hp.baseAddress!, ldb: h,
-                              c: dp + r.lowerBound * h, ldc: h)
-                    }
-                } } }
-                weightHH.accumulateGrad(dw)
-            }
+            if weightIH.isOnTape { weightIH.accumulateGrad(gateRowsProduct(dxw, x.storage, width: inSize)) }
+            if weightHH.isOnTape { weightHH.accumulateGrad(gateRowsProduct(dhw, hs, width: h)) }
             if biasIH.isOnTape { biasIH.accumulateGrad(columnSums(dxw, rows: n * steps, columns: gh)) }
             if biasHH.isOnTape { biasHH.accumulateGrad(columnSums(dhw, rows: steps * n, columns: gh)) }
         }
