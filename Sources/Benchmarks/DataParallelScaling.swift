@@ -21,9 +21,9 @@ enum DataParallelScaling {
         Case(name: "fashion VAE (100)", arguments: ["train", "vae", "--limit", "3200", "--eval-limit", "100", "--batch-size", "100"], steps: 30),
         Case(name: "faces64 VAE (32)", arguments: ["train", "vae", "--arch", "faces", "--dataset", "faces-synthetic", "--image-size", "64",
                                                    "--limit", "640", "--eval-limit", "32", "--batch-size", "32"], steps: 12),
-        Case(name: "CNN (100)", arguments: ["train", "cnn", "--limit", "3200", "--eval-limit", "100", "--batch-size", "100"], steps: 30),
+        Case(name: "CNN (100)", arguments: ["train", "cnn", "--arch", "seed", "--limit", "3200", "--eval-limit", "100", "--batch-size", "100"], steps: 30),
         // cnn_fashion.py's network and recipe: valid convs, no BatchNorm, dropout 0.25, no augmentation, Adam 1e-3.
-        Case(name: "CNN peer recipe (128)", arguments: ["train", "cnn", "--padding", "valid", "--no-batch-norm", "--dropout", "0.25", "--no-augment",
+        Case(name: "CNN peer recipe (128)", arguments: ["train", "cnn", "--arch", "seed", "--padding", "valid", "--no-batch-norm", "--dropout", "0.25", "--no-augment",
                                                         "--limit", "4480", "--eval-limit", "128", "--batch-size", "128"], steps: 30, pytorchDDP: true),
     ]
 

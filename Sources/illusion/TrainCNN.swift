@@ -5,7 +5,7 @@ import IllusionModels
 struct TrainCNN: ParsableCommand, RunOutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnn",
-        abstract: "CNN classifier (default --arch seed: the seeds' conv32-pool-conv64-pool-dense128; three-block, double-conv by --arch) with early stopping, LR schedule and augmentation.")
+        abstract: "CNN classifier (default --arch double-conv: conv32-conv32-pool-conv64-conv64-pool-dense256; the seeds' network by --arch seed) with early stopping, LR schedule and augmentation.")
 
     @Option(help: "fashion-mnist or mnist.") var dataset: DatasetName = .fashionMNIST
     @Option(help: "Data directory (mnist; fashion-mnist defaults to /usr/share/datasets/fashion-mnist).") var data: String?
@@ -13,8 +13,8 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
     @Option(name: .customLong("batch-size"), parsing: .unconditional) var batchSize: Int = 128
     @Option(parsing: .unconditional, help: "Adam learning rate.") var lr: Float = 1e-3
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Decoupled weight decay λ (AdamW); 0 = plain Adam.") var weightDecay: Float = 0
-    @Option(help: "Network: seed (the seeds' conv32-pool-conv64-pool-dense128), three-block (conv32-pool-conv64-pool-conv128-pool-dense256) or double-conv (conv32-conv32-pool-conv64-conv64-pool-dense256).")
-    var arch: ArchitectureName = .seed
+    @Option(help: "Network: double-conv (conv32-conv32-pool-conv64-conv64-pool-dense256), seed (the seeds' conv32-pool-conv64-pool-dense128) or three-block (conv32-pool-conv64-pool-conv128-pool-dense256).")
+    var arch: ArchitectureName = .doubleConv
     @Option(name: .customLong("label-smoothing"), parsing: .unconditional, help: "Label smoothing ε of the training loss (0 = plain cross-entropy; default 0.1 for three-block and double-conv, 0 for seed).")
     var labelSmoothing: Float?
     @Option(name: .customLong("validation-fraction"), parsing: .unconditional, help: "Training images held out for validation (0 = validate on the test split).")
@@ -27,8 +27,8 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
     var convDropout: Float = 0
     @Option(help: "Filters of the convolutions, one per block: A,B,C for three-block (default 32,64,128), A,B for seed and double-conv (32,64).") var filters: String?
     @Option(name: .customLong("dense-units"), parsing: .unconditional, help: "Units of the hidden dense layer (default 256 for three-block and double-conv, 128 for seed).") var denseUnits: Int?
-    @Option(name: .customLong("weight-init"), help: "Initialiser of the convolution and hidden dense weights: he (He-uniform) or pytorch (PyTorch's default U(±1/√fanIn)).")
-    var weightInit: WeightInitName = .he
+    @Option(name: .customLong("weight-init"), help: "Initialiser of the convolution and hidden dense weights: he (He-uniform) or pytorch (PyTorch's default U(±1/√fanIn)); default pytorch for double-conv, he for seed and three-block.")
+    var weightInit: WeightInitName?
     @Option(help: "Convolution padding.") var padding: PaddingName = .same
     @Flag(name: .customLong("batch-norm"), inversion: .prefixedNo, help: "BatchNorm after each convolution.") var batchNorm = true
     @OptionGroup var limits: DataLimitArguments
@@ -65,9 +65,10 @@ struct TrainCNN: ParsableCommand, RunOutputCommand {
             }
             var model = CNNConfig(classNames: dataset == .mnist ? MNIST.classNames : FashionMNIST.classNames)
             model.dropout = dropout; model.padding = padding.rawValue; model.batchNorm = batchNorm
-            model.weightInit = weightInit == .he ? nil : weightInit.rawValue
-            model.convolutionDropout = convDropout
             let architecture = arch.architecture
+            let initName = weightInit?.rawValue ?? architecture.defaultWeightInit
+            model.weightInit = initName == "he" ? nil : initName  // nil means he (configs written before the field)
+            model.convolutionDropout = convDropout
             var counts: [Int]?
             if let filters {
                 let parsed = filters.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -180,8 +180,10 @@ final class CNNArchitectureTests: XCTestCase {
         XCTAssertEqual(try checkpoint.tensor("8.weight").shape, [16, 16, 3, 3])
     }
 
-    /// The CLI: `--arch three-block` has label smoothing 0.1; the default (`--arch seed`) writes the seeds'
-    /// config (no third block, plain cross-entropy); filters that do not match the blocks: one line.
+    /// The CLI: `--arch three-block` has label smoothing 0.1 and He-uniform weights; the default
+    /// (`--arch double-conv`) has two convolutions per block, no shifts and PyTorch's init; `--arch seed`
+    /// writes the seeds' config (no third block, plain cross-entropy, He-uniform); filters that do not
+    /// match the blocks: one line.
     func testCommandLineArchitectures() throws {
         let dir = NSTemporaryDirectory() + "illusion-cnn-arch-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -197,21 +199,23 @@ final class CNNArchitectureTests: XCTestCase {
         XCTAssertEqual(model["denseUnits"] as? Int, 256)
         XCTAssertEqual((training["labelSmoothing"] as? NSNumber)?.floatValue, 0.1)
         XCTAssertNil(model["weightInit"], "He-uniform is the default")
-        r = try IllusionExecutable.run(["train", "cnn", "--arch", "double-conv", "--weight-init", "pytorch"] + quick + ["--out", dir + "/double"])
+        r = try IllusionExecutable.run(["train", "cnn"] + quick + ["--out", dir + "/double"])
         XCTAssertEqual(r.status, 0, r.stderr)
         model = try config("double")["model"] as! [String: Any]; training = try config("double")["training"] as! [String: Any]
-        XCTAssertEqual(model["weightInit"] as? String, "pytorch")
-        XCTAssertEqual(model["convolutionsPerBlock"] as? Int, 2)
+        XCTAssertEqual(model["weightInit"] as? String, "pytorch", "PyTorch's init is double-conv's default")
+        XCTAssertEqual(model["convolutionsPerBlock"] as? Int, 2, "double-conv is the default")
         XCTAssertNil(model["conv3Filters"])
         XCTAssertEqual(model["denseUnits"] as? Int, 256)
         XCTAssertEqual(training["maxShift"] as? Int, 0)
         XCTAssertEqual((training["labelSmoothing"] as? NSNumber)?.floatValue, 0.1)
-        r = try IllusionExecutable.run(["train", "cnn"] + quick + ["--out", dir + "/seed"])
+        r = try IllusionExecutable.run(["train", "cnn", "--arch", "seed"] + quick + ["--out", dir + "/seed"])
         XCTAssertEqual(r.status, 0, r.stderr)
         model = try config("seed")["model"] as! [String: Any]; training = try config("seed")["training"] as! [String: Any]
         XCTAssertNil(model["conv3Filters"])
         XCTAssertEqual(model["conv2Filters"] as? Int, 64)
         XCTAssertEqual(model["denseUnits"] as? Int, 128)
+        XCTAssertNil(model["convolutionsPerBlock"])
+        XCTAssertNil(model["weightInit"], "seed keeps He-uniform")
         XCTAssertNil(training["labelSmoothing"])
         r = try IllusionExecutable.run(["train", "cnn", "--arch", "seed", "--filters", "8,16,32"] + quick + ["--out", dir + "/bad"])
         XCTAssertNotEqual(r.status, 0)

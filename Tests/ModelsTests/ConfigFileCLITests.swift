@@ -57,6 +57,19 @@ final class ConfigFileCLITests: XCTestCase {
         XCTAssertNotEqual(try config(a) as NSDictionary, expected, "the typed flag changed something")
     }
 
+    /// A double-conv config with He-uniform weights (`weightInit` nil, as every config before the field)
+    /// replays as He-uniform, not as double-conv's default `pytorch`.
+    func testCNNConfigWithHeInitKeepsItUnderDoubleConvsPyTorchDefault() throws {
+        let a = dir + "/a", b = dir + "/b"
+        try train(["cnn", "--filters", "4,6", "--dense-units", "12", "--weight-init", "he",
+                   "--limit", "200", "--batch-size", "20", "--max-steps", "1", "--epochs", "1", "--out", a])
+        let model = try XCTUnwrap(config(a)["model"] as? [String: Any])
+        XCTAssertNil(model["weightInit"], "he is written as nil")
+        XCTAssertEqual(model["convolutionsPerBlock"] as? Int, 2, "double-conv is the default")
+        try train(["cnn", "--config", a + "/config.json", "--out", b])
+        XCTAssertEqual(try config(b) as NSDictionary, try config(a) as NSDictionary)
+    }
+
     func testConfigOfAnotherKindOrWithResumeIsRefusedInOneLine() throws {
         let a = dir + "/a"
         try train(["vae", "--arch", "mlp", "--limit", "100", "--batch-size", "20", "--max-steps", "1", "--epochs", "1", "--out", a])

@@ -7,7 +7,7 @@ import Foundation
 /// With `conv3Filters` a third block (conv → BatchNorm → ReLU → max-pool 2) follows the second:
 /// the `three-block` network of `illusion train cnn --arch three-block` (conv32-pool-conv64-pool-
 /// conv128-pool-dense256, 28 → 14 → 7 → 3); `nil` (the struct's default and every config written
-/// before it existed) is the seeds' two-block network, the CLI's default (`CNNArchitecture`).
+/// before it existed) is the seeds' two-block network (`--arch seed`; the CLI's default is `double-conv`, `CNNArchitecture`).
 /// The checkpoint indices below are those of two blocks without BatchNorm or convolution dropout
 /// (with BatchNorm only: 0, 1 conv1+BN, 4, 5 conv2+BN, 9, 12 dense; three blocks with BatchNorm:
 /// 0, 1 · 4, 5 · 8, 9 conv+BN, 13, 16 dense; `double-conv` (two conv+BN+ReLU per block):

@@ -137,7 +137,9 @@ enum ConfigFileExpansion {
             Entry(flag: "--label-smoothing") { json in [
                 "--label-smoothing", field(json, "training.labelSmoothing").flatMap(text) ?? "0"] },
             option("--dense-units", "model.denseUnits"), option("--padding", "model.padding"),
-            option("--weight-init", "model.weightInit"), option("--schedule", "training.schedule"), option("--patience", "training.patience"),
+            // nil is he (configs written before the field): said explicitly, since double-conv's default is pytorch
+            Entry(flag: "--weight-init") { json in ["--weight-init", field(json, "model.weightInit").flatMap(text) ?? "he"] },
+            option("--schedule", "training.schedule"), option("--patience", "training.patience"),
             toggle("--augment", "training.augment"), toggle("--batch-norm", "model.batchNorm"),
             Entry(flag: "--max-shift") { json in ["--max-shift", field(json, "training.maxShift").flatMap(text) ?? "2"] },
         ] + loop(schedule: false),
